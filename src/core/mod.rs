@@ -1,0 +1,16 @@
+//! The pure core: every business rule of the sidebar, value in and value out.
+//!
+//! Architecture invariant: nothing under `core` performs I/O, reads a clock or imports a
+//! browser crate. Time arrives as `now_ms`, timezone offsets through [`availability::TzOffsets`],
+//! and every network call leaves as a [`sidebar::Request`] value for the host to perform.
+pub mod ase;
+pub mod availability;
+pub mod clock;
+pub mod detection;
+pub mod notes;
+pub mod settings;
+pub mod sidebar;
+pub mod slack;
+pub mod text;
+pub mod view;
+pub mod zendesk;

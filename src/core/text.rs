@@ -1,0 +1,79 @@
+//! User-facing words. Every string a person reads comes from `translations/en.json` through a
+//! [`Catalog`]; the core names messages by key and fills `{{placeholders}}` from arguments.
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// A translation file as Zendesk stores it: nested objects whose leaves are strings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum TranslationNode {
+    Leaf(String),
+    Branch(BTreeMap<String, TranslationNode>),
+}
+
+/// Flattened translations: `"ui.ping.button"` → `"Ping ASE"`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Catalog {
+    entries: BTreeMap<String, String>,
+}
+
+impl Catalog {
+    pub fn from_tree(root: &TranslationNode) -> Self {
+        let mut entries = BTreeMap::new();
+        flatten("", root, &mut entries);
+        Catalog { entries }
+    }
+
+    pub fn contains(&self, key: &str) -> bool {
+        self.entries.contains_key(key)
+    }
+
+    /// The message for `key` with `{{name}}` replaced by the matching argument. A missing key
+    /// renders as the key itself so a gap is visible rather than silent.
+    pub fn render(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let Some(template) = self.entries.get(key) else {
+            return key.to_string();
+        };
+        let mut out = String::with_capacity(template.len());
+        let mut rest = template.as_str();
+        while let Some(start) = rest.find("{{") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            match after.find("}}") {
+                Some(end) => {
+                    let name = after[..end].trim();
+                    match args.iter().find(|(n, _)| *n == name) {
+                        Some((_, value)) => out.push_str(value),
+                        None => out.push_str(&rest[start..start + 2 + end + 2]),
+                    }
+                    rest = &after[end + 2..];
+                }
+                None => {
+                    out.push_str(&rest[start..]);
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// Shorthand for a message without arguments.
+    pub fn get(&self, key: &str) -> String {
+        self.render(key, &[])
+    }
+}
+
+fn flatten(prefix: &str, node: &TranslationNode, out: &mut BTreeMap<String, String>) {
+    match node {
+        TranslationNode::Leaf(s) => {
+            out.insert(prefix.to_string(), s.clone());
+        }
+        TranslationNode::Branch(children) => {
+            for (k, v) in children {
+                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                flatten(&key, v, out);
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! The view-model: everything the sidebar shows, as plain data with words already translated.
+//! The host renders it with `textContent` only; it never decides what to show.
+
+/// `data-state` of the app root, for people and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Loading,
+    NotEmergency,
+    Emergency,
+    /// Settings or ticket data are unusable: `problems` says what.
+    Misconfigured,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Loading => "loading",
+            Phase::NotEmergency => "not-emergency",
+            Phase::Emergency => "emergency",
+            Phase::Misconfigured => "misconfigured",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct View {
+    pub phase: Phase,
+    /// One-line headline ("Emergency", "Not an emergency", ...).
+    pub headline: String,
+    /// Clear messages naming the setting or data that is wrong.
+    pub problems: Vec<String>,
+    /// Present when `phase == Emergency`.
+    pub emergency: Option<EmergencyView>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmergencyView {
+    /// Why the ticket is an emergency: one line per matched rule.
+    pub reasons: Vec<String>,
+    pub ase: AseView,
+    /// "You are the ASE" / "You are the DRI (assignee)" / "You are neither ...".
+    pub viewer_role: String,
+    pub ping: PingView,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AseView {
+    Loading { text: String },
+    /// The organization has no ASE (or no organization): a plain statement, not an error.
+    None { text: String },
+    Found(AseCard),
+    /// Lookup failed (Slack or Zendesk error): what failed, in words.
+    Failed { text: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AseCard {
+    pub name: String,
+    /// "@maria" (Slack display name), or the email when Slack does not know the ASE.
+    pub handle: String,
+    /// "03:12 Fri · America/New_York (UTC−05:00)"; None until known.
+    pub local_time: Option<String>,
+    pub hours: Option<Badge>,
+    pub presence: Option<Badge>,
+}
+
+/// A short status with a tone the host maps to a colour.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Badge {
+    pub text: String,
+    pub tone: Tone,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Good,
+    Warn,
+    Neutral,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PingView {
+    /// No ASE to ping, or not yet known.
+    Hidden,
+    Ready { label: String },
+    InFlight { label: String },
+    Done { text: String, permalink: String, link_label: String },
+    Failed { message: String, retry_label: String },
+}

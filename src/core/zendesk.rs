@@ -1,0 +1,159 @@
+//! Zendesk wire types: what ZAF `client.get` returns and what the REST API sends and accepts.
+//! Only the fields the app reads are declared; unknown fields are ignored on decode.
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A custom field value as Zendesk sends it: text, number, checkbox or unset.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum FieldValueDto {
+    Bool(bool),
+    Number(f64),
+    Text(String),
+    Null,
+}
+
+// ---- ZAF data API (client.get) ----
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+pub struct ZafUserDto {
+    pub id: u64,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+pub struct ZafOrganizationDto {
+    pub id: u64,
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+pub struct ZafFormDto {
+    #[serde(default)]
+    pub id: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+pub struct ZafAssigneeDto {
+    #[serde(default)]
+    pub user: Option<ZafUserDto>,
+}
+
+/// `client.get('ticket')` in the ticket sidebar (camelCase, as ZAF sends it).
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ZafTicketDto {
+    pub id: u64,
+    #[serde(default)]
+    pub subject: Option<String>,
+    #[serde(default)]
+    pub priority: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub form: Option<ZafFormDto>,
+    #[serde(default)]
+    pub organization: Option<ZafOrganizationDto>,
+    #[serde(default)]
+    pub assignee: Option<ZafAssigneeDto>,
+    #[serde(default)]
+    pub updated_at: Option<String>,
+}
+
+// ---- REST API ----
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct OrganizationDto {
+    pub id: u64,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub details: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub organization_fields: BTreeMap<String, FieldValueDto>,
+}
+
+/// `GET /api/v2/organizations/{id}`
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct OrganizationResponseDto {
+    pub organization: OrganizationDto,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CommentDto {
+    pub id: u64,
+    #[serde(default)]
+    pub author_id: u64,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub public: bool,
+    #[serde(default)]
+    pub created_at: String,
+}
+
+/// `GET /api/v2/tickets/{id}/comments`
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CommentsResponseDto {
+    pub comments: Vec<CommentDto>,
+    #[serde(default)]
+    pub next_page: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TicketDto {
+    pub id: u64,
+    #[serde(default)]
+    pub updated_at: String,
+}
+
+/// `GET /api/v2/tickets/{id}` and the answer to `PUT /api/v2/tickets/{id}`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TicketResponseDto {
+    pub ticket: TicketDto,
+}
+
+/// Zendesk's error body: `{"error":"RecordNotFound","description":"Not found"}`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ZendeskErrorDto {
+    #[serde(default)]
+    pub error: Option<serde_error::ErrorField>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+pub mod serde_error {
+    use serde::Deserialize;
+    /// `error` is a string for most errors and an object (`{title, message}`) for some.
+    #[derive(Debug, Clone, PartialEq, Deserialize)]
+    #[serde(untagged)]
+    pub enum ErrorField {
+        Code(String),
+        Object { title: Option<String>, message: Option<String> },
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommentInputDto {
+    pub body: String,
+    pub public: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TicketUpdateInnerDto {
+    pub comment: CommentInputDto,
+    pub safe_update: bool,
+    pub updated_stamp: String,
+}
+
+/// `PUT /api/v2/tickets/{id}` adding an internal note, guarded by Zendesk's safe update.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TicketUpdateDto {
+    pub ticket: TicketUpdateInnerDto,
+}
