@@ -1,4 +1,12 @@
 //! The app's settings (manifest parameters), parsed with diagnostics that name the setting.
+//!
+//! This module owns the meaning of every manifest parameter except the secure
+//! `slack_bot_token`, which the app never sees. [`parse_settings`] never fails and never
+//! panics: a bad setting falls back to its manifest default (or to "no rule") and is
+//! reported as a [`SettingProblem`]. A setting absent from the map (or null) takes the
+//! manifest default; a present value is always validated.
+use super::availability::WorkingHours;
+use super::detection::{FieldRule, Rules};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -14,3 +22,363 @@ pub enum SettingValue {
 
 /// `metadata.settings`: parameter name → value.
 pub type RawSettings = BTreeMap<String, SettingValue>;
+
+/// Manifest parameter names (see manifest.json).
+pub mod names {
+    pub const SLACK_CHANNEL_ID: &str = "slack_channel_id";
+    pub const EMERGENCY_PRIORITIES: &str = "emergency_priorities";
+    pub const EMERGENCY_TAGS: &str = "emergency_tags";
+    pub const EMERGENCY_FORM_IDS: &str = "emergency_form_ids";
+    pub const EMERGENCY_FIELD_ID: &str = "emergency_field_id";
+    pub const EMERGENCY_FIELD_VALUES: &str = "emergency_field_values";
+    pub const EMERGENCY_KEYWORDS: &str = "emergency_keywords";
+    pub const ASE_ORG_FIELD: &str = "ase_org_field";
+    pub const WORKING_HOURS: &str = "working_hours";
+    pub const HIDE_WHEN_NOT_EMERGENCY: &str = "hide_when_not_emergency";
+}
+
+/// Manifest defaults, as the manifest writes them.
+mod defaults {
+    pub const EMERGENCY_PRIORITIES: &str = "urgent";
+    pub const EMERGENCY_TAGS: &str = "emergency";
+    pub const ASE_ORG_FIELD: &str = "ase_email";
+    pub const HIDE_WHEN_NOT_EMERGENCY: bool = true;
+}
+
+/// The ticket priorities Zendesk knows.
+pub const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
+
+/// Longest problem value kept, in characters; longer untrusted text is cut with "…".
+const MAX_PROBLEM_VALUE_CHARS: usize = 80;
+
+/// The settings the app runs with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// The emergency Slack channel; empty when missing or invalid (a problem says so).
+    pub channel_id: String,
+    pub rules: Rules,
+    /// Organization field key holding the ASE's email.
+    pub ase_org_field: String,
+    pub working_hours: WorkingHours,
+    pub hide_when_not_emergency: bool,
+}
+
+/// Something wrong with one setting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettingProblem {
+    /// A setting the app needs is not set (`setting` is the manifest parameter name).
+    Missing { setting: &'static str },
+    /// The value does not have the expected form; `value` is the offending text (for lists,
+    /// the offending entries joined by ", "), at most 80 characters.
+    Invalid {
+        setting: &'static str,
+        value: String,
+        expected: Expected,
+    },
+}
+
+/// The form a setting value should have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    /// A Slack channel id: `C` or `G` then 8 or more uppercase letters or digits.
+    ChannelId,
+    /// Comma-separated whole numbers.
+    NumberList,
+    /// A whole number (a field id; `custom_field_<id>` is accepted too).
+    Number,
+    /// `"Mon-Fri 09:00-17:00"`.
+    WorkingHours,
+    /// An organization field key: letters, digits, `_` or `-`.
+    FieldKey,
+    /// Comma-separated ticket priorities: low, normal, high, urgent.
+    Priorities,
+    /// true or false.
+    Checkbox,
+}
+
+impl Expected {
+    /// Stable snake_case name, for translation keys.
+    pub fn key(self) -> &'static str {
+        match self {
+            Expected::ChannelId => "channel_id",
+            Expected::NumberList => "number_list",
+            Expected::Number => "number",
+            Expected::WorkingHours => "working_hours",
+            Expected::FieldKey => "field_key",
+            Expected::Priorities => "priorities",
+            Expected::Checkbox => "checkbox",
+        }
+    }
+}
+
+/// Reads every setting; never fails. See the module doc for the fallback rules.
+pub fn parse_settings(raw: &RawSettings) -> (Settings, Vec<SettingProblem>) {
+    let mut problems = Vec::new();
+
+    let channel_id = match text(raw, names::SLACK_CHANNEL_ID).map(|s| s.trim().to_string()) {
+        None => String::new(),
+        Some(id) if id.is_empty() => String::new(),
+        Some(id) if is_channel_id(&id) => id,
+        Some(id) => {
+            invalid(
+                &mut problems,
+                names::SLACK_CHANNEL_ID,
+                &id,
+                Expected::ChannelId,
+            );
+            String::new()
+        }
+    };
+
+    let priorities = {
+        let given = list_or(
+            raw,
+            names::EMERGENCY_PRIORITIES,
+            defaults::EMERGENCY_PRIORITIES,
+        );
+        let lowered: Vec<String> = given.iter().map(|p| p.to_lowercase()).collect();
+        let bad: Vec<&str> = given
+            .iter()
+            .zip(&lowered)
+            .filter(|(_, l)| !PRIORITIES.contains(&l.as_str()))
+            .map(|(g, _)| g.as_str())
+            .collect();
+        if bad.is_empty() {
+            lowered
+        } else {
+            invalid(
+                &mut problems,
+                names::EMERGENCY_PRIORITIES,
+                &bad.join(", "),
+                Expected::Priorities,
+            );
+            split_list(defaults::EMERGENCY_PRIORITIES)
+        }
+    };
+
+    let tags = list_or(raw, names::EMERGENCY_TAGS, defaults::EMERGENCY_TAGS);
+
+    let form_ids = {
+        let given = list_or(raw, names::EMERGENCY_FORM_IDS, "");
+        let parsed: Vec<Option<u64>> = given.iter().map(|s| whole_number(s)).collect();
+        if parsed.iter().all(Option::is_some) {
+            parsed.into_iter().flatten().collect()
+        } else {
+            let bad: Vec<&str> = given
+                .iter()
+                .zip(&parsed)
+                .filter(|(_, p)| p.is_none())
+                .map(|(g, _)| g.as_str())
+                .collect();
+            invalid(
+                &mut problems,
+                names::EMERGENCY_FORM_IDS,
+                &bad.join(", "),
+                Expected::NumberList,
+            );
+            Vec::new()
+        }
+    };
+
+    let field_values = list_or(raw, names::EMERGENCY_FIELD_VALUES, "");
+    let field = match text(raw, names::EMERGENCY_FIELD_ID).map(|s| s.trim().to_string()) {
+        Some(id) if !id.is_empty() => match field_id(&id) {
+            Some(field_id) => Some(FieldRule {
+                field_id,
+                values: field_values,
+            }),
+            None => {
+                invalid(
+                    &mut problems,
+                    names::EMERGENCY_FIELD_ID,
+                    &id,
+                    Expected::Number,
+                );
+                None
+            }
+        },
+        _ => {
+            // Values without a field cannot match anything: say which setting is missing.
+            if !field_values.is_empty() {
+                problems.push(SettingProblem::Missing {
+                    setting: names::EMERGENCY_FIELD_ID,
+                });
+            }
+            None
+        }
+    };
+
+    let keywords = list_or(raw, names::EMERGENCY_KEYWORDS, "");
+
+    let ase_org_field = match text(raw, names::ASE_ORG_FIELD).map(|s| s.trim().to_string()) {
+        None => defaults::ASE_ORG_FIELD.to_string(),
+        Some(key) if is_field_key(&key) => key,
+        Some(key) => {
+            invalid(
+                &mut problems,
+                names::ASE_ORG_FIELD,
+                &key,
+                Expected::FieldKey,
+            );
+            defaults::ASE_ORG_FIELD.to_string()
+        }
+    };
+
+    let working_hours = match text(raw, names::WORKING_HOURS) {
+        None => WorkingHours::default(),
+        Some(s) => WorkingHours::parse(&s).unwrap_or_else(|_| {
+            invalid(
+                &mut problems,
+                names::WORKING_HOURS,
+                s.trim(),
+                Expected::WorkingHours,
+            );
+            WorkingHours::default()
+        }),
+    };
+
+    let hide_when_not_emergency = match raw.get(names::HIDE_WHEN_NOT_EMERGENCY) {
+        None | Some(SettingValue::Null) => defaults::HIDE_WHEN_NOT_EMERGENCY,
+        Some(SettingValue::Bool(b)) => *b,
+        Some(other) => {
+            let s = value_text(other).unwrap_or_default();
+            match s.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" => true,
+                "false" | "0" => false,
+                _ => {
+                    invalid(
+                        &mut problems,
+                        names::HIDE_WHEN_NOT_EMERGENCY,
+                        s.trim(),
+                        Expected::Checkbox,
+                    );
+                    defaults::HIDE_WHEN_NOT_EMERGENCY
+                }
+            }
+        }
+    };
+
+    // Missing channel is reported first: it is the one problem that stops pings entirely.
+    if channel_id.is_empty()
+        && !problems
+            .iter()
+            .any(|p| is_about(p, names::SLACK_CHANNEL_ID))
+    {
+        problems.insert(
+            0,
+            SettingProblem::Missing {
+                setting: names::SLACK_CHANNEL_ID,
+            },
+        );
+    }
+
+    let settings = Settings {
+        channel_id,
+        rules: Rules {
+            priorities,
+            tags,
+            form_ids,
+            field,
+            keywords,
+        },
+        ase_org_field,
+        working_hours,
+        hide_when_not_emergency,
+    };
+    (settings, problems)
+}
+
+fn invalid(
+    problems: &mut Vec<SettingProblem>,
+    setting: &'static str,
+    value: &str,
+    expected: Expected,
+) {
+    problems.push(SettingProblem::Invalid {
+        setting,
+        value: clip(value),
+        expected,
+    });
+}
+
+fn is_about(problem: &SettingProblem, name: &str) -> bool {
+    match problem {
+        SettingProblem::Missing { setting } | SettingProblem::Invalid { setting, .. } => {
+            *setting == name
+        }
+    }
+}
+
+/// The setting as text; `None` when absent or null. Numbers that are whole print without a
+/// fraction (`360001234`, not `360001234.0`).
+fn text(raw: &RawSettings, name: &str) -> Option<String> {
+    raw.get(name).and_then(value_text)
+}
+
+fn value_text(value: &SettingValue) -> Option<String> {
+    match value {
+        SettingValue::Null => None,
+        SettingValue::Text(s) => Some(s.clone()),
+        SettingValue::Bool(b) => Some(b.to_string()),
+        // f64's Display prints whole numbers without a fraction and never uses exponents.
+        SettingValue::Number(n) => Some(n.to_string()),
+    }
+}
+
+/// The comma list in setting `name`, or in `default` when the setting is absent.
+fn list_or(raw: &RawSettings, name: &str, default: &str) -> Vec<String> {
+    split_list(&text(raw, name).unwrap_or_else(|| default.to_string()))
+}
+
+/// Comma-separated entries, trimmed, empties dropped.
+fn split_list(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// ASCII digits only (no sign, no spaces inside), fitting a `u64`.
+fn whole_number(s: &str) -> Option<u64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// A custom field id: `123` or `custom_field_123`, and not 0.
+fn field_id(s: &str) -> Option<u64> {
+    let digits = match s.get(..13) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("custom_field_") => &s[13..],
+        _ => s,
+    };
+    whole_number(digits).filter(|&id| id != 0)
+}
+
+/// `^[CG][A-Z0-9]{8,}$`
+fn is_channel_id(s: &str) -> bool {
+    let b = s.as_bytes();
+    matches!(b.first(), Some(b'C' | b'G'))
+        && b.len() >= 9
+        && b[1..]
+            .iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// Letters, digits, `_` and `-`, at most 128 characters.
+fn is_field_key(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 128
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Untrusted text cut to a displayable length.
+fn clip(s: &str) -> String {
+    let mut out: String = s.chars().take(MAX_PROBLEM_VALUE_CHARS).collect();
+    if s.chars().nth(MAX_PROBLEM_VALUE_CHARS).is_some() {
+        out.push('…');
+    }
+    out
+}

@@ -1,4 +1,5 @@
 //! Slack Web API wire types, mrkdwn escaping and the composition of the app's messages.
+use super::text::Catalog;
 use serde::{Deserialize, Serialize};
 
 /// The real Slack endpoint. The app always calls this URL; Zendesk's proxy (or the local host)
@@ -122,4 +123,210 @@ pub fn escape_mrkdwn(s: &str) -> String {
         }
     }
     out
+}
+
+// ---- Requests: URLs ----
+
+/// Percent-encodes `s` for a URL query value or a note's machine line: every byte outside the
+/// RFC 3986 unreserved set (`A-Z a-z 0-9 - . _ ~`) becomes `%XX`, so `+`, `&`, `=`, spaces and
+/// non-ASCII text can never change the meaning of the surrounding string.
+pub fn percent_encode(s: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(s.len());
+    for &b in s.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0x0f)]));
+        }
+    }
+    out
+}
+
+/// Reverses [`percent_encode`]. Malformed escapes are kept literally and invalid UTF-8 is
+/// replaced, so decoding untrusted text never fails.
+pub fn percent_decode(s: &str) -> String {
+    fn hex(b: u8) -> Option<u8> {
+        match b {
+            b'0'..=b'9' => Some(b - b'0'),
+            b'a'..=b'f' => Some(b - b'a' + 10),
+            b'A'..=b'F' => Some(b - b'A' + 10),
+            _ => None,
+        }
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let decoded = match (bytes.get(i), bytes.get(i + 1), bytes.get(i + 2)) {
+            (Some(b'%'), Some(&h), Some(&l)) => hex(h).zip(hex(l)).map(|(h, l)| h << 4 | l),
+            _ => None,
+        };
+        match decoded {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.extend(bytes.get(i).copied());
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `https://slack.com/api/<method>?k=v&...` with every value percent-encoded.
+pub fn method_url(method: &str, query: &[(&str, &str)]) -> String {
+    let mut url = format!("{API_BASE}{method}");
+    for (i, (key, value)) in query.iter().enumerate() {
+        url.push(if i == 0 { '?' } else { '&' });
+        url.push_str(key);
+        url.push('=');
+        url.push_str(&percent_encode(value));
+    }
+    url
+}
+
+// ---- Composition of the app's messages ----
+
+/// What the thread's root message says about the ticket. Every text field is untrusted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RootFacts<'a> {
+    /// Zendesk subdomain, for the ticket link.
+    pub subdomain: &'a str,
+    pub ticket_id: u64,
+    pub subject: Option<&'a str>,
+    pub organization: Option<&'a str>,
+    pub priority: Option<&'a str>,
+}
+
+/// What the mention reply says. `available` selects the wording: inside working hours and active
+/// on Slack asks the ASE to join; otherwise it says no action is needed unless they are available.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PingFacts<'a> {
+    /// Slack user ID of the ASE (`U…`), mentioned as `<@U…>`.
+    pub ase_user_id: &'a str,
+    pub subdomain: &'a str,
+    pub ticket_id: u64,
+    pub organization: Option<&'a str>,
+    /// Name of the agent who clicked, as Zendesk knows them.
+    pub pinged_by: &'a str,
+    pub available: bool,
+}
+
+/// `<https://{subdomain}.zendesk.com/agent/tickets/{id}|#{id}>`. The subdomain is reduced to the
+/// characters a Zendesk subdomain may hold, so it cannot break out of the link token.
+pub fn ticket_link(subdomain: &str, ticket_id: u64) -> String {
+    let host: String = subdomain
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    format!("<https://{host}.zendesk.com/agent/tickets/{ticket_id}|#{ticket_id}>")
+}
+
+/// `<@U…>`: a mention of a Slack user. The ID comes from Slack, but is escaped anyway so a
+/// malformed one can never form another control sequence.
+pub fn mention(user_id: &str) -> String {
+    format!("<@{}>", escape_mrkdwn(user_id))
+}
+
+/// Uses `value` escaped, or the catalog's fallback when it is absent or blank.
+fn escaped_or(catalog: &Catalog, value: Option<&str>, fallback_key: &str) -> String {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => escape_mrkdwn(v),
+        None => catalog.get(fallback_key),
+    }
+}
+
+/// The text of the emergency thread's root message.
+pub fn compose_root(catalog: &Catalog, facts: &RootFacts<'_>) -> String {
+    let link = ticket_link(facts.subdomain, facts.ticket_id);
+    let subject = escaped_or(catalog, facts.subject, "slack.no_subject");
+    let organization = escaped_or(catalog, facts.organization, "slack.no_organization");
+    let priority = escaped_or(catalog, facts.priority, "slack.no_priority");
+    catalog.render(
+        "slack.root",
+        &[
+            ("link", &link),
+            ("subject", &subject),
+            ("organization", &organization),
+            ("priority", &priority),
+        ],
+    )
+}
+
+/// The text of the reply that pings the ASE; it starts with the `<@U…>` mention.
+pub fn compose_ping(catalog: &Catalog, facts: &PingFacts<'_>) -> String {
+    let key = if facts.available {
+        "slack.ping_available"
+    } else {
+        "slack.ping_unavailable"
+    };
+    let link = ticket_link(facts.subdomain, facts.ticket_id);
+    let organization = escaped_or(catalog, facts.organization, "slack.no_organization");
+    let by = escaped_or(catalog, Some(facts.pinged_by), "slack.unknown_agent");
+    let body = catalog.render(
+        key,
+        &[
+            ("link", &link),
+            ("organization", &organization),
+            ("by", &by),
+        ],
+    );
+    format!("{} {body}", mention(facts.ase_user_id))
+}
+
+// ---- Finding the app's own messages again ----
+
+/// The metadata every message the app posts carries, so the app can find it again.
+pub fn metadata(ticket_id: u64, action: &str, nonce: &str) -> MetadataDto {
+    MetadataDto {
+        event_type: EVENT_TYPE.to_string(),
+        event_payload: EventPayloadDto {
+            ticket_id,
+            action: action.to_string(),
+            nonce: nonce.to_string(),
+        },
+    }
+}
+
+/// `metadata.event_payload.action` of the thread's root message.
+pub const ACTION_ROOT: &str = "root";
+/// `metadata.event_payload.action` of the reply that pings the ASE.
+pub const ACTION_PING: &str = "ping";
+
+fn is_app_message(message: &SlackMessageDto, ticket_id: u64, action: &str) -> bool {
+    message.metadata.as_ref().is_some_and(|m| {
+        m.event_type == EVENT_TYPE
+            && m.event_payload.ticket_id == ticket_id
+            && m.event_payload.action == action
+    })
+}
+
+/// Orders Slack timestamps (`1700000000.000100`) numerically without parsing them as floats.
+fn ts_key(ts: &str) -> (usize, &str) {
+    let seconds = ts.split('.').next().unwrap_or(ts);
+    (seconds.len(), ts)
+}
+
+/// The oldest message the app posted as the root of `ticket_id`'s thread, among
+/// `conversations.history` messages. The oldest wins so that two racing agents converge.
+pub fn find_root(messages: &[SlackMessageDto], ticket_id: u64) -> Option<&SlackMessageDto> {
+    messages
+        .iter()
+        .filter(|m| !m.ts.is_empty() && is_app_message(m, ticket_id, ACTION_ROOT))
+        .min_by(|a, b| ts_key(&a.ts).cmp(&ts_key(&b.ts)))
+}
+
+/// The oldest reply the app posted to ping the ASE about `ticket_id`, among
+/// `conversations.replies` messages.
+pub fn find_ping(messages: &[SlackMessageDto], ticket_id: u64) -> Option<&SlackMessageDto> {
+    messages
+        .iter()
+        .filter(|m| !m.ts.is_empty() && is_app_message(m, ticket_id, ACTION_PING))
+        .min_by(|a, b| ts_key(&a.ts).cmp(&ts_key(&b.ts)))
 }

@@ -31,6 +31,9 @@ pub struct View {
     pub problems: Vec<String>,
     /// Present when `phase == Emergency`.
     pub emergency: Option<EmergencyView>,
+    /// The app should stay collapsed: a non-emergency ticket with the
+    /// "Collapse on non-emergency tickets" setting checked.
+    pub collapsed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -45,12 +48,18 @@ pub struct EmergencyView {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum AseView {
-    Loading { text: String },
+    Loading {
+        text: String,
+    },
     /// The organization has no ASE (or no organization): a plain statement, not an error.
-    None { text: String },
+    None {
+        text: String,
+    },
     Found(AseCard),
     /// Lookup failed (Slack or Zendesk error): what failed, in words.
-    Failed { text: String },
+    Failed {
+        text: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -82,8 +91,19 @@ pub enum Tone {
 pub enum PingView {
     /// No ASE to ping, or not yet known.
     Hidden,
-    Ready { label: String },
-    InFlight { label: String },
-    Done { text: String, permalink: String, link_label: String },
-    Failed { message: String, retry_label: String },
+    Ready {
+        label: String,
+    },
+    InFlight {
+        label: String,
+    },
+    Done {
+        text: String,
+        permalink: String,
+        link_label: String,
+    },
+    Failed {
+        message: String,
+        retry_label: String,
+    },
 }

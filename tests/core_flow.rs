@@ -1,0 +1,1744 @@
+//! The sidebar's whole flow, natively: a [`Sidebar`] driven against a fake Zendesk + Slack
+//! "server" that answers its [`Request`]s the way the real APIs (and the local emulators) do.
+//!
+//! Every scenario renders the view-model to text and compares it with [`check`]; composed Slack
+//! messages and note bodies are snapshots too. The real `translations/en.json` is loaded, so a
+//! missing translation shows up as a raw key in a snapshot.
+// Fixture helpers sit outside `#[test]` functions, where clippy's test exemption does not
+// reach; a broken fixture should stop the test with its message.
+#![allow(clippy::expect_used)]
+use ase_emergency_assist::core::availability::TzOffsets;
+use ase_emergency_assist::core::notes::{self, PingRecord};
+use ase_emergency_assist::core::settings::RawSettings;
+use ase_emergency_assist::core::sidebar::{
+    Action, Body, Boot, Expect, Failure, Method, Reply, Request, Sidebar,
+};
+use ase_emergency_assist::core::slack::{
+    self, MetadataDto, PostMessageDto, SlackMessageDto, SlackProfileDto, SlackResponseDto,
+    SlackUserDto,
+};
+use ase_emergency_assist::core::text::{Catalog, TranslationNode};
+use ase_emergency_assist::core::view::{AseView, Badge, PingView, Tone, View};
+use ase_emergency_assist::core::zendesk::{
+    CommentDto, CommentsResponseDto, FieldValueDto, OrganizationDto, OrganizationResponseDto,
+    TicketDto, TicketResponseDto, ZafTicketDto, ZafUserDto,
+};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+// ---- Fixtures ----
+
+/// 2026-11-26T15:55:00Z, a Thursday: 10:55 in New York, 16:55 in Paris, 21:25 in Kolkata.
+const NOW: i64 = 1_795_708_500_000;
+const TICKET: u64 = 201;
+const CHANNEL: &str = "C0EMERG001";
+const ORG: u64 = 9;
+const OLIVIA: u64 = 100;
+
+/// A fixed timezone table: the test's stand-in for the browser's `Intl`.
+struct Tz;
+
+impl TzOffsets for Tz {
+    fn offset_minutes(&self, tz: &str, _utc_ms: i64) -> Option<i32> {
+        match tz {
+            "UTC" => Some(0),
+            "America/New_York" => Some(-300),
+            "Europe/Paris" => Some(60),
+            "Asia/Kolkata" => Some(330),
+            _ => None,
+        }
+    }
+}
+
+fn catalog() -> Catalog {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/translations/en.json");
+    let text = std::fs::read_to_string(path).expect("translations/en.json is readable");
+    let tree: TranslationNode = serde_json::from_str(&text).expect("en.json is a translation tree");
+    Catalog::from_tree(&tree)
+}
+
+fn settings(overrides: Value) -> RawSettings {
+    let mut base = json!({
+        "slack_channel_id": CHANNEL,
+        "emergency_priorities": "urgent",
+        "emergency_tags": "emergency",
+        "emergency_keywords": "outage, data loss",
+        "ase_org_field": "ase_email",
+        "working_hours": "Mon-Fri 09:00-17:00",
+        "hide_when_not_emergency": true,
+    });
+    if let (Some(base), Some(extra)) = (base.as_object_mut(), overrides.as_object()) {
+        for (k, v) in extra {
+            base.insert(k.clone(), v.clone());
+        }
+    }
+    serde_json::from_value(base).expect("settings fixture")
+}
+
+fn ticket(overrides: Value) -> ZafTicketDto {
+    let mut base = json!({
+        "id": TICKET,
+        "subject": "Checkout down for all EU customers",
+        "priority": "urgent",
+        "tags": ["vip"],
+        "organization": {"id": ORG, "name": "Acme Corp"},
+        "assignee": {"user": {"id": OLIVIA, "name": "Olivia On-call"}},
+        "updatedAt": "2026-11-26T15:50:00Z",
+    });
+    if let (Some(base), Some(extra)) = (base.as_object_mut(), overrides.as_object()) {
+        for (k, v) in extra {
+            base.insert(k.clone(), v.clone());
+        }
+    }
+    serde_json::from_value(base).expect("ticket fixture")
+}
+
+fn olivia() -> ZafUserDto {
+    ZafUserDto {
+        id: OLIVIA,
+        name: "Olivia On-call".into(),
+        email: Some("olivia@acme.test".into()),
+    }
+}
+
+fn boot(settings: RawSettings, ticket: ZafTicketDto, viewer: ZafUserDto) -> Boot {
+    Boot {
+        settings,
+        ticket,
+        custom_field_value: None,
+        current_user: viewer,
+        subdomain: "acme".into(),
+        viewer_tz: "Europe/Paris".into(),
+        catalog: catalog(),
+    }
+}
+
+fn slack_user(id: &str, real: &str, display: &str, email: &str, tz: Option<&str>) -> SlackUserDto {
+    SlackUserDto {
+        id: id.into(),
+        name: real.to_lowercase().replace(' ', "."),
+        real_name: Some(real.into()),
+        deleted: false,
+        tz: tz.map(Into::into),
+        tz_offset: None,
+        profile: SlackProfileDto {
+            display_name: display.into(),
+            real_name: real.into(),
+            email: Some(email.into()),
+        },
+    }
+}
+
+// ---- The fake server ----
+
+/// One message in the fake Slack channel.
+#[derive(Debug, Clone)]
+struct Msg {
+    ts: String,
+    text: String,
+    thread_ts: Option<String>,
+    metadata: Option<MetadataDto>,
+}
+
+/// A failure to inject, keyed by Slack method or by `"<METHOD> <zendesk path>"`.
+#[derive(Debug, Clone)]
+enum Fault {
+    /// HTTP 200 `{"ok":false,"error":...}`.
+    SlackError(&'static str),
+    /// A non-2xx answer.
+    Http {
+        status: u16,
+        retry_after_s: Option<u32>,
+        body: &'static str,
+    },
+    Transport,
+}
+
+#[derive(Debug)]
+struct Server {
+    organizations: BTreeMap<u64, OrganizationDto>,
+    comments: Vec<CommentDto>,
+    updated: u32,
+    /// Edits by someone else that land just before each of the next PUTs.
+    concurrent_edits: u32,
+    /// A note another agent writes at the next concurrent edit.
+    concurrent_note: Option<String>,
+    slack_users: Vec<SlackUserDto>,
+    presence: BTreeMap<String, &'static str>,
+    messages: Vec<Msg>,
+    next_ts: u32,
+    faults: Vec<(String, Fault, u32)>,
+    /// Every request, as `"<METHOD> <url>"` with Slack's base shortened to `slack:`.
+    log: Vec<String>,
+    posts: Vec<PostMessageDto>,
+    /// The agent whose browser makes the requests (author of notes).
+    agent: u64,
+}
+
+impl Server {
+    fn new() -> Server {
+        let mut organizations = BTreeMap::new();
+        organizations.insert(
+            ORG,
+            OrganizationDto {
+                id: ORG,
+                name: "Acme Corp".into(),
+                details: None,
+                notes: None,
+                organization_fields: BTreeMap::from([
+                    (
+                        "ase_email".to_string(),
+                        FieldValueDto::Text("maria@acme.test".into()),
+                    ),
+                    ("tier".to_string(), FieldValueDto::Text("enterprise".into())),
+                ]),
+            },
+        );
+        Server {
+            organizations,
+            comments: vec![CommentDto {
+                id: 1,
+                author_id: 500,
+                body: "Our checkout is down!".into(),
+                public: true,
+                created_at: "2026-11-26T15:40:00Z".into(),
+            }],
+            updated: 0,
+            concurrent_edits: 0,
+            concurrent_note: None,
+            slack_users: vec![
+                slack_user(
+                    "U0MARIA01",
+                    "Maria Lopez",
+                    "maria",
+                    "maria@acme.test",
+                    Some("America/New_York"),
+                ),
+                slack_user(
+                    "U0RAVI001",
+                    "Ravi Kumar",
+                    "",
+                    "ravi@acme.test",
+                    Some("Asia/Kolkata"),
+                ),
+                slack_user("U0NOTZ001", "Noor Tz", "noor", "noor@acme.test", None),
+            ],
+            presence: BTreeMap::from([
+                ("U0MARIA01".to_string(), "active"),
+                ("U0RAVI001".to_string(), "away"),
+                ("U0NOTZ001".to_string(), "active"),
+            ]),
+            messages: vec![
+                Msg {
+                    ts: "1795696000.000100".into(),
+                    text: "Morning all".into(),
+                    thread_ts: None,
+                    metadata: None,
+                },
+                Msg {
+                    ts: "1795697000.000100".into(),
+                    text: "Emergency #199".into(),
+                    thread_ts: None,
+                    metadata: Some(slack::metadata(199, "root", "n199")),
+                },
+            ],
+            next_ts: 0,
+            faults: Vec::new(),
+            log: Vec::new(),
+            posts: Vec::new(),
+            agent: OLIVIA,
+        }
+    }
+
+    fn fail(&mut self, key: &str, fault: Fault, count: u32) {
+        self.faults.push((key.to_string(), fault, count));
+    }
+
+    fn take_fault(&mut self, key: &str) -> Option<Fault> {
+        let slot = self
+            .faults
+            .iter_mut()
+            .find(|(k, _, n)| k == key && *n > 0)?;
+        slot.2 -= 1;
+        Some(slot.1.clone())
+    }
+
+    fn updated_at(&self) -> String {
+        format!("2026-11-26T15:50:{:02}Z", self.updated)
+    }
+
+    fn add_note(&mut self, author_id: u64, body: String) {
+        let id = self.comments.iter().map(|c| c.id).max().unwrap_or(0) + 1;
+        self.comments.push(CommentDto {
+            id,
+            author_id,
+            body,
+            public: false,
+            created_at: format!("2026-11-26T15:5{}:00Z", id % 10),
+        });
+        self.updated += 1;
+    }
+
+    fn root_messages(&self) -> Vec<&Msg> {
+        self.messages
+            .iter()
+            .filter(|m| m.thread_ts.is_none())
+            .collect()
+    }
+
+    fn answer(&mut self, request: &Request) -> Result<Reply, Failure> {
+        let (path, query) = split_url(&request.url);
+        if let Some(method) = path.strip_prefix(slack::API_BASE) {
+            self.log.push(format!(
+                "{} slack:{}",
+                request.method.as_str(),
+                &request.url[slack::API_BASE.len()..]
+            ));
+            assert!(request.secure, "Slack calls are secure: {request:?}");
+            assert_eq!(
+                request.headers,
+                vec![(
+                    "Authorization".to_string(),
+                    "Bearer {{setting.slack_bot_token}}".to_string()
+                )]
+            );
+            assert_eq!(request.expect, Expect::Slack);
+            return self.slack(method, &query, request);
+        }
+        self.log
+            .push(format!("{} {}", request.method.as_str(), request.url));
+        assert!(!request.secure, "Zendesk calls are not secure: {request:?}");
+        assert!(request.headers.is_empty());
+        self.zendesk(request.method, &path, request)
+    }
+
+    fn zendesk(&mut self, method: Method, path: &str, request: &Request) -> Result<Reply, Failure> {
+        let key = format!("{} {path}", method.as_str());
+        match self.take_fault(&key) {
+            Some(Fault::Http {
+                status,
+                retry_after_s,
+                body,
+            }) => {
+                return Err(Failure::Http {
+                    status,
+                    body: body.into(),
+                    retry_after_s,
+                })
+            }
+            Some(Fault::Transport) => {
+                return Err(Failure::Transport {
+                    detail: "network down".into(),
+                })
+            }
+            Some(Fault::SlackError(_)) | None => {}
+        }
+        let not_found = Failure::Http {
+            status: 404,
+            body: r#"{"error":"RecordNotFound","description":"Not found"}"#.into(),
+            retry_after_s: None,
+        };
+        let segments: Vec<&str> = path.trim_start_matches("/api/v2/").split('/').collect();
+        match (method, segments.as_slice()) {
+            (Method::Get, ["organizations", id]) => {
+                assert_eq!(request.expect, Expect::Organization);
+                let id: u64 = id.parse().map_err(|_| not_found.clone())?;
+                let organization = self.organizations.get(&id).cloned().ok_or(not_found)?;
+                Ok(Reply::Organization(OrganizationResponseDto {
+                    organization,
+                }))
+            }
+            (Method::Get, ["tickets", id, "comments"]) if *id == TICKET.to_string() => {
+                assert_eq!(request.expect, Expect::Comments);
+                let mut comments = self.comments.clone();
+                comments.reverse();
+                Ok(Reply::Comments(CommentsResponseDto {
+                    comments,
+                    next_page: None,
+                }))
+            }
+            (Method::Get, ["tickets", id]) if *id == TICKET.to_string() => {
+                assert_eq!(request.expect, Expect::Ticket);
+                Ok(Reply::Ticket(TicketResponseDto {
+                    ticket: TicketDto {
+                        id: TICKET,
+                        updated_at: self.updated_at(),
+                    },
+                }))
+            }
+            (Method::Put, ["tickets", id]) if *id == TICKET.to_string() => {
+                assert_eq!(request.expect, Expect::Ticket);
+                let Some(Body::TicketUpdate(update)) = &request.body else {
+                    panic!("PUT without a ticket update: {request:?}");
+                };
+                assert_eq!(
+                    request.body.as_ref().map(Body::content_type),
+                    Some("application/json; charset=utf-8")
+                );
+                if self.concurrent_edits > 0 {
+                    self.concurrent_edits -= 1;
+                    match self.concurrent_note.take() {
+                        Some(body) => self.add_note(102, body),
+                        None => self.updated += 1,
+                    }
+                }
+                let inner = &update.ticket;
+                assert!(inner.safe_update);
+                assert!(!inner.comment.public, "the ping note is internal");
+                if inner.updated_stamp != self.updated_at() {
+                    return Err(Failure::Http {
+                        status: 409,
+                        body: r#"{"error":"UpdateConflict","description":"Safe Update prevented the update due to outdated ticket data."}"#.into(),
+                        retry_after_s: None,
+                    });
+                }
+                self.add_note(self.agent, inner.comment.body.clone());
+                Ok(Reply::Ticket(TicketResponseDto {
+                    ticket: TicketDto {
+                        id: TICKET,
+                        updated_at: self.updated_at(),
+                    },
+                }))
+            }
+            _ => Err(not_found),
+        }
+    }
+
+    fn slack(
+        &mut self,
+        method: &str,
+        query: &BTreeMap<String, String>,
+        request: &Request,
+    ) -> Result<Reply, Failure> {
+        let ok = SlackResponseDto {
+            ok: true,
+            ..SlackResponseDto::default()
+        };
+        let error = |e: &str| {
+            Ok(Reply::Slack(SlackResponseDto {
+                ok: false,
+                error: Some(e.into()),
+                ..SlackResponseDto::default()
+            }))
+        };
+        match self.take_fault(method) {
+            Some(Fault::SlackError(e)) => return error(e),
+            Some(Fault::Http {
+                status,
+                retry_after_s,
+                body,
+            }) => {
+                return Err(Failure::Http {
+                    status,
+                    body: body.into(),
+                    retry_after_s,
+                })
+            }
+            Some(Fault::Transport) => {
+                return Err(Failure::Transport {
+                    detail: "network down".into(),
+                })
+            }
+            None => {}
+        }
+        let arg = |k: &str| query.get(k).cloned().unwrap_or_default();
+        let with_metadata = arg("include_all_metadata") == "true";
+        let dto = |m: &Msg| SlackMessageDto {
+            ts: m.ts.clone(),
+            text: m.text.clone(),
+            user: None,
+            bot_id: Some("B0BOT".into()),
+            thread_ts: m.thread_ts.clone(),
+            metadata: if with_metadata {
+                m.metadata.clone()
+            } else {
+                None
+            },
+        };
+        match method {
+            "users.lookupByEmail" => {
+                assert_eq!(request.method, Method::Get);
+                match self
+                    .slack_users
+                    .iter()
+                    .find(|u| u.profile.email.as_deref() == Some(&arg("email")))
+                {
+                    Some(user) => Ok(Reply::Slack(SlackResponseDto {
+                        user: Some(user.clone()),
+                        ..ok
+                    })),
+                    None => error("users_not_found"),
+                }
+            }
+            "users.getPresence" => {
+                let presence = self.presence.get(&arg("user")).map(|p| p.to_string());
+                Ok(Reply::Slack(SlackResponseDto { presence, ..ok }))
+            }
+            "conversations.history" => {
+                assert_eq!(request.method, Method::Get);
+                if arg("channel") != CHANNEL {
+                    return error("channel_not_found");
+                }
+                let mut roots: Vec<SlackMessageDto> =
+                    self.root_messages().into_iter().map(dto).collect();
+                roots.reverse();
+                Ok(Reply::Slack(SlackResponseDto {
+                    messages: Some(roots),
+                    has_more: Some(false),
+                    ..ok
+                }))
+            }
+            "conversations.replies" => {
+                assert_eq!(request.method, Method::Get);
+                let ts = arg("ts");
+                let Some(root) = self
+                    .messages
+                    .iter()
+                    .find(|m| m.ts == ts && m.thread_ts.is_none())
+                else {
+                    return error("thread_not_found");
+                };
+                let mut messages = vec![dto(root)];
+                messages.extend(
+                    self.messages
+                        .iter()
+                        .filter(|m| m.thread_ts.as_deref() == Some(&ts))
+                        .map(dto),
+                );
+                Ok(Reply::Slack(SlackResponseDto {
+                    messages: Some(messages),
+                    has_more: Some(false),
+                    ..ok
+                }))
+            }
+            "chat.postMessage" => {
+                assert_eq!(request.method, Method::Post);
+                let Some(Body::SlackPost(post)) = &request.body else {
+                    panic!("chat.postMessage without a body: {request:?}");
+                };
+                if post.channel != CHANNEL {
+                    return error("channel_not_found");
+                }
+                if let Some(root) = &post.thread_ts {
+                    if !self
+                        .messages
+                        .iter()
+                        .any(|m| &m.ts == root && m.thread_ts.is_none())
+                    {
+                        return error("thread_not_found");
+                    }
+                }
+                self.next_ts += 1;
+                let ts = format!("{}.{:06}", 1_795_708_500 + self.next_ts, self.next_ts);
+                let msg = Msg {
+                    ts: ts.clone(),
+                    text: post.text.clone(),
+                    thread_ts: post.thread_ts.clone(),
+                    metadata: Some(post.metadata.clone()),
+                };
+                self.messages.push(msg.clone());
+                self.posts.push(post.clone());
+                Ok(Reply::Slack(SlackResponseDto {
+                    ts: Some(ts),
+                    channel: Some(CHANNEL.into()),
+                    message: Some(SlackMessageDto {
+                        metadata: msg.metadata.clone(),
+                        ..dto(&msg)
+                    }),
+                    ..ok
+                }))
+            }
+            "chat.getPermalink" => {
+                let ts = arg("message_ts").replace('.', "");
+                let permalink = format!(
+                    "https://acme-team.slack.com/archives/{}/p{ts}",
+                    arg("channel")
+                );
+                Ok(Reply::Slack(SlackResponseDto {
+                    permalink: Some(permalink),
+                    ..ok
+                }))
+            }
+            _ => error("unknown_method"),
+        }
+    }
+}
+
+fn split_url(url: &str) -> (String, BTreeMap<String, String>) {
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    let pairs = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (k.to_string(), slack::percent_decode(v))
+        })
+        .collect();
+    (path.to_string(), pairs)
+}
+
+// ---- The harness ----
+
+struct Harness {
+    sidebar: Sidebar,
+    server: Server,
+    ids: Vec<u32>,
+}
+
+impl Harness {
+    fn new(server: Server, boot: Boot) -> Harness {
+        Harness {
+            sidebar: Sidebar::new(boot, NOW),
+            server,
+            ids: Vec::new(),
+        }
+    }
+
+    fn start(server: Server) -> Harness {
+        let mut h = Harness::new(
+            server,
+            boot(settings(json!({})), ticket(json!({})), olivia()),
+        );
+        h.run();
+        h
+    }
+
+    /// Answers one request; false when there is none.
+    fn step(&mut self) -> bool {
+        let Some(request) = self.sidebar.poll_request() else {
+            return false;
+        };
+        assert!(
+            !self.ids.contains(&request.id),
+            "request ids are unique: {request:?}"
+        );
+        self.ids.push(request.id);
+        let reply = self.server.answer(&request);
+        self.sidebar.handle_reply(request.id, reply, NOW, &Tz);
+        true
+    }
+
+    fn run(&mut self) {
+        let mut budget = 200;
+        while self.step() {
+            budget -= 1;
+            assert!(
+                budget > 0,
+                "the sidebar keeps asking: {:#?}",
+                self.server.log
+            );
+        }
+    }
+
+    fn click(&mut self, action: Action) {
+        self.sidebar.handle_action(action, NOW, &Tz);
+    }
+
+    fn view(&self) -> View {
+        self.sidebar.view(NOW, &Tz)
+    }
+
+    fn log(&self) -> String {
+        self.server.log.join("\n")
+    }
+
+    fn clear_log(&mut self) {
+        self.server.log.clear();
+    }
+
+    fn notes(&self) -> Vec<String> {
+        self.server
+            .comments
+            .iter()
+            .filter(|c| !c.public)
+            .map(|c| c.body.clone())
+            .collect()
+    }
+}
+
+// ---- Rendering the view for snapshots ----
+
+fn badge(b: &Option<Badge>) -> String {
+    match b {
+        Some(Badge { text, tone }) => {
+            let tone = match tone {
+                Tone::Good => "good",
+                Tone::Warn => "warn",
+                Tone::Neutral => "neutral",
+            };
+            format!("[{tone}] {text}")
+        }
+        None => "-".into(),
+    }
+}
+
+fn render(view: &View) -> String {
+    let mut out = vec![
+        format!("phase: {}", view.phase.as_str()),
+        format!("headline: {}", view.headline),
+    ];
+    if view.collapsed {
+        out.push("collapsed".into());
+    }
+    out.extend(view.problems.iter().map(|p| format!("problem: {p}")));
+    if let Some(e) = &view.emergency {
+        out.extend(e.reasons.iter().map(|r| format!("reason: {r}")));
+        out.push(format!("role: {}", e.viewer_role));
+        match &e.ase {
+            AseView::Loading { text } => out.push(format!("ase: loading: {text}")),
+            AseView::None { text } => out.push(format!("ase: none: {text}")),
+            AseView::Failed { text } => out.push(format!("ase: failed: {text}")),
+            AseView::Found(card) => {
+                out.push(format!("ase: {} {}", card.name, card.handle));
+                out.push(format!(
+                    "  local: {}",
+                    card.local_time.as_deref().unwrap_or("-")
+                ));
+                out.push(format!("  hours: {}", badge(&card.hours)));
+                out.push(format!("  presence: {}", badge(&card.presence)));
+            }
+        }
+        out.push(match &e.ping {
+            PingView::Hidden => "ping: hidden".into(),
+            PingView::Ready { label } => format!("ping: [{label}]"),
+            PingView::InFlight { label } => format!("ping: in flight: {label}"),
+            PingView::Done {
+                text,
+                permalink,
+                link_label,
+            } => {
+                format!("ping: done: {text} <{link_label}: {permalink}>")
+            }
+            PingView::Failed {
+                message,
+                retry_label,
+            } => format!("ping: failed: {message} [{retry_label}]"),
+        });
+    }
+    out.join("\n")
+}
+
+/// Compares `actual` with an indented multi-line `expect` literal, showing both on mismatch.
+#[track_caller]
+fn check(actual: &str, expect: &str) {
+    let expect = trim_indent(expect);
+    if actual.trim_end() != expect.trim_end() {
+        panic!("\n--- expected\n{expect}\n--- actual\n{actual}\n---\n");
+    }
+}
+
+fn trim_indent(text: &str) -> String {
+    let text = text.strip_prefix('\n').unwrap_or(text);
+    let indent = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    text.lines()
+        .map(|l| l.get(indent..).unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// No view text may be a translation key: a missing key renders as itself.
+#[track_caller]
+fn assert_no_raw_keys(view: &View) {
+    let text = render(view);
+    for prefix in ["ui.", "slack.", "note.", "problems.", "app.", "{{"] {
+        for line in text.lines() {
+            let value = line.split_once(": ").map_or(line, |(_, v)| v);
+            assert!(
+                !value.starts_with(prefix) && !value.contains(&format!(" {prefix}")),
+                "raw key in view: {line}"
+            );
+        }
+    }
+}
+
+// ---- Detection (D1, D2) ----
+
+#[test]
+fn non_emergency_tickets_make_no_requests() {
+    let cases: &[(Value, Value, &str)] = &[
+        (json!({}), json!({"priority": "normal", "subject": "Question about invoices"}), "
+            phase: not-emergency
+            headline: Not an emergency
+            collapsed
+        "),
+        (json!({"hide_when_not_emergency": false}), json!({"priority": null, "subject": null, "tags": []}), "
+            phase: not-emergency
+            headline: Not an emergency
+        "),
+        (json!({"slack_channel_id": "emergencies"}), json!({"priority": "low"}), "
+            phase: misconfigured
+            headline: Settings need attention
+            problem: “Emergency Slack channel ID” is “emergencies”, which is not a Slack channel ID (C…)
+        "),
+    ];
+    for (settings_json, ticket_json, expect) in cases {
+        let mut h = Harness::new(
+            Server::new(),
+            boot(
+                settings(settings_json.clone()),
+                ticket(ticket_json.clone()),
+                olivia(),
+            ),
+        );
+        h.run();
+        h.click(Action::Ping);
+        h.run();
+        check(&render(&h.view()), expect);
+        assert_eq!(h.log(), "", "no request for {ticket_json}");
+    }
+}
+
+#[test]
+fn emergency_reasons_say_why() {
+    let cases: &[(Value, Value, Option<&str>, &str)] = &[
+        (json!({}), json!({}), None, "reason: Priority is urgent"),
+        (
+            json!({}),
+            json!({"priority": "high", "tags": ["vip", "Emergency"]}),
+            None,
+            "reason: Tagged emergency",
+        ),
+        (
+            json!({}),
+            json!({"priority": "high", "subject": "Total OUTAGE in prod"}),
+            None,
+            "reason: Subject mentions “outage”",
+        ),
+        (
+            json!({"emergency_form_ids": "360001, 360002"}),
+            json!({"priority": "normal", "form": {"id": 360002}}),
+            None,
+            "reason: Uses the emergency ticket form 360002",
+        ),
+        (
+            json!({"emergency_field_id": "777", "emergency_field_values": "sev1"}),
+            json!({"priority": "normal"}),
+            Some("sev1"),
+            "reason: Field 777 is “sev1”",
+        ),
+        (
+            json!({}),
+            json!({"tags": ["emergency"], "subject": "data loss and outage"}),
+            None,
+            "
+            reason: Priority is urgent
+            reason: Tagged emergency
+            reason: Subject mentions “outage”
+            reason: Subject mentions “data loss”",
+        ),
+    ];
+    for (settings_json, ticket_json, field, expect) in cases {
+        let mut b = boot(
+            settings(settings_json.clone()),
+            ticket(ticket_json.clone()),
+            olivia(),
+        );
+        b.custom_field_value = field.map(Into::into);
+        let h = Harness::new(Server::new(), b);
+        let view = h.view();
+        let reasons: Vec<String> = view
+            .emergency
+            .iter()
+            .flat_map(|e| e.reasons.iter())
+            .map(|r| format!("reason: {r}"))
+            .collect();
+        check(&reasons.join("\n"), expect);
+    }
+}
+
+#[test]
+fn setting_problems_name_the_setting() {
+    let cases: &[(Value, &str)] = &[
+        (json!({"slack_channel_id": "emergencies"}), "problem: “Emergency Slack channel ID” is “emergencies”, which is not a Slack channel ID (C…)"),
+        (json!({"working_hours": "9 to 5"}), "problem: “ASE working hours” is “9 to 5”, which is not working hours like Mon-Fri 09:00-17:00"),
+        (json!({"emergency_form_ids": "12, abc"}), "problem: “Emergency ticket form IDs” is “abc”, which is not a comma-separated list of numbers"),
+        (json!({"emergency_priorities": "urgent, critical"}), "problem: “Emergency priorities” is “critical”, which is not a comma-separated list of priorities (low, normal, high, urgent)"),
+    ];
+    for (settings_json, expect) in cases {
+        let h = Harness::new(
+            Server::new(),
+            boot(settings(settings_json.clone()), ticket(json!({})), olivia()),
+        );
+        let view = h.view();
+        let problems: Vec<String> = view
+            .problems
+            .iter()
+            .map(|p| format!("problem: {p}"))
+            .collect();
+        check(&problems.join("\n"), expect);
+        assert_eq!(
+            view.phase.as_str(),
+            "emergency",
+            "an emergency still shows with a problem"
+        );
+    }
+}
+
+// ---- The ASE (A1, A2) ----
+
+#[test]
+fn emergency_start_requests_in_order() {
+    let mut h = Harness::new(
+        Server::new(),
+        boot(settings(json!({})), ticket(json!({})), olivia()),
+    );
+    check(
+        &render(&h.view()),
+        "
+        phase: emergency
+        headline: Emergency
+        reason: Priority is urgent
+        role: You are the DRI (assignee)
+        ase: loading: Looking up the Assigned Support Engineer…
+        ping: hidden
+        ",
+    );
+    let first = h.sidebar.poll_request().expect("a first request");
+    assert_eq!(
+        (first.method, first.url.as_str(), first.expect),
+        (Method::Get, "/api/v2/organizations/9", Expect::Organization)
+    );
+    let reply = h.server.answer(&first);
+    h.sidebar.handle_reply(first.id, reply, NOW, &Tz);
+    h.run();
+    check(
+        &h.log(),
+        "
+        GET /api/v2/organizations/9
+        GET /api/v2/tickets/201/comments?sort_order=desc
+        GET slack:users.lookupByEmail?email=maria%40acme.test
+        GET slack:users.getPresence?user=U0MARIA01
+        ",
+    );
+}
+
+#[test]
+fn ase_found_shows_time_hours_presence() {
+    let h = Harness::start(Server::new());
+    check(
+        &render(&h.view()),
+        "
+        phase: emergency
+        headline: Emergency
+        reason: Priority is urgent
+        role: You are the DRI (assignee)
+        ase: Maria Lopez @maria
+          local: 10:55 Thu · America/New_York (UTC-05:00)
+          hours: [good] Inside working hours (Mon-Fri 09:00-17:00) · ends in 6 h 5 min
+          presence: [good] Active on Slack
+        ping: [Ping ASE in Slack]
+        ",
+    );
+    // The view is derived from `now`: an hour later the countdown moved.
+    let later = h.sidebar.view(NOW + 3_600_000, &Tz);
+    let AseView::Found(card) = &later.emergency.expect("emergency").ase else {
+        panic!("found")
+    };
+    assert_eq!(
+        card.local_time.as_deref(),
+        Some("11:55 Thu · America/New_York (UTC-05:00)")
+    );
+    assert_eq!(
+        badge(&card.hours),
+        "[good] Inside working hours (Mon-Fri 09:00-17:00) · ends in 5 h 5 min"
+    );
+}
+
+#[test]
+fn ase_variants() {
+    let cases: &[(&str, &str)] = &[
+        ("ravi@acme.test", "
+            ase: Ravi Kumar @ravi.kumar
+              local: 21:25 Thu · Asia/Kolkata (UTC+05:30)
+              hours: [warn] Outside working hours · starts in 11 h 35 min
+              presence: [neutral] Away on Slack
+        "),
+        ("noor@acme.test", "
+            ase: Noor Tz @noor
+              local: Timezone unknown: Slack has no timezone for this person
+              hours: [neutral] Working hours unknown without a timezone
+              presence: [good] Active on Slack
+        "),
+        ("  MARIA@acme.test ", "
+            ase: Maria Lopez @maria
+              local: 10:55 Thu · America/New_York (UTC-05:00)
+              hours: [good] Inside working hours (Mon-Fri 09:00-17:00) · ends in 6 h 5 min
+              presence: [good] Active on Slack
+        "),
+        ("nobody@acme.test", "ase: failed: No Slack user has the email nobody@acme.test"),
+        ("not an email", "ase: failed: The organization field “ase_email” of Acme Corp holds “not an email”, which is not an email address"),
+        ("", "ase: none: Acme Corp has no Assigned Support Engineer"),
+    ];
+    for (email, expect) in cases {
+        let mut server = Server::new();
+        if let Some(org) = server.organizations.get_mut(&ORG) {
+            org.organization_fields
+                .insert("ase_email".into(), FieldValueDto::Text(email.to_string()));
+        }
+        let h = Harness::start(server);
+        let text = render(&h.view());
+        let ase: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("ase") || l.starts_with("  "))
+            .collect();
+        check(&ase.join("\n"), expect);
+    }
+}
+
+#[test]
+fn ticket_without_organization_has_no_ase_and_asks_nothing_about_one() {
+    let mut h = Harness::new(
+        Server::new(),
+        boot(
+            settings(json!({})),
+            ticket(json!({"organization": null})),
+            olivia(),
+        ),
+    );
+    h.run();
+    let text = render(&h.view());
+    assert!(
+        text.contains("ase: none: This ticket has no organization, so no ASE"),
+        "{text}"
+    );
+    assert!(text.contains("ping: hidden"), "{text}");
+    check(&h.log(), "GET /api/v2/tickets/201/comments?sort_order=desc");
+}
+
+#[test]
+fn lookup_failures_say_what_failed() {
+    let cases: &[(&str, Fault, &str)] = &[
+        ("users.lookupByEmail", Fault::SlackError("invalid_auth"), "ase: failed: Slack rejected the “Slack bot token” setting (invalid_auth); an admin must set a valid bot token"),
+        ("users.lookupByEmail", Fault::SlackError("missing_scope"), "ase: failed: The Slack app lacks the users:read.email scope needed for users.lookupByEmail; add it and reinstall the app"),
+        ("users.lookupByEmail", Fault::Http { status: 429, retry_after_s: Some(7), body: r#"{"ok":false,"error":"ratelimited"}"# }, "ase: failed: Slack is rate-limiting; try again in 7 s"),
+        ("users.lookupByEmail", Fault::SlackError("fatal_error"), "ase: failed: Slack answered fatal_error"),
+        ("users.lookupByEmail", Fault::Transport, "ase: failed: Could not reach Slack: network down"),
+        ("GET /api/v2/organizations/9", Fault::Http { status: 404, retry_after_s: None, body: r#"{"error":"RecordNotFound","description":"Not found"}"# }, "ase: failed: Could not read the organization: Zendesk answered HTTP 404: Not found"),
+        ("GET /api/v2/organizations/9", Fault::Http { status: 500, retry_after_s: None, body: "<html>oops</html>" }, "ase: failed: Could not read the organization: Zendesk answered HTTP 500"),
+    ];
+    for (key, fault, expect) in cases {
+        let mut server = Server::new();
+        server.fail(key, fault.clone(), 1);
+        let h = Harness::start(server);
+        let text = render(&h.view());
+        let ase: Vec<&str> = text.lines().filter(|l| l.starts_with("ase")).collect();
+        check(&ase.join("\n"), expect);
+        assert!(text.ends_with("ping: hidden"), "{text}");
+    }
+}
+
+#[test]
+fn presence_failure_keeps_the_card() {
+    let mut server = Server::new();
+    server.fail("users.getPresence", Fault::SlackError("missing_scope"), 1);
+    let h = Harness::start(server);
+    let AseView::Found(card) = h.view().emergency.expect("emergency").ase else {
+        panic!("found")
+    };
+    assert_eq!(
+        badge(&card.presence),
+        "[neutral] Slack presence unknown: The Slack app lacks the users:read scope needed for users.getPresence; add it and reinstall the app"
+    );
+}
+
+#[test]
+fn viewer_roles() {
+    let cases: &[(ZafUserDto, &str)] = &[
+        (olivia(), "You are the DRI (assignee)"),
+        (
+            ZafUserDto {
+                id: 101,
+                name: "Maria Lopez".into(),
+                email: Some("Maria@Acme.test".into()),
+            },
+            "You are the ASE",
+        ),
+        (
+            ZafUserDto {
+                id: 102,
+                name: "Sam".into(),
+                email: Some("sam@acme.test".into()),
+            },
+            "You are neither the ASE nor the DRI",
+        ),
+        (
+            ZafUserDto {
+                id: OLIVIA,
+                name: "Olivia".into(),
+                email: Some("maria@acme.test".into()),
+            },
+            "You are the ASE and the DRI",
+        ),
+    ];
+    for (viewer, expect) in cases {
+        let mut h = Harness::new(
+            Server::new(),
+            boot(settings(json!({})), ticket(json!({})), viewer.clone()),
+        );
+        h.run();
+        assert_eq!(h.view().emergency.expect("emergency").viewer_role, *expect);
+    }
+}
+
+// ---- The ping (S1, S2, S3) ----
+
+#[test]
+fn ping_happy_path() {
+    let mut h = Harness::start(Server::new());
+    h.clear_log();
+    h.click(Action::Ping);
+    assert!(matches!(
+        h.view().emergency.expect("emergency").ping,
+        PingView::InFlight { .. }
+    ));
+    h.run();
+    check(
+        &h.log(),
+        "
+        GET /api/v2/tickets/201/comments?sort_order=desc
+        GET slack:conversations.history?channel=C0EMERG001&limit=200&include_all_metadata=true
+        POST slack:chat.postMessage
+        POST slack:chat.postMessage
+        GET slack:chat.getPermalink?channel=C0EMERG001&message_ts=1795708501.000001
+        GET /api/v2/tickets/201
+        PUT /api/v2/tickets/201
+        ",
+    );
+    let [root, mention] = h.server.posts.as_slice() else {
+        panic!("two posts: {:#?}", h.server.posts)
+    };
+    check(
+        &root.text,
+        "
+        :rotating_light: Emergency <https://acme.zendesk.com/agent/tickets/201|#201>: Checkout down for all EU customers
+        Organization: Acme Corp · Priority: urgent
+        ",
+    );
+    assert_eq!(
+        (root.channel.as_str(), root.thread_ts.as_deref()),
+        (CHANNEL, None)
+    );
+    assert_eq!(
+        (
+            root.metadata.event_type.as_str(),
+            root.metadata.event_payload.ticket_id
+        ),
+        ("ase_emergency", TICKET)
+    );
+    assert_eq!(root.metadata.event_payload.action, "root");
+    assert!(!root.unfurl_links && !root.unfurl_media);
+    check(
+        &mention.text,
+        "
+        <@U0MARIA01> your account Acme Corp has an emergency (<https://acme.zendesk.com/agent/tickets/201|#201>) and you are inside working hours. Could you join? You can take over as DRI, shadow, troubleshoot async in this thread, or add context for the on-call engineer. Pinged by Olivia On-call.
+        ",
+    );
+    assert_eq!(mention.thread_ts.as_deref(), Some("1795708501.000001"));
+    assert_eq!(mention.metadata.event_payload.action, "ping");
+    assert_eq!(
+        mention.metadata.event_payload.nonce,
+        root.metadata.event_payload.nonce
+    );
+    assert!(!mention.unfurl_links && !mention.unfurl_media);
+    check(
+        &h.notes().join("\n---\n"),
+        "
+        ASE pinged in Slack
+        Slack thread: https://acme-team.slack.com/archives/C0EMERG001/p1795708501000001
+        Pinged by Olivia On-call at 2026-11-26 15:55 UTC
+        ASE: Maria Lopez (Slack user U0MARIA01)
+
+        ase-emergency-assist:v1 ping channel=C0EMERG001 thread_ts=1795708501.000001 permalink=https%3A%2F%2Facme-team.slack.com%2Farchives%2FC0EMERG001%2Fp1795708501000001 by=100 by_name=Olivia%20On-call at=2026-11-26T15:55:00Z ase=U0MARIA01
+        ",
+    );
+    let view = h.view();
+    assert_no_raw_keys(&view);
+    check(
+        render(&view).lines().last().unwrap_or_default(),
+        "ping: done: Pinged by Olivia On-call at 16:55 (Europe/Paris) <Open Slack thread: https://acme-team.slack.com/archives/C0EMERG001/p1795708501000001>",
+    );
+
+    // A reload (a new sidebar on the same ticket) shows the ping and posts nothing.
+    let server = std::mem::replace(&mut h.server, Server::new());
+    let mut again = Harness::start(server);
+    again.click(Action::Ping);
+    again.run();
+    assert_eq!(
+        again.server.posts.len(),
+        2,
+        "still one root and one mention"
+    );
+    assert!(render(&again.view())
+        .contains("ping: done: Pinged by Olivia On-call at 16:55 (Europe/Paris)"));
+}
+
+#[test]
+fn ping_wording_follows_availability() {
+    let cases: &[(&str, &str)] = &[
+        ("ravi@acme.test", "<@U0RAVI001> your account Acme Corp has an emergency (<https://acme.zendesk.com/agent/tickets/201|#201>) while you are away or outside working hours. No action needed unless you are available; when you are back, catch up here and follow up with the customer about next steps. Pinged by Olivia On-call."),
+        // Active, but without a timezone nobody can say they are inside working hours.
+        ("noor@acme.test", "<@U0NOTZ001> your account Acme Corp has an emergency (<https://acme.zendesk.com/agent/tickets/201|#201>) while you are away or outside working hours. No action needed unless you are available; when you are back, catch up here and follow up with the customer about next steps. Pinged by Olivia On-call."),
+    ];
+    for (email, expect) in cases {
+        let mut server = Server::new();
+        if let Some(org) = server.organizations.get_mut(&ORG) {
+            org.organization_fields
+                .insert("ase_email".into(), FieldValueDto::Text(email.to_string()));
+        }
+        let mut h = Harness::start(server);
+        h.click(Action::Ping);
+        h.run();
+        check(
+            &h.server
+                .posts
+                .last()
+                .map(|p| p.text.clone())
+                .unwrap_or_default(),
+            expect,
+        );
+    }
+    // Inside working hours but away on Slack: the same "no action needed" wording.
+    let mut server = Server::new();
+    server.presence.insert("U0MARIA01".into(), "away");
+    let mut h = Harness::start(server);
+    h.click(Action::Ping);
+    h.run();
+    let text = h
+        .server
+        .posts
+        .last()
+        .map(|p| p.text.clone())
+        .unwrap_or_default();
+    assert!(
+        text.starts_with("<@U0MARIA01> ")
+            && text.contains("No action needed unless you are available"),
+        "{text}"
+    );
+}
+
+#[test]
+fn hostile_text_is_escaped_in_slack() {
+    let mut b = boot(
+        settings(json!({})),
+        ticket(json!({
+            "subject": "<!channel> <@U123> & <b> <https://evil.test|click>",
+            "priority": "urgent <!here>",
+            "tags": ["emergency"],
+            "organization": {"id": ORG, "name": "Acme"},
+        })),
+        ZafUserDto {
+            id: OLIVIA,
+            name: "<!everyone> Olivia & co".into(),
+            email: None,
+        },
+    );
+    b.subdomain = "acme.evil.test/x|<".into();
+    let mut server = Server::new();
+    if let Some(org) = server.organizations.get_mut(&ORG) {
+        org.name = "Acme <@U999> & Sons".into();
+    }
+    let mut h = Harness::new(server, b);
+    h.run();
+    h.click(Action::Ping);
+    h.run();
+    let [root, mention] = h.server.posts.as_slice() else {
+        panic!("two posts: {:#?}", h.server.posts)
+    };
+    check(
+        &root.text,
+        "
+        :rotating_light: Emergency <https://acmeeviltestx.zendesk.com/agent/tickets/201|#201>: &lt;!channel&gt; &lt;@U123&gt; &amp; &lt;b&gt; &lt;https://evil.test|click&gt;
+        Organization: Acme &lt;@U999&gt; &amp; Sons · Priority: urgent &lt;!here&gt;
+        ",
+    );
+    assert!(
+        mention
+            .text
+            .starts_with("<@U0MARIA01> your account Acme &lt;@U999&gt; &amp; Sons has"),
+        "{}",
+        mention.text
+    );
+    assert!(
+        mention
+            .text
+            .ends_with("Pinged by &lt;!everyone&gt; Olivia &amp; co."),
+        "{}",
+        mention.text
+    );
+    // The only control sequences are the ones the app built: the link and the mention.
+    for post in [root, mention] {
+        let opens = post.text.matches('<').count();
+        assert!(opens <= 2, "{}", post.text);
+    }
+    // The note keeps the name readable and the machine line parseable.
+    let record = notes::find_ping_record(&h.server.comments).expect("a ping record");
+    assert_eq!(record.by_name, "<!everyone> Olivia & co");
+}
+
+#[test]
+fn double_click_posts_once() {
+    let mut h = Harness::start(Server::new());
+    h.click(Action::Ping);
+    h.click(Action::Ping);
+    assert!(h.step(), "the first read");
+    h.click(Action::Ping);
+    h.click(Action::Retry);
+    assert!(h.step(), "conversations.history");
+    h.click(Action::Ping);
+    h.run();
+    h.click(Action::Ping);
+    h.run();
+    assert_eq!(
+        h.server.posts.len(),
+        2,
+        "one root and one mention: {:#?}",
+        h.server.log
+    );
+    assert_eq!(h.notes().len(), 1);
+}
+
+#[test]
+fn retry_after_mention_failure_reuses_the_root() {
+    let mut h = Harness::start(Server::new());
+    h.clear_log();
+    h.click(Action::Ping);
+    // Let the comments read, history and the root post through, then fail the mention.
+    for _ in 0..3 {
+        assert!(h.step());
+    }
+    h.server.fail(
+        "chat.postMessage",
+        Fault::Http {
+            status: 429,
+            retry_after_s: Some(3),
+            body: r#"{"ok":false,"error":"ratelimited"}"#,
+        },
+        1,
+    );
+    h.run();
+    let text = render(&h.view());
+    check(
+        text.lines().last().unwrap_or_default(),
+        "ping: failed: The ping did not go through: Slack is rate-limiting; try again in 3 s [Retry]",
+    );
+    assert!(
+        h.notes().is_empty(),
+        "nothing recorded before both posts exist"
+    );
+    h.clear_log();
+    h.click(Action::Retry);
+    h.run();
+    check(
+        &h.log(),
+        "
+        GET /api/v2/tickets/201/comments?sort_order=desc
+        GET slack:conversations.history?channel=C0EMERG001&limit=200&include_all_metadata=true
+        GET slack:conversations.replies?channel=C0EMERG001&ts=1795708501.000001&include_all_metadata=true
+        POST slack:chat.postMessage
+        GET slack:chat.getPermalink?channel=C0EMERG001&message_ts=1795708501.000001
+        GET /api/v2/tickets/201
+        PUT /api/v2/tickets/201
+        ",
+    );
+    let roots = h
+        .server
+        .posts
+        .iter()
+        .filter(|p| p.thread_ts.is_none())
+        .count();
+    let mentions = h
+        .server
+        .posts
+        .iter()
+        .filter(|p| p.thread_ts.is_some())
+        .count();
+    assert_eq!((roots, mentions), (1, 1));
+    assert!(render(&h.view()).contains("ping: done: Pinged by Olivia On-call"));
+}
+
+#[test]
+fn retry_after_note_failure_posts_nothing_new() {
+    let mut server = Server::new();
+    server.fail(
+        "PUT /api/v2/tickets/201",
+        Fault::Http {
+            status: 503,
+            retry_after_s: None,
+            body: "Service Unavailable",
+        },
+        1,
+    );
+    let mut h = Harness::start(server);
+    h.click(Action::Ping);
+    h.run();
+    let text = render(&h.view());
+    check(text.lines().last().unwrap_or_default(), "ping: failed: The ping did not go through: Zendesk answered HTTP 503: Service Unavailable [Retry]");
+    h.clear_log();
+    h.click(Action::Retry);
+    h.run();
+    assert_eq!(h.server.posts.len(), 2);
+    assert!(!h.log().contains("POST"), "{}", h.log());
+    assert_eq!(h.notes().len(), 1);
+}
+
+#[test]
+fn conflict_on_the_note_retries_with_a_fresh_stamp() {
+    let mut server = Server::new();
+    server.concurrent_edits = 2;
+    let mut h = Harness::start(server);
+    h.clear_log();
+    h.click(Action::Ping);
+    h.run();
+    check(
+        &h.log(),
+        "
+        GET /api/v2/tickets/201/comments?sort_order=desc
+        GET slack:conversations.history?channel=C0EMERG001&limit=200&include_all_metadata=true
+        POST slack:chat.postMessage
+        POST slack:chat.postMessage
+        GET slack:chat.getPermalink?channel=C0EMERG001&message_ts=1795708501.000001
+        GET /api/v2/tickets/201
+        PUT /api/v2/tickets/201
+        GET /api/v2/tickets/201/comments?sort_order=desc
+        GET /api/v2/tickets/201
+        PUT /api/v2/tickets/201
+        GET /api/v2/tickets/201/comments?sort_order=desc
+        GET /api/v2/tickets/201
+        PUT /api/v2/tickets/201
+        ",
+    );
+    assert_eq!(h.notes().len(), 1);
+    assert!(render(&h.view()).contains("ping: done:"));
+
+    // Three conflicts in a row: give up clearly; Retry then records without posting again.
+    let mut server = Server::new();
+    server.concurrent_edits = 3;
+    let mut h = Harness::start(server);
+    h.click(Action::Ping);
+    h.run();
+    let text = render(&h.view());
+    check(
+        text.lines().last().unwrap_or_default(),
+        "ping: failed: The ping did not go through: The ticket kept changing while the ping note was being saved; the Slack messages exist, so Retry records them without pinging again [Retry]",
+    );
+    h.click(Action::Retry);
+    h.run();
+    assert_eq!((h.server.posts.len(), h.notes().len()), (2, 1));
+}
+
+#[test]
+fn conflict_with_another_agents_ping_shows_theirs() {
+    let mut server = Server::new();
+    server.concurrent_edits = 1;
+    let other = PingRecord {
+        channel: CHANNEL.into(),
+        thread_ts: "1795708400.000001".into(),
+        permalink: "https://acme-team.slack.com/archives/C0EMERG001/p1795708400000001".into(),
+        by: 102,
+        by_name: "Sam Second".into(),
+        at_ms: NOW - 60_000,
+        ase: "U0MARIA01".into(),
+    };
+    server.concurrent_note = Some(notes::format_ping_note(&catalog(), &other, "Maria Lopez"));
+    let mut h = Harness::start(server);
+    h.click(Action::Ping);
+    h.run();
+    let text = render(&h.view());
+    check(
+        text.lines().last().unwrap_or_default(),
+        "ping: done: Pinged by Sam Second at 16:54 (Europe/Paris) <Open Slack thread: https://acme-team.slack.com/archives/C0EMERG001/p1795708400000001>",
+    );
+    assert_eq!(h.notes().len(), 1, "only the other agent's note");
+}
+
+#[test]
+fn existing_ping_note_shows_done_and_posts_nothing() {
+    let mut server = Server::new();
+    let record = PingRecord {
+        channel: CHANNEL.into(),
+        thread_ts: "1795696500.000100".into(),
+        permalink: "https://acme-team.slack.com/archives/C0EMERG001/p1795696500000100".into(),
+        by: 102,
+        by_name: "Sam Second".into(),
+        at_ms: 1_795_696_500_000,
+        ase: "U0MARIA01".into(),
+    };
+    server.add_note(
+        102,
+        notes::format_ping_note(&catalog(), &record, "Maria Lopez"),
+    );
+    let mut h = Harness::start(server);
+    check(
+        render(&h.view()).lines().last().unwrap_or_default(),
+        "ping: done: Pinged by Sam Second at 13:35 (Europe/Paris) <Open Slack thread: https://acme-team.slack.com/archives/C0EMERG001/p1795696500000100>",
+    );
+    h.click(Action::Ping);
+    h.click(Action::Retry);
+    h.run();
+    assert!(h.server.posts.is_empty());
+    assert!(
+        !h.log().contains("POST") && !h.log().contains("PUT"),
+        "{}",
+        h.log()
+    );
+}
+
+#[test]
+fn another_agent_pinged_since_start() {
+    let mut h = Harness::start(Server::new());
+    let record = PingRecord {
+        channel: CHANNEL.into(),
+        thread_ts: "1795708400.000001".into(),
+        permalink: "https://acme-team.slack.com/archives/C0EMERG001/p1795708400000001".into(),
+        by: 102,
+        by_name: "Sam Second".into(),
+        at_ms: NOW,
+        ase: "U0MARIA01".into(),
+    };
+    h.server.add_note(
+        102,
+        notes::format_ping_note(&catalog(), &record, "Maria Lopez"),
+    );
+    h.clear_log();
+    h.click(Action::Ping);
+    h.run();
+    check(&h.log(), "GET /api/v2/tickets/201/comments?sort_order=desc");
+    assert!(render(&h.view()).contains("ping: done: Pinged by Sam Second at 16:55"));
+}
+
+#[test]
+fn ping_failures_name_what_to_fix() {
+    let cases: &[(&str, Fault, &str)] = &[
+        ("conversations.history", Fault::SlackError("channel_not_found"), "Slack has no channel C0EMERG001; check the “Emergency Slack channel ID” setting"),
+        ("conversations.history", Fault::SlackError("not_in_channel"), "The app's Slack bot is not in channel C0EMERG001 (“Emergency Slack channel ID”); invite it to the channel"),
+        ("chat.postMessage", Fault::SlackError("is_archived"), "Channel C0EMERG001 (“Emergency Slack channel ID”) is archived; set another channel"),
+        ("chat.postMessage", Fault::SlackError("rate_limited"), "Slack is rate-limiting; try again in a minute"),
+        ("chat.postMessage", Fault::SlackError("token_revoked"), "Slack rejected the “Slack bot token” setting (token_revoked); an admin must set a valid bot token"),
+        ("conversations.history", Fault::SlackError("missing_scope"), "The Slack app lacks the channels:history, groups:history scope needed for conversations.history; add it and reinstall the app"),
+        ("chat.getPermalink", Fault::Transport, "Could not reach Slack: network down"),
+        ("GET /api/v2/tickets/201", Fault::Http { status: 403, retry_after_s: None, body: r#"{"error":{"title":"Forbidden","message":"You do not have access"}}"# }, "Zendesk answered HTTP 403: You do not have access"),
+    ];
+    for (key, fault, expect) in cases {
+        let mut h = Harness::start(Server::new());
+        h.server.fail(key, fault.clone(), 1);
+        h.click(Action::Ping);
+        h.run();
+        let view = h.view();
+        let PingView::Failed {
+            message,
+            retry_label,
+        } = view.emergency.expect("emergency").ping
+        else {
+            panic!("{key}: failed expected, got {}", render(&h.view()));
+        };
+        assert_eq!(
+            message,
+            format!("The ping did not go through: {expect}"),
+            "{key}"
+        );
+        assert_eq!(retry_label, "Retry");
+        assert!(h.notes().is_empty(), "{key}: no note after a failure");
+        // Retry completes with exactly one root and one mention.
+        h.click(Action::Retry);
+        h.run();
+        let roots = h
+            .server
+            .posts
+            .iter()
+            .filter(|p| p.thread_ts.is_none())
+            .count();
+        let mentions = h.server.posts.len() - roots;
+        assert_eq!((roots, mentions, h.notes().len()), (1, 1, 1), "{key}");
+    }
+}
+
+#[test]
+fn missing_channel_setting_fails_the_ping_without_requests() {
+    let mut h = Harness::new(
+        Server::new(),
+        boot(
+            settings(json!({"slack_channel_id": ""})),
+            ticket(json!({})),
+            olivia(),
+        ),
+    );
+    h.run();
+    h.clear_log();
+    h.click(Action::Ping);
+    assert!(h.sidebar.poll_request().is_none());
+    let text = render(&h.view());
+    check(text.lines().last().unwrap_or_default(), "ping: failed: The ping did not go through: “Emergency Slack channel ID” is not set [Retry]");
+}
+
+// ---- Untrusted data ----
+
+#[test]
+fn odd_boot_and_server_values_never_panic() {
+    let tickets = [
+        json!({"subject": null, "priority": null, "tags": ["emergency"], "organization": null, "assignee": null}),
+        json!({"subject": "", "priority": "URGENT", "tags": [], "form": {"id": null}}),
+        json!({"subject": "outage\u{0}\u{202e}", "priority": "p0", "tags": ["emergency", ""], "organization": {"id": 424242, "name": ""}}),
+    ];
+    for t in tickets {
+        let mut h = Harness::new(
+            Server::new(),
+            boot(
+                settings(json!({})),
+                ticket(t.clone()),
+                ZafUserDto::default(),
+            ),
+        );
+        h.run();
+        h.click(Action::Ping);
+        h.run();
+        assert_no_raw_keys(&h.view());
+    }
+    // An organization with fields of every odd shape.
+    for value in [
+        FieldValueDto::Null,
+        FieldValueDto::Bool(true),
+        FieldValueDto::Number(4.5),
+        FieldValueDto::Text("a@b@c".into()),
+    ] {
+        let mut server = Server::new();
+        if let Some(org) = server.organizations.get_mut(&ORG) {
+            org.organization_fields
+                .insert("ase_email".into(), value.clone());
+            org.name = String::new();
+        }
+        let h = Harness::start(server);
+        assert_no_raw_keys(&h.view());
+    }
+}
+
+#[test]
+fn ping_records_parse_back_tolerantly() {
+    let c = catalog();
+    let record = PingRecord {
+        channel: CHANNEL.into(),
+        thread_ts: "1795708501.000001".into(),
+        permalink: "https://acme-team.slack.com/archives/C0EMERG001/p1795708501000001?thread_ts=1&cid=C0EMERG001".into(),
+        by: 100,
+        by_name: "Zoë O'Neil = on call & more".into(),
+        at_ms: NOW,
+        ase: "U0MARIA01".into(),
+    };
+    let good = notes::format_ping_note(&c, &record, "Maria");
+    let comment = |id: u64, body: &str, public: bool, at: &str| CommentDto {
+        id,
+        author_id: 1,
+        body: body.into(),
+        public,
+        created_at: at.into(),
+    };
+    let older = PingRecord {
+        by_name: "Earlier".into(),
+        at_ms: NOW - 1000,
+        ..record.clone()
+    };
+    let cases: Vec<(Vec<CommentDto>, Option<&PingRecord>)> = vec![
+        (vec![comment(1, &good, false, "2026-11-26T15:55:00Z")], Some(&record)),
+        (vec![comment(1, &good, true, "2026-11-26T15:55:00Z")], None),
+        (vec![comment(1, &good.replace("by=100", "by=abc"), false, "x")], None),
+        (vec![comment(1, &good.replace(" at=", " when="), false, "x")], None),
+        (vec![comment(1, "ase-emergency-assist:v1 ping", false, "x")], None),
+        (vec![comment(1, "ase-emergency-assist:v1 ping channel=%ZZ%", false, "x")], None),
+        (vec![comment(1, "ase-emergency-assist:v1", false, "x")], None),
+        (vec![comment(1, "", false, "")], None),
+        (
+            vec![
+                comment(1, &good, false, "2026-11-26T15:55:00Z"),
+                comment(2, &notes::format_ping_note(&c, &older, "Maria"), false, "2026-11-26T15:00:00Z"),
+            ],
+            Some(&record),
+        ),
+        (
+            vec![
+                comment(1, &format!("quoted:\n{good}\nand later a damaged line:\nase-emergency-assist:v1 ping channel="), false, "2026-11-26T15:55:00Z"),
+            ],
+            Some(&record),
+        ),
+    ];
+    for (i, (comments, expect)) in cases.iter().enumerate() {
+        assert_eq!(
+            notes::find_ping_record(comments).as_ref(),
+            *expect,
+            "case {i}"
+        );
+    }
+}
+
+#[test]
+fn percent_encoding_round_trips() {
+    let cases = [
+        ("maria+ase@acme.test", "maria%2Base%40acme.test"),
+        ("a b&c=d/é", "a%20b%26c%3Dd%2F%C3%A9"),
+        ("safe-._~AZaz09", "safe-._~AZaz09"),
+    ];
+    for (raw, encoded) in cases {
+        assert_eq!(slack::percent_encode(raw), encoded);
+        assert_eq!(slack::percent_decode(encoded), raw);
+    }
+    for odd in ["%", "%4", "%zz", "100%", "%C3"] {
+        let _ = slack::percent_decode(odd);
+    }
+    assert_eq!(
+        slack::method_url("users.lookupByEmail", &[("email", "maria+ase@acme.test")]),
+        "https://slack.com/api/users.lookupByEmail?email=maria%2Base%40acme.test"
+    );
+}
+
+// ---- Translations ----
+
+/// Every translation key written in the core's sources exists in en.json, and so do the
+/// labels of the settings that problems name.
+#[test]
+fn every_key_the_core_uses_exists() {
+    let c = catalog();
+    let mut missing = Vec::new();
+    let mut seen = 0;
+    for file in ["sidebar.rs", "slack.rs", "notes.rs", "view.rs"] {
+        let path = format!("{}/src/core/{file}", env!("CARGO_MANIFEST_DIR"));
+        let source = std::fs::read_to_string(&path).expect("core source is readable");
+        for literal in source.split('"').skip(1).step_by(2) {
+            let is_key = ["ui.", "slack.", "note.", "problems."]
+                .iter()
+                .any(|p| literal.starts_with(p))
+                && literal
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch == '_' || ch == '.')
+                && !literal.ends_with('.');
+            if is_key {
+                seen += 1;
+                if !c.contains(literal) {
+                    missing.push(format!("{file}: {literal}"));
+                }
+            }
+        }
+    }
+    for setting in [
+        "slack_bot_token",
+        "slack_channel_id",
+        "emergency_priorities",
+        "emergency_tags",
+        "emergency_form_ids",
+        "emergency_field_id",
+        "emergency_field_values",
+        "emergency_keywords",
+        "ase_org_field",
+        "working_hours",
+        "hide_when_not_emergency",
+    ] {
+        let key = format!("app.parameters.{setting}.label");
+        if !c.contains(&key) {
+            missing.push(key);
+        }
+    }
+    assert!(seen > 60, "the scan found the core's keys ({seen})");
+    assert!(missing.is_empty(), "missing in en.json: {missing:#?}");
+}
