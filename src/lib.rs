@@ -1,4 +1,4 @@
 //! ASE Emergency Assist: a Zendesk ticket-sidebar app for the ASE emergency workflow.
 pub mod core;
 #[cfg(target_arch = "wasm32")]
-mod host;
+pub mod host;

@@ -1,0 +1,53 @@
+//! The last line of defence: a panic hook that replaces the sidebar with a translated error
+//! panel (a panic kills the wasm instance; a dead, blank sidebar would tell the agent nothing),
+//! and the panel for start-up errors.
+//!
+//! Invariant: nothing here borrows app state; the panel is drawn by a fresh [`Renderer`].
+use super::render::Renderer;
+use super::zaf::ZafClient;
+use crate::core::view::{Phase, View};
+use std::cell::RefCell;
+
+thread_local! {
+    /// The client, once connected, so the panel can resize the iframe.
+    static CLIENT: RefCell<Option<ZafClient>> = const { RefCell::new(None) };
+}
+
+/// Lets error panels resize the iframe from now on.
+pub fn remember_client(client: &ZafClient) {
+    CLIENT.with(|c| {
+        if let Ok(mut slot) = c.try_borrow_mut() {
+            *slot = Some(client.clone());
+        }
+    });
+}
+
+/// Installs the panic hook; the words are translated now, while translating is still safe.
+pub fn install_hook(headline: String, message: String) {
+    std::panic::set_hook(Box::new(move |info| {
+        web_sys::console::error_1(&format!("ase-emergency-assist panicked: {info}").into());
+        show_error(&headline, vec![message.clone()]);
+    }));
+}
+
+/// Replaces the sidebar's content with an error panel (`data-phase="misconfigured"`).
+pub fn show_error(headline: &str, problems: Vec<String>) {
+    let view = View {
+        phase: Phase::Misconfigured,
+        headline: headline.to_string(),
+        problems,
+        emergency: None,
+        collapsed: false,
+    };
+    let height = Renderer::for_app().and_then(|mut r| r.render(&view));
+    match height {
+        Ok(Some(height)) => {
+            let client = CLIENT.with(|c| c.try_borrow().ok().and_then(|c| c.clone()));
+            if let Some(client) = client {
+                client.resize(height);
+            }
+        }
+        Ok(None) => {}
+        Err(e) => web_sys::console::error_1(&format!("cannot show the error panel: {e}").into()),
+    }
+}

@@ -1,0 +1,129 @@
+//! The event loop: owns the core [`Sidebar`], feeds it replies, clicks and the clock, and
+//! performs what it asks for. After every input: render the view, then drain `poll_request`.
+//!
+//! Invariant: no business rule lives here; and no `RefCell` borrow is held across an `.await`
+//! or across a call back into the DOM that could re-enter.
+use super::http;
+use super::render::Renderer;
+use super::tz::IntlTz;
+use super::zaf::ZafClient;
+use crate::core::sidebar::{Action, Boot, Sidebar};
+use gloo::events::EventListener;
+use gloo::timers::callback::Interval;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlButtonElement};
+
+/// How often the view is redrawn so the ASE's local time stays current.
+const TICK_MS: u32 = 30_000;
+
+/// The running app; lives as long as the page (its listeners are never removed).
+#[derive(Debug)]
+pub struct App {
+    sidebar: RefCell<Sidebar>,
+    client: ZafClient,
+    tz: IntlTz,
+    renderer: RefCell<Renderer>,
+    height: Cell<u32>,
+}
+
+/// The browser clock, read once per event (time is an argument of the core).
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+fn log_error(what: &str) {
+    web_sys::console::error_1(&what.into());
+}
+
+/// Starts the core with `boot` and wires clicks and the redraw timer.
+pub fn start(client: ZafClient, boot: Boot, renderer: Renderer) {
+    let sidebar = Sidebar::new(boot, now_ms());
+    let app = Rc::new(App {
+        sidebar: RefCell::new(sidebar),
+        client,
+        tz: IntlTz::new(),
+        renderer: RefCell::new(renderer),
+        height: Cell::new(0),
+    });
+    app.pump();
+
+    if let Some(root) = app.renderer.try_borrow().ok().map(|r| r.root()) {
+        let on_click = Rc::clone(&app);
+        EventListener::new(&root, "click", move |event| on_click.on_click(event)).forget();
+    }
+    let on_tick = Rc::clone(&app);
+    Interval::new(TICK_MS, move || on_tick.pump()).forget();
+}
+
+impl App {
+    /// Renders the current view, then performs every request the core has queued.
+    fn pump(self: &Rc<Self>) {
+        let now = now_ms();
+        let view = match self.sidebar.try_borrow() {
+            Ok(sidebar) => sidebar.view(now, &self.tz),
+            Err(_) => return log_error("sidebar busy during render"),
+        };
+        let rendered = match self.renderer.try_borrow_mut() {
+            Ok(mut renderer) => renderer.render(&view),
+            Err(_) => return log_error("renderer busy during render"),
+        };
+        match rendered {
+            Ok(Some(height)) if height != self.height.get() => {
+                self.height.set(height);
+                self.client.resize(height);
+            }
+            Ok(_) => {}
+            Err(e) => log_error(&format!("render failed: {e}")),
+        }
+        loop {
+            let next = match self.sidebar.try_borrow_mut() {
+                Ok(mut sidebar) => sidebar.poll_request(),
+                Err(_) => return log_error("sidebar busy during poll"),
+            };
+            let Some(request) = next else { break };
+            let app = Rc::clone(self);
+            wasm_bindgen_futures::spawn_local(async move {
+                let reply = http::send(&app.client, &request).await;
+                match app.sidebar.try_borrow_mut() {
+                    Ok(mut sidebar) => sidebar.handle_reply(request.id, reply, now_ms(), &app.tz),
+                    Err(_) => return log_error("sidebar busy when a reply arrived"),
+                }
+                app.pump();
+            });
+        }
+    }
+
+    fn on_click(self: &Rc<Self>, event: &web_sys::Event) {
+        let Some(button) = event
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|el| el.closest("button").ok().flatten())
+        else {
+            return;
+        };
+        let action = match button.id().as_str() {
+            "ping-button" => Action::Ping,
+            "retry-button" => Action::Retry,
+            _ => return,
+        };
+        // Disable first, synchronously: a second click of a double click must find nothing.
+        if let Some(b) = button.dyn_ref::<HtmlButtonElement>() {
+            if b.disabled() {
+                return;
+            }
+            b.set_disabled(true);
+        }
+        // The next render must redraw even if the core ignores the click, or the button
+        // would stay disabled.
+        if let Ok(mut renderer) = self.renderer.try_borrow_mut() {
+            renderer.invalidate();
+        }
+        match self.sidebar.try_borrow_mut() {
+            Ok(mut sidebar) => sidebar.handle_action(action, now_ms(), &self.tz),
+            Err(_) => return log_error("sidebar busy during click"),
+        }
+        self.pump();
+    }
+}

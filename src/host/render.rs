@@ -1,0 +1,387 @@
+//! The DOM renderer: draws a core [`View`] inside `#app` with the element ids of CONTRACTS.md §6.
+//!
+//! Invariants: untrusted text stays text: nodes are made with `createElement` and filled with
+//! `textContent` only (no HTML parsing anywhere in the app), and links accept only http(s) URLs.
+//! The renderer decides nothing: what to show is the view-model's business.
+use super::HostError;
+use crate::core::view::{AseCard, AseView, Badge, PingView, Tone, View};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Document, Element, HtmlButtonElement, HtmlElement};
+
+/// Id of the persistent polite live region that holds the ping status, error and buttons.
+pub const LIVE_REGION_ID: &str = "ping-region";
+
+/// Renders views into one root element, skipping work when nothing changed.
+#[derive(Debug)]
+pub struct Renderer {
+    document: Document,
+    root: Element,
+    /// Kept across renders so screen readers announce its changes (a recreated live region
+    /// is often not announced).
+    live: Element,
+    last: Option<View>,
+}
+
+impl Renderer {
+    /// Takes over `root` (normally `main#app`).
+    pub fn new(root: Element) -> Result<Renderer, HostError> {
+        let document = root
+            .owner_document()
+            .ok_or_else(|| HostError::Dom("root has no document".into()))?;
+        let live = match root
+            .query_selector(&format!("#{LIVE_REGION_ID}"))
+            .map_err(dom)?
+        {
+            Some(live) => live,
+            None => {
+                let live = create(&document, "div", Some(LIVE_REGION_ID), Some("ping"))?;
+                attr(&live, "aria-live", "polite")?;
+                attr(&live, "tabindex", "-1")?;
+                live
+            }
+        };
+        // The live region is always the last child, so content is inserted before it.
+        root.append_child(&live).map_err(dom)?;
+        Ok(Renderer {
+            document,
+            root,
+            live,
+            last: None,
+        })
+    }
+
+    /// The `#app` element of the current document.
+    pub fn for_app() -> Result<Renderer, HostError> {
+        let root = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("app"))
+            .ok_or_else(|| HostError::Dom("no #app element".into()))?;
+        Renderer::new(root)
+    }
+
+    /// The element views are drawn into.
+    pub fn root(&self) -> Element {
+        self.root.clone()
+    }
+
+    /// Forces the next [`Renderer::render`] to redraw (after a click disabled a button).
+    pub fn invalidate(&mut self) {
+        self.last = None;
+    }
+
+    /// Draws `view`. Returns the content height in CSS pixels when the DOM changed, for
+    /// `resize`, or `None` when the view was already on screen.
+    pub fn render(&mut self, view: &View) -> Result<Option<u32>, HostError> {
+        if self.last.as_ref() == Some(view) {
+            return Ok(None);
+        }
+        let focused = self.focused();
+        attr(&self.root, "data-phase", view.phase.as_str())?;
+        attr(
+            &self.root,
+            "data-collapsed",
+            if view.collapsed { "true" } else { "false" },
+        )?;
+        if view.phase == crate::core::view::Phase::Loading {
+            attr(&self.root, "aria-busy", "true")?;
+        } else {
+            self.root.remove_attribute("aria-busy").map_err(dom)?;
+        }
+
+        while let Some(old) = self.live.previous_sibling() {
+            self.root.remove_child(&old).map_err(dom)?;
+        }
+        for node in self.content(view)? {
+            self.root
+                .insert_before(&node, Some(&self.live))
+                .map_err(dom)?;
+        }
+
+        let ping = view.emergency.as_ref().map(|e| &e.ping);
+        let last_ping = self
+            .last
+            .as_ref()
+            .and_then(|v| v.emergency.as_ref())
+            .map(|e| &e.ping);
+        if self.last.is_none() || ping != last_ping {
+            let nodes = match ping {
+                Some(ping) => self.ping(ping)?,
+                None => Vec::new(),
+            };
+            self.live.replace_children_with_node_0();
+            for node in nodes {
+                append(&self.live, &node)?;
+            }
+        }
+
+        self.restore_focus(focused);
+        self.last = Some(view.clone());
+        let height = self.root.get_bounding_client_rect().height().ceil();
+        Ok(Some(if height.is_finite() && height > 0.0 {
+            height as u32
+        } else {
+            0
+        }))
+    }
+
+    /// The id of the focused element inside the root, and whether it sits in the live region.
+    fn focused(&self) -> Option<(String, bool)> {
+        let active = self.document.active_element()?;
+        if !self.root.contains(Some(&active)) || active.id().is_empty() {
+            return None;
+        }
+        Some((active.id(), self.live.contains(Some(&active))))
+    }
+
+    /// Puts keyboard focus back on the element with the same id. When focus was in the ping
+    /// region and that element is gone or disabled (the ping button while the ping runs), it
+    /// moves to the region's first usable control (Retry, the thread link), else the region.
+    fn restore_focus(&self, focused: Option<(String, bool)>) {
+        let Some((id, in_live)) = focused else { return };
+        let same = self
+            .document
+            .get_element_by_id(&id)
+            .filter(|el| id != LIVE_REGION_ID && self.root.contains(Some(el)) && !is_disabled(el));
+        let target = same.or_else(|| {
+            in_live.then(|| {
+                self.live
+                    .query_selector("button:not([disabled]), a[href]")
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| self.live.clone())
+            })
+        });
+        if let Some(el) = target.and_then(|el| el.dyn_into::<HtmlElement>().ok()) {
+            if self.document.active_element().as_ref() != Some(el.as_ref()) {
+                let _ = el.focus();
+            }
+        }
+    }
+
+    fn content(&self, view: &View) -> Result<Vec<Element>, HostError> {
+        let d = &self.document;
+        let mut nodes = vec![create_text(
+            d,
+            "h1",
+            Some("headline"),
+            Some("headline"),
+            &view.headline,
+        )?];
+        if !view.problems.is_empty() {
+            nodes.push(list(d, "problems", "problems", &view.problems)?);
+        }
+        let Some(emergency) = &view.emergency else {
+            return Ok(nodes);
+        };
+        if !emergency.reasons.is_empty() {
+            nodes.push(list(d, "reasons", "reasons", &emergency.reasons)?);
+        }
+        nodes.push(self.ase(&emergency.ase)?);
+        nodes.push(create_text(
+            d,
+            "p",
+            Some("viewer-role"),
+            Some("secondary"),
+            &emergency.viewer_role,
+        )?);
+        Ok(nodes)
+    }
+
+    fn ase(&self, ase: &AseView) -> Result<Element, HostError> {
+        let d = &self.document;
+        let section = create(d, "section", Some("ase"), Some("ase"))?;
+        let (state, text) = match ase {
+            AseView::Loading { text } => ("loading", Some(text)),
+            AseView::None { text } => ("none", Some(text)),
+            AseView::Failed { text } => ("failed", Some(text)),
+            AseView::Found(_) => ("found", None),
+        };
+        attr(&section, "data-ase", state)?;
+        if let Some(text) = text {
+            append(
+                &section,
+                &create_text(d, "p", None, Some("ase-text"), text)?,
+            )?;
+        }
+        if let AseView::Found(card) = ase {
+            self.card(&section, card)?;
+        }
+        Ok(section)
+    }
+
+    fn card(&self, section: &Element, card: &AseCard) -> Result<(), HostError> {
+        let d = &self.document;
+        let mut children = vec![
+            create_text(d, "p", Some("ase-name"), Some("ase-name"), &card.name)?,
+            create_text(d, "p", Some("ase-handle"), Some("secondary"), &card.handle)?,
+        ];
+        if let Some(time) = &card.local_time {
+            children.push(create_text(
+                d,
+                "p",
+                Some("ase-local-time"),
+                Some("ase-time"),
+                time,
+            )?);
+        }
+        let badges: Vec<(&str, &Badge)> = [
+            ("ase-hours", card.hours.as_ref()),
+            ("ase-presence", card.presence.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(id, badge)| Some((id, badge?)))
+        .collect();
+        if !badges.is_empty() {
+            let row = create(d, "p", None, Some("badges"))?;
+            for (id, badge) in badges {
+                let el = create_text(d, "span", Some(id), Some("badge"), &badge.text)?;
+                attr(&el, "data-tone", tone(badge.tone))?;
+                append(&row, &el)?;
+            }
+            children.push(row);
+        }
+        for child in children {
+            append(section, &child)?;
+        }
+        Ok(())
+    }
+
+    fn ping(&self, ping: &PingView) -> Result<Vec<Element>, HostError> {
+        let d = &self.document;
+        Ok(match ping {
+            PingView::Hidden => Vec::new(),
+            PingView::Ready { label } => vec![button(
+                d,
+                "ping-button",
+                "button button-primary",
+                label,
+                false,
+            )?],
+            PingView::InFlight { label } => {
+                let b = button(d, "ping-button", "button button-primary", label, true)?;
+                attr(&b, "aria-busy", "true")?;
+                vec![b]
+            }
+            PingView::Done {
+                text,
+                permalink,
+                link_label,
+            } => {
+                let status = create(d, "p", Some("ping-status"), Some("ping-status"))?;
+                append(&status, &create_text(d, "span", None, None, text)?)?;
+                status.append_child(&d.create_text_node(" ")).map_err(dom)?;
+                let link = create_text(d, "a", Some("thread-link"), Some("link"), link_label)?;
+                if is_web_url(permalink) {
+                    attr(&link, "href", permalink)?;
+                }
+                attr(&link, "target", "_blank")?;
+                attr(&link, "rel", "noopener")?;
+                append(&status, &link)?;
+                vec![status]
+            }
+            PingView::Failed {
+                message,
+                retry_label,
+            } => {
+                let error = create(d, "div", Some("ping-error"), Some("ping-error"))?;
+                append(
+                    &error,
+                    &create_text(d, "p", None, Some("error-message"), message)?,
+                )?;
+                append(
+                    &error,
+                    &button(
+                        d,
+                        "retry-button",
+                        "button button-secondary",
+                        retry_label,
+                        false,
+                    )?,
+                )?;
+                vec![error]
+            }
+        })
+    }
+}
+
+/// A link target the app will put in `href`: an absolute http(s) URL, never `javascript:`.
+pub fn is_web_url(url: &str) -> bool {
+    let lower = url.trim_start().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+fn is_disabled(el: &Element) -> bool {
+    el.dyn_ref::<HtmlButtonElement>()
+        .is_some_and(|b| b.disabled())
+}
+
+fn tone(tone: Tone) -> &'static str {
+    match tone {
+        Tone::Good => "good",
+        Tone::Warn => "warn",
+        Tone::Neutral => "neutral",
+    }
+}
+
+fn dom(e: JsValue) -> HostError {
+    HostError::Dom(super::js::describe(&e))
+}
+
+fn append(parent: &Element, child: &Element) -> Result<(), HostError> {
+    parent.append_child(child).map(|_| ()).map_err(dom)
+}
+
+fn attr(el: &Element, name: &str, value: &str) -> Result<(), HostError> {
+    el.set_attribute(name, value).map_err(dom)
+}
+
+fn create(
+    d: &Document,
+    tag: &str,
+    id: Option<&str>,
+    class: Option<&str>,
+) -> Result<Element, HostError> {
+    let el = d.create_element(tag).map_err(dom)?;
+    if let Some(id) = id {
+        el.set_id(id);
+    }
+    if let Some(class) = class {
+        el.set_class_name(class);
+    }
+    Ok(el)
+}
+
+fn create_text(
+    d: &Document,
+    tag: &str,
+    id: Option<&str>,
+    class: Option<&str>,
+    text: &str,
+) -> Result<Element, HostError> {
+    let el = create(d, tag, id, class)?;
+    el.set_text_content(Some(text));
+    Ok(el)
+}
+
+fn list(d: &Document, id: &str, class: &str, items: &[String]) -> Result<Element, HostError> {
+    let ul = create(d, "ul", Some(id), Some(class))?;
+    for item in items {
+        append(&ul, &create_text(d, "li", None, None, item)?)?;
+    }
+    Ok(ul)
+}
+
+fn button(
+    d: &Document,
+    id: &str,
+    class: &str,
+    label: &str,
+    disabled: bool,
+) -> Result<Element, HostError> {
+    let el = create_text(d, "button", Some(id), Some(class), label)?;
+    attr(&el, "type", "button")?;
+    if let Some(b) = el.dyn_ref::<HtmlButtonElement>() {
+        b.set_disabled(disabled);
+    }
+    Ok(el)
+}

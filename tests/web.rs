@@ -1,0 +1,734 @@
+//! Browser tests of the host layer (wasm-bindgen-test in headless Chromium): the Intl timezone
+//! port, the DOM renderer, `client.request` options and the decoding of ZAF answers.
+//!
+//! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test web`
+#![cfg(target_arch = "wasm32")]
+// wasm-bindgen-test functions are not `#[test]`, so clippy's allow-unwrap-in-tests misses them.
+#![allow(
+    clippy::unwrap_used,
+    reason = "in a test, a failing unwrap is a failing test"
+)]
+
+use ase_emergency_assist::core::availability::TzOffsets;
+use ase_emergency_assist::core::settings::{RawSettings, SettingValue};
+use ase_emergency_assist::core::sidebar::{Body, Expect, Failure, Method, Reply, Request};
+use ase_emergency_assist::core::slack::{EventPayloadDto, MetadataDto, PostMessageDto};
+use ase_emergency_assist::core::view::{
+    AseCard, AseView, Badge, EmergencyView, Phase, PingView, Tone, View,
+};
+use ase_emergency_assist::core::zendesk::{
+    CommentInputDto, FieldValueDto, TicketUpdateDto, TicketUpdateInnerDto,
+};
+use ase_emergency_assist::host::boot::{catalog, custom_field_id, decode_boot, decode_settings};
+use ase_emergency_assist::host::http::{
+    decode_response, decode_settled, request_options, HttpResponse,
+};
+use ase_emergency_assist::host::render::Renderer;
+use ase_emergency_assist::host::tz::IntlTz;
+use ase_emergency_assist::host::zaf::GetResult;
+use ase_emergency_assist::host::HostError;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const HOSTILE: &str = "<img src=x onerror=alert(1)>";
+
+fn js(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap()
+}
+
+fn json_text(value: &JsValue) -> String {
+    js_sys::JSON::stringify(value).unwrap().as_string().unwrap()
+}
+
+// ---- Intl timezone port ----
+
+/// Milliseconds since the epoch of a UTC date-time.
+fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> i64 {
+    js_sys::Date::utc(y as f64, (m - 1) as f64) as i64
+        + ((d as i64 - 1) * 86_400 + h as i64 * 3600 + min as i64 * 60) * 1000
+}
+
+#[wasm_bindgen_test]
+fn intl_offsets_follow_zone_and_dst() {
+    let tz = IntlTz::new();
+    let check = |zone: &str, at: i64, expect: Option<i32>| {
+        assert_eq!(tz.offset_minutes(zone, at), expect, "{zone} at {at}");
+    };
+    check("America/New_York", utc(2026, 1, 15, 12, 0), Some(-300));
+    check("America/New_York", utc(2026, 7, 15, 12, 0), Some(-240));
+    check("Asia/Kolkata", utc(2026, 1, 15, 12, 0), Some(330));
+    check("Asia/Kathmandu", utc(2026, 1, 15, 12, 0), Some(345));
+    check("Australia/Sydney", utc(2026, 1, 15, 12, 0), Some(660));
+    check("Australia/Sydney", utc(2026, 7, 15, 12, 0), Some(600));
+    check("UTC", utc(2026, 7, 15, 12, 0), Some(0));
+    // US spring-forward 2026-03-08 07:00 UTC: a minute before and the instant itself.
+    check("America/New_York", utc(2026, 3, 8, 6, 59), Some(-300));
+    check("America/New_York", utc(2026, 3, 8, 7, 0), Some(-240));
+    // Sydney DST ends 2026-04-05 03:00 local (16:00 UTC the day before).
+    check("Australia/Sydney", utc(2026, 4, 4, 15, 59), Some(660));
+    check("Australia/Sydney", utc(2026, 4, 4, 16, 0), Some(600));
+    // Milliseconds inside a second and instants before 1970 still give whole offsets.
+    check("Asia/Kolkata", utc(2026, 1, 15, 12, 0) + 999, Some(330));
+    check("America/New_York", -86_400_000, Some(-300));
+    // Unknown zones are None, also when asked twice (the cache keeps the miss).
+    check("Mars/Olympus_Mons", 0, None);
+    check("Mars/Olympus_Mons", 0, None);
+    check("", 0, None);
+}
+
+// ---- Renderer ----
+
+fn fresh_root() -> Element {
+    let document = web_sys::window().unwrap().document().unwrap();
+    if let Some(old) = document.get_element_by_id("app") {
+        old.remove();
+    }
+    let root = document.create_element("main").unwrap();
+    root.set_id("app");
+    document.body().unwrap().append_child(&root).unwrap();
+    root
+}
+
+fn text_of(root: &Element, selector: &str) -> String {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector}"))
+        .text_content()
+        .unwrap()
+}
+
+fn attr_of(root: &Element, selector: &str, name: &str) -> Option<String> {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector}"))
+        .get_attribute(name)
+}
+
+fn count(root: &Element, selector: &str) -> u32 {
+    root.query_selector_all(selector).unwrap().length()
+}
+
+fn emergency_view(ase: AseView, ping: PingView) -> View {
+    View {
+        phase: Phase::Emergency,
+        headline: "Emergency".to_string(),
+        problems: vec![],
+        emergency: Some(EmergencyView {
+            reasons: vec!["Priority is urgent".to_string(), HOSTILE.to_string()],
+            ase,
+            viewer_role: "You are the DRI (assignee)".to_string(),
+            ping,
+        }),
+        collapsed: false,
+    }
+}
+
+fn card(name: &str, time: &str) -> AseView {
+    AseView::Found(AseCard {
+        name: name.to_string(),
+        handle: "@maria".to_string(),
+        local_time: Some(time.to_string()),
+        hours: Some(Badge {
+            text: "Inside working hours".to_string(),
+            tone: Tone::Good,
+        }),
+        presence: Some(Badge {
+            text: "Away on Slack".to_string(),
+            tone: Tone::Warn,
+        }),
+    })
+}
+
+#[wasm_bindgen_test]
+fn renderer_keeps_hostile_text_as_text() {
+    let root = fresh_root();
+    let mut renderer = Renderer::new(root.clone()).unwrap();
+    let mut view = emergency_view(
+        card(HOSTILE, HOSTILE),
+        PingView::Done {
+            text: HOSTILE.to_string(),
+            permalink: "javascript:alert(1)".to_string(),
+            link_label: HOSTILE.to_string(),
+        },
+    );
+    view.headline = HOSTILE.to_string();
+    view.problems = vec![HOSTILE.to_string()];
+    assert!(renderer.render(&view).unwrap().is_some());
+
+    assert_eq!(count(&root, "img"), 0, "no element may come out of text");
+    assert_eq!(text_of(&root, "#headline"), HOSTILE);
+    assert_eq!(text_of(&root, "#problems li"), HOSTILE);
+    assert_eq!(text_of(&root, "#reasons li:nth-child(2)"), HOSTILE);
+    assert_eq!(text_of(&root, "#ase-name"), HOSTILE);
+    assert_eq!(text_of(&root, "#ase-local-time"), HOSTILE);
+    assert_eq!(text_of(&root, "#thread-link"), HOSTILE);
+    assert_eq!(
+        attr_of(&root, "#thread-link", "href"),
+        None,
+        "javascript: URLs never become links"
+    );
+    assert!(!root.inner_html().contains("<img"));
+}
+
+#[wasm_bindgen_test]
+fn renderer_sets_contract_ids_and_data_attributes() {
+    let root = fresh_root();
+    let mut renderer = Renderer::new(root.clone()).unwrap();
+    let view = emergency_view(
+        card("Maria Ase", "03:12 Fri · America/New_York (UTC−05:00)"),
+        PingView::Ready {
+            label: "Ping ASE in Slack".to_string(),
+        },
+    );
+    renderer.render(&view).unwrap();
+
+    assert_eq!(
+        root.get_attribute("data-phase").as_deref(),
+        Some("emergency")
+    );
+    assert_eq!(text_of(&root, "#headline"), "Emergency");
+    assert_eq!(count(&root, "#problems li"), 0);
+    assert_eq!(count(&root, "#reasons li"), 2);
+    assert_eq!(attr_of(&root, "#ase", "data-ase").as_deref(), Some("found"));
+    assert_eq!(text_of(&root, "#ase-name"), "Maria Ase");
+    assert_eq!(text_of(&root, "#ase-handle"), "@maria");
+    assert_eq!(
+        attr_of(&root, "#ase-hours", "data-tone").as_deref(),
+        Some("good")
+    );
+    assert_eq!(
+        attr_of(&root, "#ase-presence", "data-tone").as_deref(),
+        Some("warn")
+    );
+    assert_eq!(text_of(&root, "#viewer-role"), "You are the DRI (assignee)");
+    assert_eq!(
+        root.query_selector("#ping-button")
+            .unwrap()
+            .unwrap()
+            .tag_name(),
+        "BUTTON"
+    );
+    assert_eq!(
+        attr_of(&root, "#ping-button", "type").as_deref(),
+        Some("button")
+    );
+    assert_eq!(
+        attr_of(&root, "#ping-region", "aria-live").as_deref(),
+        Some("polite")
+    );
+
+    // The same view again changes nothing.
+    assert_eq!(renderer.render(&view).unwrap(), None);
+
+    let done = emergency_view(
+        card("Maria Ase", "03:13 Fri"),
+        PingView::Done {
+            text: "Pinged by Olivia at 09:12".to_string(),
+            permalink: "https://acme.slack.com/archives/C1/p1".to_string(),
+            link_label: "Open Slack thread".to_string(),
+        },
+    );
+    renderer.render(&done).unwrap();
+    assert_eq!(count(&root, "#ping-button"), 0);
+    assert_eq!(
+        attr_of(&root, "#thread-link", "href").as_deref(),
+        Some("https://acme.slack.com/archives/C1/p1")
+    );
+    assert_eq!(
+        attr_of(&root, "#thread-link", "target").as_deref(),
+        Some("_blank")
+    );
+    assert_eq!(
+        attr_of(&root, "#thread-link", "rel").as_deref(),
+        Some("noopener")
+    );
+    assert!(text_of(&root, "#ping-status").starts_with("Pinged by Olivia"));
+
+    let failed = emergency_view(
+        AseView::Failed {
+            text: "Could not read the organization".to_string(),
+        },
+        PingView::Failed {
+            message: "Slack is rate-limiting".to_string(),
+            retry_label: "Retry".to_string(),
+        },
+    );
+    renderer.render(&failed).unwrap();
+    assert_eq!(
+        attr_of(&root, "#ase", "data-ase").as_deref(),
+        Some("failed")
+    );
+    assert_eq!(text_of(&root, "#ping-error p"), "Slack is rate-limiting");
+    assert_eq!(text_of(&root, "#retry-button"), "Retry");
+    assert_eq!(
+        root.query_selector("#ping-error #retry-button")
+            .unwrap()
+            .unwrap()
+            .tag_name(),
+        "BUTTON"
+    );
+}
+
+#[wasm_bindgen_test]
+fn renderer_keeps_focus_on_the_same_id() {
+    let root = fresh_root();
+    let mut renderer = Renderer::new(root.clone()).unwrap();
+    let ready = |time: &str| {
+        emergency_view(
+            card("Maria", time),
+            PingView::Ready {
+                label: "Ping".to_string(),
+            },
+        )
+    };
+    renderer.render(&ready("03:12")).unwrap();
+    let button: HtmlElement = root
+        .query_selector("#ping-button")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    button.focus().unwrap();
+    // A new local time rebuilds the content; focus stays on #ping-button.
+    renderer.render(&ready("03:13")).unwrap();
+    let document = web_sys::window().unwrap().document().unwrap();
+    assert_eq!(document.active_element().unwrap().id(), "ping-button");
+    // While the ping runs the button is disabled; focus moves to the live region beside it,
+    // then to the first control that appears there (Retry), then to the thread link.
+    let at = |ping: PingView| emergency_view(card("Maria", "03:13"), ping);
+    let focused = || document.active_element().unwrap().id();
+    renderer
+        .render(&at(PingView::InFlight {
+            label: "Pinging".to_string(),
+        }))
+        .unwrap();
+    assert_eq!(focused(), "ping-region");
+    renderer
+        .render(&at(PingView::Failed {
+            message: "failed".to_string(),
+            retry_label: "Retry".to_string(),
+        }))
+        .unwrap();
+    assert_eq!(focused(), "retry-button");
+    renderer
+        .render(&at(PingView::InFlight {
+            label: "Pinging".to_string(),
+        }))
+        .unwrap();
+    assert_eq!(focused(), "ping-region");
+    renderer
+        .render(&at(PingView::Done {
+            text: "Pinged".to_string(),
+            permalink: "https://acme.slack.com/archives/C1/p1".to_string(),
+            link_label: "Open Slack thread".to_string(),
+        }))
+        .unwrap();
+    assert_eq!(focused(), "thread-link");
+}
+
+#[wasm_bindgen_test]
+fn renderer_not_emergency_is_one_line() {
+    let root = fresh_root();
+    let mut renderer = Renderer::new(root.clone()).unwrap();
+    let view = View {
+        phase: Phase::NotEmergency,
+        headline: "Not an emergency".to_string(),
+        problems: vec![],
+        emergency: None,
+        collapsed: true,
+    };
+    let height = renderer.render(&view).unwrap().unwrap();
+    assert_eq!(
+        root.get_attribute("data-phase").as_deref(),
+        Some("not-emergency")
+    );
+    assert_eq!(count(&root, "#headline"), 1);
+    assert_eq!(count(&root, "#ase, #reasons, #ping-button, #problems"), 0);
+    assert!(height <= 40, "height {height}");
+}
+
+// ---- client.request options ----
+
+fn slack_post() -> Request {
+    Request {
+        id: 7,
+        method: Method::Post,
+        url: "https://slack.com/api/chat.postMessage".to_string(),
+        body: Some(Body::SlackPost(PostMessageDto {
+            channel: "C0EMERGENCY".to_string(),
+            text: "Emergency".to_string(),
+            thread_ts: None,
+            metadata: MetadataDto {
+                event_type: "ase_emergency".to_string(),
+                event_payload: EventPayloadDto {
+                    ticket_id: 201,
+                    action: "root".to_string(),
+                    nonce: "n1".to_string(),
+                },
+            },
+            unfurl_links: false,
+            unfurl_media: false,
+        })),
+        headers: vec![(
+            "Authorization".to_string(),
+            "Bearer {{setting.slack_bot_token}}".to_string(),
+        )],
+        secure: true,
+        expect: Expect::Slack,
+    }
+}
+
+#[wasm_bindgen_test]
+fn request_options_are_plain_json_with_the_token_placeholder() {
+    let options = request_options(&slack_post()).unwrap();
+    let text = json_text(&options);
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["url"], "https://slack.com/api/chat.postMessage");
+    assert_eq!(json["type"], "POST");
+    assert_eq!(json["secure"], true);
+    assert_eq!(json["httpCompleteResponse"], true);
+    assert_eq!(json["dataType"], "json");
+    assert_eq!(json["contentType"], "application/json; charset=utf-8");
+    // Headers are a plain object that survives JSON.stringify (an ES Map would become {}).
+    assert_eq!(
+        json["headers"]["Authorization"],
+        "Bearer {{setting.slack_bot_token}}"
+    );
+    let data: serde_json::Value = serde_json::from_str(json["data"].as_str().unwrap()).unwrap();
+    assert_eq!(data["channel"], "C0EMERGENCY");
+    assert_eq!(data["metadata"]["event_payload"]["ticket_id"], 201);
+    assert_eq!(data["metadata"]["event_payload"]["action"], "root");
+    assert!(data.get("thread_ts").is_none());
+    assert!(
+        !text.contains("xox"),
+        "a token never appears in what the app sends: {text}"
+    );
+}
+
+#[wasm_bindgen_test]
+fn request_options_for_ticket_update_and_get() {
+    let update = Request {
+        id: 8,
+        method: Method::Put,
+        url: "/api/v2/tickets/201".to_string(),
+        body: Some(Body::TicketUpdate(TicketUpdateDto {
+            ticket: TicketUpdateInnerDto {
+                comment: CommentInputDto {
+                    body: "ASE pinged".to_string(),
+                    public: false,
+                },
+                safe_update: true,
+                updated_stamp: "2026-11-26T14:00:00Z".to_string(),
+            },
+        })),
+        headers: vec![],
+        secure: false,
+        expect: Expect::Ticket,
+    };
+    let json: serde_json::Value =
+        serde_json::from_str(&json_text(&request_options(&update).unwrap())).unwrap();
+    assert_eq!(json["type"], "PUT");
+    assert_eq!(json["headers"], serde_json::json!({}));
+    let data: serde_json::Value = serde_json::from_str(json["data"].as_str().unwrap()).unwrap();
+    assert_eq!(data["ticket"]["comment"]["public"], false);
+    assert_eq!(data["ticket"]["safe_update"], true);
+
+    let get = Request {
+        id: 9,
+        method: Method::Get,
+        url: "/api/v2/organizations/5".to_string(),
+        body: None,
+        headers: vec![],
+        secure: false,
+        expect: Expect::Organization,
+    };
+    let json: serde_json::Value =
+        serde_json::from_str(&json_text(&request_options(&get).unwrap())).unwrap();
+    assert_eq!(json["type"], "GET");
+    assert!(
+        json.get("data").is_none() && json.get("contentType").is_none(),
+        "{json}"
+    );
+}
+
+// ---- response decoding ----
+
+fn response(status: u16, headers: &[(&str, &str)], text: &str, with_json: bool) -> HttpResponse {
+    HttpResponse {
+        status,
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        text: text.to_string(),
+        json: if with_json {
+            js_sys::JSON::parse(text).ok()
+        } else {
+            None
+        },
+    }
+}
+
+#[wasm_bindgen_test]
+fn decode_response_by_expectation_and_status() {
+    let org = r#"{"organization":{"id":5,"name":"Acme","organization_fields":{"ase_email":"maria@example.com","tier":3,"vip":true,"empty":null}}}"#;
+    match decode_response(Expect::Organization, &response(200, &[], org, true)) {
+        Ok(Reply::Organization(dto)) => {
+            assert_eq!(dto.organization.id, 5);
+            assert_eq!(
+                dto.organization.organization_fields.get("ase_email"),
+                Some(&FieldValueDto::Text("maria@example.com".to_string()))
+            );
+            assert_eq!(
+                dto.organization.organization_fields.get("vip"),
+                Some(&FieldValueDto::Bool(true))
+            );
+            assert_eq!(
+                dto.organization.organization_fields.get("empty"),
+                Some(&FieldValueDto::Null)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // Without responseJSON the text is parsed.
+    let slack = r#"{"ok":false,"error":"channel_not_found"}"#;
+    match decode_response(Expect::Slack, &response(200, &[], slack, false)) {
+        Ok(Reply::Slack(dto)) => assert_eq!(
+            (dto.ok, dto.error.as_deref()),
+            (false, Some("channel_not_found"))
+        ),
+        other => panic!("{other:?}"),
+    }
+    // 2xx with the wrong shape: Decode, carrying serde's message.
+    match decode_response(
+        Expect::Organization,
+        &response(200, &[], r#"{"organization":{"id":"five"}}"#, true),
+    ) {
+        Err(Failure::Decode { detail }) => assert!(detail.contains("invalid type"), "{detail}"),
+        other => panic!("{other:?}"),
+    }
+    match decode_response(
+        Expect::Ticket,
+        &response(201, &[], "<html>oops</html>", false),
+    ) {
+        Err(Failure::Decode { detail }) => assert!(detail.contains("not JSON"), "{detail}"),
+        other => panic!("{other:?}"),
+    }
+    // Non-2xx: Http with the body and Retry-After.
+    let limited = response(
+        429,
+        &[("retry-after", "2"), ("content-type", "application/json")],
+        r#"{"ok":false,"error":"ratelimited"}"#,
+        true,
+    );
+    assert_eq!(
+        decode_response(Expect::Slack, &limited),
+        Err(Failure::Http {
+            status: 429,
+            body: r#"{"ok":false,"error":"ratelimited"}"#.to_string(),
+            retry_after_s: Some(2)
+        })
+    );
+    let conflict = response(409, &[], r#"{"error":"UpdateConflict"}"#, true);
+    assert_eq!(
+        decode_response(Expect::Ticket, &conflict),
+        Err(Failure::Http {
+            status: 409,
+            body: r#"{"error":"UpdateConflict"}"#.to_string(),
+            retry_after_s: None
+        })
+    );
+}
+
+#[wasm_bindgen_test]
+fn decode_settled_values_from_zaf() {
+    // A complete response as ZAF resolves it (httpCompleteResponse), header names in any case.
+    let resolved = js(
+        r#"{"status":429,"headers":{"Retry-After":"3"},"responseText":"{\"ok\":false}","responseJSON":{"ok":false}}"#,
+    );
+    assert_eq!(
+        decode_settled(Expect::Slack, &resolved),
+        Err(Failure::Http {
+            status: 429,
+            body: r#"{"ok":false}"#.to_string(),
+            retry_after_s: Some(3)
+        })
+    );
+    let ok = js(
+        r#"{"status":200,"headers":{},"responseText":"{\"ticket\":{\"id\":201,\"updated_at\":\"2026-11-26T14:00:00Z\"}}"}"#,
+    );
+    match decode_settled(Expect::Ticket, &ok) {
+        Ok(Reply::Ticket(dto)) => assert_eq!(dto.ticket.id, 201),
+        other => panic!("{other:?}"),
+    }
+    // A rejected jqXHR-like object with getResponseHeader instead of a headers map.
+    let xhr = js(r#"{"status":503,"statusText":"error","responseText":"busy"}"#);
+    let getter = js_sys::Function::new_with_args(
+        "name",
+        "return name.toLowerCase() === 'retry-after' ? '7' : null;",
+    );
+    js_sys::Reflect::set(&xhr, &"getResponseHeader".into(), &getter).unwrap();
+    assert_eq!(
+        decode_settled(Expect::Comments, &xhr),
+        Err(Failure::Http {
+            status: 503,
+            body: "busy".to_string(),
+            retry_after_s: Some(7)
+        })
+    );
+    // No HTTP answer at all.
+    let no_answer = js(r#"{"status":0,"statusText":"error","responseText":""}"#);
+    assert!(matches!(
+        decode_settled(Expect::Slack, &no_answer),
+        Err(Failure::Transport { .. })
+    ));
+    let thrown = js_sys::Error::new("proxy refused");
+    match decode_settled(Expect::Slack, &thrown.into()) {
+        Err(Failure::Transport { detail }) => assert!(detail.contains("proxy refused"), "{detail}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+// ---- boot data ----
+
+#[wasm_bindgen_test]
+fn boot_decodes_zaf_get_results_and_names_bad_data() {
+    let settings = decode_settings(&js(
+        r#"{"settings":{"slack_channel_id":"C1","emergency_field_id":360001,"hide_when_not_emergency":true,"working_hours":null}}"#,
+    ))
+    .unwrap();
+    assert_eq!(
+        settings.get("emergency_field_id"),
+        Some(&SettingValue::Number(360001.0))
+    );
+    assert_eq!(custom_field_id(&settings).as_deref(), Some("360001"));
+    assert_eq!(
+        decode_settings(&js(r#"{"appId":0}"#)).unwrap(),
+        RawSettings::new()
+    );
+    match decode_settings(&js(r#"{"settings":{"emergency_tags":["a"]}}"#)) {
+        Err(HostError::Settings { name, .. }) => assert_eq!(name, "emergency_tags"),
+        other => panic!("{other:?}"),
+    }
+    let mut text_id = RawSettings::new();
+    text_id.insert(
+        "emergency_field_id".to_string(),
+        SettingValue::Text(" 42 ".to_string()),
+    );
+    assert_eq!(custom_field_id(&text_id).as_deref(), Some("42"));
+    text_id.insert(
+        "emergency_field_id".to_string(),
+        SettingValue::Text("abc".to_string()),
+    );
+    assert_eq!(custom_field_id(&text_id), None);
+
+    let field = "ticket.customField:custom_field_360001";
+    let data = GetResult::from_js(js(&format!(
+        r#"{{"ticket":{{"id":201,"subject":"{subject}","priority":"urgent","tags":["vip"],"organization":null,
+            "assignee":{{"user":{{"id":100,"name":"Olivia"}}}},"updatedAt":"2026-11-26T14:00:00Z"}},
+           "currentUser":{{"id":100,"name":"Olivia On-call","email":"olivia@example.com"}},
+           "currentAccount.subdomain":"acme","{field}":true}}"#,
+        subject = "Site down \\u003cimg\\u003e"
+    )));
+    let boot = decode_boot(
+        settings.clone(),
+        &data,
+        Some(field),
+        "Europe/Paris".to_string(),
+        catalog(),
+    )
+    .unwrap();
+    assert_eq!(boot.ticket.id, 201);
+    assert_eq!(boot.ticket.subject.as_deref(), Some("Site down <img>"));
+    assert_eq!(boot.ticket.organization, None);
+    assert_eq!(boot.custom_field_value.as_deref(), Some("true"));
+    assert_eq!(boot.current_user.id, 100);
+    assert_eq!(boot.subdomain, "acme");
+
+    // An errors map names the path; a custom field Zendesk does not know is just "no value".
+    let data = GetResult::from_js(js(&format!(
+        r#"{{"currentUser":{{"id":100}},"currentAccount.subdomain":"acme",
+           "errors":{{"ticket":{{"name":"APIUnavailable","message":"No such Api","path":"ticket"}},
+                      "{field}":{{"name":"APIUnavailable","message":"No such Api","path":"{field}"}}}}}}"#
+    )));
+    match decode_boot(
+        settings.clone(),
+        &data,
+        Some(field),
+        "UTC".to_string(),
+        catalog(),
+    ) {
+        Err(HostError::Data { path, detail }) => {
+            assert_eq!(path, "ticket");
+            assert!(detail.contains("No such Api"), "{detail}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let data = GetResult::from_js(js(
+        r#"{"ticket":{"id":"not a number"},"currentUser":{"id":100},"currentAccount.subdomain":"acme"}"#,
+    ));
+    match decode_boot(settings, &data, None, "UTC".to_string(), catalog()) {
+        Err(e @ HostError::Data { .. }) => {
+            let message = e.message(&catalog());
+            assert!(
+                message.contains("ticket") && !message.contains("host.error"),
+                "{message}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+fn embedded_catalog_has_every_host_message() {
+    let catalog = catalog();
+    for key in [
+        "host.loading",
+        "host.error.headline",
+        "host.error.not_in_zendesk",
+        "host.error.sdk_missing",
+        "host.error.zaf",
+        "host.error.data",
+        "host.error.settings",
+        "host.error.internal",
+        "host.error.crashed",
+    ] {
+        assert!(
+            catalog.contains(key),
+            "{key} missing from translations/en.json"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn error_panel_replaces_the_sidebar() {
+    let root = fresh_root();
+    let mut renderer = Renderer::new(root.clone()).unwrap();
+    renderer
+        .render(&emergency_view(
+            card("Maria", "03:12"),
+            PingView::Ready {
+                label: "Ping".to_string(),
+            },
+        ))
+        .unwrap();
+    let catalog = catalog();
+    let message = HostError::NotInZendesk.message(&catalog);
+    ase_emergency_assist::host::crash::show_error(
+        &catalog.get("host.error.headline"),
+        vec![message.clone()],
+    );
+    assert_eq!(
+        root.get_attribute("data-phase").as_deref(),
+        Some("misconfigured")
+    );
+    assert_eq!(
+        text_of(&root, "#headline"),
+        catalog.get("host.error.headline")
+    );
+    assert_eq!(text_of(&root, "#problems li"), message);
+    assert_eq!(count(&root, "#ase, #ping-button"), 0);
+}
