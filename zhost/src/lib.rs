@@ -1,1 +1,367 @@
+//! zhost: the local Zendesk host for ASE Emergency Assist.
+//!
+//! One HTTP server (tiny_http, a thread per request) that plays everything the app meets in
+//! production (CONTRACTS.md §1–5):
+//! - host pages at `http://127.0.0.1:P` (ticket list, Zendesk-like ticket view with the app iframe
+//!   and a live Slack channel panel) whose JavaScript is the ZAF parent frame for the real SDK;
+//! - the packaged app at the second origin `http://localhost:P/app/...`;
+//! - the ZAF request proxy (`/_zaf/request`), a Zendesk REST emulator (`/api/v2/`) and a Slack
+//!   Web API emulator (`/slack/api/<method>`), plus test endpoints under `/_emulator/`.
+//!
+//! ```no_run
+//! let server = zhost::serve(zhost::Config {
+//!     port: 0,
+//!     world_path: "worlds/demo.json".into(),
+//!     app_dir: "target/app".into(),
+//!     sdk_path: "target/zaf/zaf_sdk.js".into(),
+//! })?;
+//! println!("http://127.0.0.1:{}/", server.port());
+//! server.wait();
+//! # Ok::<(), zhost::Error>(())
+//! ```
 
+mod http;
+mod pages;
+mod proxy;
+mod slack;
+mod state;
+mod util;
+mod world;
+mod zendesk;
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+
+use serde_json::{json, Value};
+
+pub use world::{load_world, World};
+
+use http::{Req, Resp};
+use state::{FailRule, Manifest, State};
+
+/// Largest request body zhost reads (bigger bodies get 413).
+const MAX_BODY: u64 = 8 * 1024 * 1024;
+
+/// How to run the host.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// TCP port on 127.0.0.1; 0 picks a free one (see [`Server::port`]).
+    pub port: u16,
+    /// World file (JSON, CONTRACTS.md §5).
+    pub world_path: PathBuf,
+    /// Built app package: manifest.json, assets/, translations/.
+    pub app_dir: PathBuf,
+    /// esbuild bundle of the npm ZAF SDK, served as `/zaf/zaf_sdk.js`.
+    pub sdk_path: PathBuf,
+}
+
+/// Everything that can go wrong starting zhost or loading a world.
+#[derive(Debug)]
+pub enum Error {
+    /// A file could not be read.
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The world file is not usable; every problem is listed with its JSON path.
+    World {
+        path: PathBuf,
+        problems: Vec<String>,
+    },
+    /// The app's manifest.json is not usable.
+    Manifest { path: PathBuf, message: String },
+    /// The port could not be bound.
+    Bind { addr: String, message: String },
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Io { path, source } => write!(f, "cannot read {}: {source}", path.display()),
+            Error::World { path, problems } => {
+                write!(f, "world file {} is invalid:", path.display())?;
+                for p in problems {
+                    write!(f, "\n  - {p}")?;
+                }
+                Ok(())
+            }
+            Error::Manifest { path, message } => {
+                write!(f, "app manifest {} is invalid: {message}", path.display())
+            }
+            Error::Bind { addr, message } => write!(f, "cannot listen on {addr}: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// A running host. Dropping it leaves the server running; call [`Server::stop`] to end it.
+pub struct Server {
+    port: u16,
+    http: Arc<tiny_http::Server>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Server {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Server")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Server {
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `http://127.0.0.1:P` (host pages).
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Blocks until the server stops.
+    pub fn wait(mut self) {
+        if let Some(h) = self.accept.take() {
+            let _ = h.join();
+        }
+    }
+
+    /// Stops accepting requests and waits for the accept loop to end.
+    pub fn stop(mut self) {
+        self.http.unblock();
+        if let Some(h) = self.accept.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+/// Starts the host in background threads.
+pub fn serve(config: Config) -> Result<Server, Error> {
+    let world = load_world(&config.world_path)?;
+    let manifest = Manifest::load(&config.app_dir)?;
+    let addr = format!("127.0.0.1:{}", config.port);
+    let http = tiny_http::Server::http(&addr).map_err(|e| Error::Bind {
+        addr: addr.clone(),
+        message: e.to_string(),
+    })?;
+    let port = http
+        .server_addr()
+        .to_ip()
+        .map(|a| a.port())
+        .unwrap_or(config.port);
+    let mut st = State::new(
+        world,
+        config.world_path.clone(),
+        manifest,
+        config.app_dir.clone(),
+        config.sdk_path.clone(),
+    );
+    st.port = port;
+    let state = Arc::new(Mutex::new(st));
+    let http = Arc::new(http);
+    let accept_http = Arc::clone(&http);
+    let accept = std::thread::Builder::new()
+        .name("zhost-accept".into())
+        .spawn(move || {
+            for request in accept_http.incoming_requests() {
+                let state = Arc::clone(&state);
+                let _ = std::thread::Builder::new()
+                    .name("zhost-req".into())
+                    .spawn(move || respond(&state, request));
+            }
+        })
+        .map_err(|e| Error::Bind {
+            addr: addr.clone(),
+            message: e.to_string(),
+        })?;
+    Ok(Server {
+        port,
+        http,
+        accept: Some(accept),
+    })
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn respond(state: &Mutex<State>, mut request: tiny_http::Request) {
+    let url = request.url().to_owned();
+    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+    let mut req = Req {
+        method: request.method().as_str().to_ascii_uppercase(),
+        path: util::pct_decode(path, false),
+        query: query.to_owned(),
+        headers: request
+            .headers()
+            .iter()
+            .map(|h| {
+                (
+                    h.field.as_str().as_str().to_ascii_lowercase(),
+                    h.value.as_str().to_owned(),
+                )
+            })
+            .collect(),
+        body: Vec::new(),
+    };
+    let declared = request.body_length().unwrap_or(0) as u64;
+    let resp = if declared > MAX_BODY {
+        Resp::text(413, "request body too large")
+    } else {
+        let mut body = Vec::new();
+        match request
+            .as_reader()
+            .take(MAX_BODY + 1)
+            .read_to_end(&mut body)
+        {
+            Ok(_) if body.len() as u64 > MAX_BODY => Resp::text(413, "request body too large"),
+            Ok(_) => {
+                req.body = body;
+                route(state, &req)
+            }
+            Err(_) => Resp::text(400, "could not read the request body"),
+        }
+    };
+    let mut out = tiny_http::Response::from_data(resp.body).with_status_code(resp.status);
+    let mut has_cache = false;
+    for (k, v) in &resp.headers {
+        has_cache |= k.eq_ignore_ascii_case("cache-control");
+        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
+            out.add_header(h);
+        }
+    }
+    if !has_cache {
+        if let Ok(h) = tiny_http::Header::from_bytes(&b"Cache-Control"[..], &b"no-store"[..]) {
+            out.add_header(h);
+        }
+    }
+    let _ = request.respond(out);
+}
+
+/// Which of the two origins the request came to.
+fn is_app_origin(req: &Req) -> bool {
+    req.header("host")
+        .map(|h| {
+            h.split(':')
+                .next()
+                .unwrap_or("")
+                .eq_ignore_ascii_case("localhost")
+        })
+        .unwrap_or(false)
+}
+
+fn route(state: &Mutex<State>, req: &Req) -> Resp {
+    let path = req.path.as_str();
+    let m = req.method.as_str();
+    if let Some(rest) = path.strip_prefix("/slack/api/") {
+        return slack::handle(&mut lock(state), rest, req);
+    }
+    if path.starts_with("/api/v2/") || path == "/api/v2" {
+        return zendesk::handle(&mut lock(state), req);
+    }
+    if path.starts_with("/app/") {
+        return pages::app_asset(&lock(state), req);
+    }
+    if path == "/zaf/zaf_sdk.js" {
+        return pages::sdk(&lock(state));
+    }
+    match (m, path) {
+        ("POST", "/_zaf/request") => proxy::handle(&mut lock(state), req),
+        ("GET", "/_zaf/data") => pages::zaf_data(&lock(state), req),
+        ("GET", "/_zhost/ticket_view") => pages::ticket_view(&lock(state), req),
+        ("GET", "/_emulator/requests") => {
+            Resp::json(200, &json!({"requests": lock(state).log.clone()}))
+        }
+        ("DELETE", "/_emulator/requests") => {
+            lock(state).log.clear();
+            Resp::json(200, &json!({"ok": true}))
+        }
+        ("POST", "/_emulator/slack/fail") => add_failure(&mut lock(state), req),
+        ("DELETE", "/_emulator/slack/fail") => {
+            lock(state).failures.clear();
+            Resp::json(200, &json!({"ok": true}))
+        }
+        ("GET", "/_emulator/slack/channel") => {
+            let st = lock(state);
+            let id = req.query_param("id").unwrap_or_default();
+            if st.world.slack_channel(&id).is_none() {
+                return Resp::json(
+                    404,
+                    &json!({"error": format!("no channel {id:?} in the world")}),
+                );
+            }
+            Resp::json(200, &slack::channel_view(&st, &id))
+        }
+        ("POST", "/_emulator/reset") => match lock(state).reset() {
+            Ok(()) => Resp::json(200, &json!({"ok": true})),
+            Err(e) => Resp::json(500, &json!({"ok": false, "error": e.to_string()})),
+        },
+        ("GET", "/_emulator/world") => Resp::json(200, lock(state).world.json()),
+        ("GET", "/_emulator/clock") => {
+            let st = lock(state);
+            let now = st.now_ms();
+            Resp::json(
+                200,
+                &json!({"now_ms": now, "now": util::format_rfc3339(now)}),
+            )
+        }
+        _ => pages::route(&lock(state), req, is_app_origin(req)),
+    }
+}
+
+fn add_failure(state: &mut State, req: &Req) -> Resp {
+    let Some(body) = req.json_body() else {
+        return Resp::json(
+            400,
+            &json!({"error": "body must be JSON {method, error|status, retry_after?, count?}"}),
+        );
+    };
+    let Some(method) = body.get("method").and_then(Value::as_str) else {
+        return Resp::json(
+            400,
+            &json!({"error": "\"method\" (a Slack method name or \"*\") is required"}),
+        );
+    };
+    let error = body.get("error").and_then(Value::as_str).map(str::to_owned);
+    let status = body
+        .get("status")
+        .and_then(Value::as_u64)
+        .and_then(|s| u16::try_from(s).ok());
+    if error.is_none() && status.is_none() {
+        return Resp::json(
+            400,
+            &json!({"error": "give \"error\" (a Slack error string) or \"status\" (e.g. 429)"}),
+        );
+    }
+    if let Some(s) = status {
+        if !(100..=599).contains(&s) {
+            return Resp::json(
+                400,
+                &json!({"error": "\"status\" must be an HTTP status code"}),
+            );
+        }
+    }
+    state.failures.push(FailRule {
+        method: method.to_owned(),
+        error,
+        status,
+        retry_after: body.get("retry_after").and_then(Value::as_u64).unwrap_or(1),
+        count: body
+            .get("count")
+            .and_then(Value::as_u64)
+            .unwrap_or(1)
+            .max(1),
+    });
+    Resp::json(200, &json!({"ok": true}))
+}
