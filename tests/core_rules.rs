@@ -983,3 +983,19 @@ fn settings_never_panic_and_clip_hostile_values() {
         ]
     );
 }
+
+#[test]
+#[rustfmt::skip]
+fn number_text_writes_numbers_like_javascript() {
+    use ase_emergency_assist::core::text::number_text;
+    let check = |n: f64, expect: &str| assert_eq!(number_text(n), expect, "number_text({n:?})");
+    check(360001234.0, "360001234");
+    check(0.0, "0");
+    check(-0.0, "0");
+    check(-2.0, "-2");
+    check(1.5, "1.5");
+    check(-0.25, "-0.25");
+    check(3.000000001, "3.000000001");
+    check(9007199254740993.0, "9007199254740992");
+    check(f64::NAN, "NaN");
+}

@@ -28,7 +28,7 @@ pub fn ase_email(org: &OrganizationDto, field_key: &str) -> AseLookup {
         }
         Some(FieldValueDto::Number(n)) => {
             return AseLookup::Invalid {
-                value: n.to_string(),
+                value: crate::core::text::number_text(*n),
             }
         }
     };

@@ -320,8 +320,7 @@ fn value_text(value: &SettingValue) -> Option<String> {
         SettingValue::Null => None,
         SettingValue::Text(s) => Some(s.clone()),
         SettingValue::Bool(b) => Some(b.to_string()),
-        // f64's Display prints whole numbers without a fraction and never uses exponents.
-        SettingValue::Number(n) => Some(n.to_string()),
+        SettingValue::Number(n) => Some(crate::core::text::number_text(*n)),
     }
 }
 

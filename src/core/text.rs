@@ -71,9 +71,46 @@ fn flatten(prefix: &str, node: &TranslationNode, out: &mut BTreeMap<String, Stri
         }
         TranslationNode::Branch(children) => {
             for (k, v) in children {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 flatten(&key, v, out);
             }
         }
     }
+}
+
+/// A JSON number as text, the way JavaScript's `String(n)` writes the values settings and fields
+/// hold (`360001234`, `1.5`, `-2`). Whole numbers go through integer formatting, and fractions are
+/// written digit by digit, so the wasm bundle carries no float-formatting machinery.
+pub fn number_text(n: f64) -> String {
+    if !n.is_finite() {
+        return String::from("NaN");
+    }
+    let negative = n < 0.0;
+    let magnitude = n.abs();
+    // 2^53: above it f64 has no fractional digits and `as u64` stays exact.
+    if magnitude >= 9_007_199_254_740_992.0 || magnitude.fract() == 0.0 {
+        let whole = magnitude as u64;
+        return if negative && whole != 0 {
+            format!("-{whole}")
+        } else {
+            whole.to_string()
+        };
+    }
+    let whole = magnitude.trunc() as u64;
+    // Nine decimal places are more than any setting or field value carries; trailing zeros go.
+    let mut fraction = ((magnitude.fract() * 1e9).round() as u64).min(999_999_999);
+    let mut digits = 9;
+    while digits > 0 && fraction % 10 == 0 {
+        fraction /= 10;
+        digits -= 1;
+    }
+    let sign = if negative { "-" } else { "" };
+    if digits == 0 {
+        return format!("{sign}{whole}");
+    }
+    format!("{sign}{whole}.{fraction:0digits$}")
 }

@@ -88,10 +88,7 @@ impl GetResult {
     }
 }
 
-/// A number as JavaScript's `String(n)` writes it: `123`, not `123.0` (f64's `Display` agrees).
-pub(crate) fn number_text(n: f64) -> String {
-    n.to_string()
-}
+pub(crate) use crate::core::text::number_text;
 
 impl ZafClient {
     /// Initialises the SDK and waits for `app.registered`.

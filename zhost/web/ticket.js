@@ -335,10 +335,8 @@
         var ed = document.getElementById('reply-editor');
         var text = String(args[0] == null ? '' : args[0]);
         if (/appendHtml$/.test(name)) {
-          var tmp = document.implementation.createHTMLDocument('');
-          var div = tmp.createElement('div');
-          div.innerHTML = text; // parsed in an inert document, only its text is used
-          text = div.textContent;
+          // Parsed in an inert document; only its text is used.
+          text = new DOMParser().parseFromString(text, 'text/html').body.textContent || '';
         }
         ed.value += text;
         result[name] = null;
