@@ -1073,6 +1073,11 @@ impl Sidebar {
     }
 
     fn viewer_role_text(&self) -> String {
+        // Until the organization answers, the ASE is unknown: saying "neither" would be wrong
+        // for the ASE looking at their own account's emergency.
+        if matches!(self.ase, AseState::Loading) {
+            return self.catalog.get("ui.role.loading");
+        }
         let role = ase::viewer_role(
             &self.viewer,
             self.ase_email.as_deref(),

@@ -104,7 +104,7 @@ pub fn number_text(n: f64) -> String {
     // Nine decimal places are more than any setting or field value carries; trailing zeros go.
     let mut fraction = ((magnitude.fract() * 1e9).round() as u64).min(999_999_999);
     let mut digits = 9;
-    while digits > 0 && fraction % 10 == 0 {
+    while digits > 0 && fraction.is_multiple_of(10) {
         fraction /= 10;
         digits -= 1;
     }

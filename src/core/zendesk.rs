@@ -135,7 +135,10 @@ pub mod serde_error {
     #[serde(untagged)]
     pub enum ErrorField {
         Code(String),
-        Object { title: Option<String>, message: Option<String> },
+        Object {
+            title: Option<String>,
+            message: Option<String>,
+        },
     }
 }
 

@@ -1,0 +1,255 @@
+// Shared helpers of the end-to-end tests: the browser, the local Zendesk host (zhost) and the
+// real-API read-backs (Slack Web API, Zendesk REST) the tests assert with.
+//
+// Rules kept here: never download a browser (system Chromium only), never sleep for a fixed time
+// (every wait is a condition with a deadline), read state back through the APIs a person or an
+// integration would use, not through emulator internals.
+
+import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const ZHOST = (process.env.ZHOST_URL ?? '').replace(/\/$/, '');
+if (!ZHOST) {
+  throw new Error('ZHOST_URL is not set: run the end-to-end tests with `cargo xtask test`');
+}
+
+/** Generous default deadline for a condition: CI machines are slow, and waits end early. */
+export const DEADLINE_MS = 30_000;
+/** Per-test timeout for node:test. */
+export const TEST_TIMEOUT = { timeout: 180_000 };
+
+/** Every user-facing string of the app (the tests compare against them, not copies). */
+export const T = JSON.parse(readFileSync(new URL('../../translations/en.json', import.meta.url), 'utf8'));
+
+/** `{{name}}` interpolation, as the app does it. */
+export function fill(template, values) {
+  return template.replace(/\{\{(\w+)\}\}/g, (_, k) => (k in values ? String(values[k]) : `{{${k}}}`));
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/** Polls `probe` until it returns a truthy value, and returns that value. */
+export async function waitFor(probe, { timeout = DEADLINE_MS, interval = 100, what = 'condition' } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v;
+      last = v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) {
+      throw new Error(`timed out after ${timeout} ms waiting for ${what}; last: ${last?.stack ?? JSON.stringify(last)}`);
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+async function http(method, path, { body, headers = {} } = {}) {
+  const init = { method, headers: { ...headers } };
+  if (body !== undefined) {
+    init.body = typeof body === 'string' ? body : JSON.stringify(body);
+    init.headers['content-type'] ??= 'application/json; charset=utf-8';
+  }
+  const res = await fetch(ZHOST + path, init);
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, text, json, headers: res.headers };
+}
+
+/** Puts the emulators back to the world file: every test starts here. */
+export async function reset() {
+  const r = await http('POST', '/_emulator/reset');
+  assert.ok(r.status >= 200 && r.status < 300, `POST /_emulator/reset → ${r.status} ${r.text}`);
+  await http('DELETE', '/_emulator/slack/fail');
+  await http('DELETE', '/_emulator/requests');
+}
+
+export async function world() {
+  const r = await http('GET', '/_emulator/world');
+  assert.equal(r.status, 200, `GET /_emulator/world → ${r.status}`);
+  return r.json;
+}
+
+/** Makes the next Slack calls fail (CONTRACTS.md §4). */
+export async function injectSlackFailure(rule) {
+  const r = await http('POST', '/_emulator/slack/fail', { body: rule });
+  assert.ok(r.status >= 200 && r.status < 300, `POST /_emulator/slack/fail → ${r.status} ${r.text}`);
+}
+
+export async function clearSlackFailures() {
+  const r = await http('DELETE', '/_emulator/slack/fail');
+  assert.ok(r.status >= 200 && r.status < 300, `DELETE /_emulator/slack/fail → ${r.status} ${r.text}`);
+}
+
+/** The proxy's log of every `client.request` (CONTRACTS.md §3). */
+export async function proxied() {
+  const r = await http('GET', '/_emulator/requests');
+  assert.equal(r.status, 200, `GET /_emulator/requests → ${r.status}`);
+  return r.json.requests;
+}
+
+/** Waits until the proxy log stops growing: the app has finished what it started. */
+export async function settled({ quiet = 3, interval = 300 } = {}) {
+  let last = -1;
+  let same = 0;
+  await waitFor(
+    async () => {
+      const n = (await proxied()).length;
+      same = n === last ? same + 1 : 0;
+      last = n;
+      return same >= quiet;
+    },
+    { interval, what: 'the proxy log to stop growing' },
+  );
+}
+
+/** Calls the Slack Web API emulator the way an integration would (bot token, Slack's own API). */
+export async function slack(w, method, params = {}) {
+  const q = new URLSearchParams(params).toString();
+  const r = await http('GET', `/slack/api/${method}${q ? `?${q}` : ''}`, {
+    headers: { authorization: `Bearer ${w.settings.slack_bot_token}` },
+  });
+  assert.equal(r.status, 200, `${method} → HTTP ${r.status} ${r.text}`);
+  assert.equal(r.json?.ok, true, `${method} → ${r.text}`);
+  return r.json;
+}
+
+/** The whole emergency channel: roots (with metadata) and each root's replies. */
+export async function channelThreads(w) {
+  const channel = w.settings.slack_channel_id;
+  const history = await slack(w, 'conversations.history', {
+    channel,
+    include_all_metadata: 'true',
+    limit: '200',
+  });
+  const roots = [];
+  for (const m of history.messages) {
+    if (m.thread_ts && m.thread_ts !== m.ts) continue;
+    let replies = [];
+    if (m.reply_count || m.thread_ts) {
+      const r = await slack(w, 'conversations.replies', {
+        channel,
+        ts: m.ts,
+        include_all_metadata: 'true',
+        limit: '200',
+      });
+      replies = r.messages.filter((x) => x.ts !== m.ts);
+    }
+    roots.push({ ...m, replies });
+  }
+  return roots;
+}
+
+/** The channel's threads that the app created for one ticket (by Slack message metadata). */
+export async function ticketThreads(w, ticketId) {
+  const roots = await channelThreads(w);
+  return roots.filter(
+    (m) => m.metadata?.event_type === 'ase_emergency' && String(m.metadata?.event_payload?.ticket_id) === String(ticketId),
+  );
+}
+
+/** Zendesk REST as a world user (HTTP basic `email/token:x`). */
+export async function zendesk(w, path, userId = w.agents[0]) {
+  const user = w.zendesk.users.find((u) => u.id === userId);
+  assert.ok(user?.email, `world has no email for user ${userId}`);
+  const auth = Buffer.from(`${user.email}/token:x`).toString('base64');
+  const r = await http('GET', path, { headers: { authorization: `Basic ${auth}` } });
+  assert.equal(r.status, 200, `GET ${path} → ${r.status} ${r.text}`);
+  return r.json;
+}
+
+export async function internalNotes(w, ticketId) {
+  const r = await zendesk(w, `/api/v2/tickets/${ticketId}/comments`);
+  return r.comments.filter((c) => c.public === false);
+}
+
+/** Notes the app wrote for a ping (their machine line, CONTRACTS.md §8). */
+export async function pingNotes(w, ticketId) {
+  return (await internalNotes(w, ticketId)).filter((c) =>
+    String(c.body ?? c.plain_body ?? '').includes('ase-emergency-assist:v1 ping'),
+  );
+}
+
+// ---- facts about the world the tests derive instead of hard-coding ------------------------------
+
+export function ticket(w, id) {
+  const t = w.zendesk.tickets.find((x) => x.id === id);
+  assert.ok(t, `world has no ticket ${id}`);
+  return t;
+}
+
+export function organization(w, id) {
+  return w.zendesk.organizations.find((o) => o.id === id);
+}
+
+export function userById(w, id) {
+  return w.zendesk.users.find((u) => u.id === id);
+}
+
+/** The Slack user who is the ASE of a ticket's organization, if any. */
+export function aseOf(w, ticketId) {
+  const t = ticket(w, ticketId);
+  const org = organization(w, t.organization_id);
+  const field = w.settings.ase_org_field || 'ase_email';
+  const email = org?.organization_fields?.[field];
+  if (!email) return undefined;
+  const su = w.slack.users.find((u) => u.profile?.email?.toLowerCase() === String(email).toLowerCase());
+  const zu = w.zendesk.users.find((u) => u.email?.toLowerCase() === String(email).toLowerCase());
+  return { email, slack: su, zendesk: zu, org };
+}
+
+// ---- the browser side ----------------------------------------------------------------------------
+
+/** Opens a ticket in the host as an agent and waits until the app has left `loading`. */
+export async function openTicket(page, ticketId, agentId) {
+  await page.goto(`${ZHOST}/tickets/${ticketId}?agent=${agentId}`);
+  const app = page.frameLocator('#app-frame');
+  await app.locator('#app:not([data-phase="loading"])').waitFor({ timeout: DEADLINE_MS });
+  return app;
+}
+
+/** The app's iframe as a Frame (for evaluate and script injection). */
+export async function appFrame(page) {
+  const handle = await page.locator('#app-frame').elementHandle();
+  const frame = await handle.contentFrame();
+  assert.ok(frame, 'the #app-frame iframe has no content frame');
+  return frame;
+}
+
+export async function phase(app) {
+  return app.locator('#app').getAttribute('data-phase');
+}
+
+export async function text(locator) {
+  return ((await locator.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** `client.request` calls the host page saw (the host page's own log). */
+export async function hostRequests(page) {
+  return page.evaluate(() => (window.zhost && Array.isArray(window.zhost.requests) ? window.zhost.requests : null));
+}

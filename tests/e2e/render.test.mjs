@@ -1,0 +1,183 @@
+// The four demo tickets render as the product describes (PRODUCT.md D1, A1, A2; CONTRACTS.md §5-6):
+// 201 emergency + ASE available, 202 emergency + ASE outside working hours, 203 emergency for an
+// organization without an ASE, 204 a normal ticket; and the viewer role for each kind of agent.
+
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  T, TEST_TIMEOUT, fill, launch, reset, world, openTicket, phase, text, ticket, organization, aseOf,
+} from './helpers.mjs';
+
+let browser;
+let w;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+beforeEach(async () => {
+  await reset();
+  w = await world();
+});
+
+async function withPage(fn) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  try {
+    return await fn(page);
+  } finally {
+    await context.close();
+  }
+}
+
+/** Waits for the ASE card to finish loading and returns its fields. */
+async function aseCard(app) {
+  const ase = app.locator('#ase');
+  await app.locator('#ase:not([data-ase="loading"])').waitFor();
+  const state = await ase.getAttribute('data-ase');
+  return { state, text: await text(ase) };
+}
+
+function assertEmergencyHeader(label) {
+  return async (app) => {
+    assert.equal(await phase(app), 'emergency', `${label}: #app data-phase`);
+    assert.equal(await text(app.locator('#headline')), T.ui.headline.emergency, `${label}: #headline`);
+    const reasons = await app.locator('#reasons li').allTextContents();
+    assert.ok(reasons.length >= 1, `${label}: at least one #reasons li`);
+    for (const r of reasons) assert.ok(r.trim().length > 0, `${label}: empty reason`);
+    return reasons.map((r) => r.replace(/\s+/g, ' ').trim());
+  };
+}
+
+/** The reason line the priority rule must produce, when the ticket's priority is a rule. */
+function expectedPriorityReason(t) {
+  const rules = String(w.settings.emergency_priorities ?? 'urgent')
+    .split(',')
+    .map((s) => s.trim().toLowerCase());
+  return t.priority && rules.includes(t.priority) ? fill(T.ui.reason.priority, { priority: t.priority }) : null;
+}
+
+async function checkAseFound(app, ticketId, tone) {
+  const ase = aseOf(w, ticketId);
+  assert.ok(ase?.slack, `world: ticket ${ticketId} must have an ASE with a Slack user`);
+  const card = await aseCard(app);
+  assert.equal(card.state, 'found', `ticket ${ticketId}: #ase data-ase (text: ${card.text})`);
+
+  const names = [ase.slack.real_name, ase.slack.profile?.real_name, ase.slack.profile?.display_name, ase.zendesk?.name]
+    .filter(Boolean);
+  const name = await text(app.locator('#ase-name'));
+  assert.ok(names.includes(name), `ticket ${ticketId}: #ase-name ${JSON.stringify(name)} is one of ${JSON.stringify(names)}`);
+
+  const handles = [ase.slack.profile?.display_name, ase.slack.name].filter(Boolean).map((h) => `@${h}`);
+  const handle = await text(app.locator('#ase-handle'));
+  assert.ok(
+    handles.some((h) => handle.includes(h)),
+    `ticket ${ticketId}: #ase-handle ${JSON.stringify(handle)} shows one of ${JSON.stringify(handles)}`,
+  );
+
+  const local = app.locator('#ase-local-time');
+  await local.waitFor();
+  const localText = await text(local);
+  assert.match(localText, /\d{1,2}:\d{2}/, `ticket ${ticketId}: #ase-local-time shows a time`);
+  assert.match(localText, /UTC/, `ticket ${ticketId}: #ase-local-time shows the UTC offset`);
+  // The world pins the clock, so the ASE's local hour is known: clock.start + the Slack tz_offset.
+  if (w.clock?.start && typeof ase.slack.tz_offset === 'number') {
+    const local = new Date(Date.parse(w.clock.start) + ase.slack.tz_offset * 1000);
+    const hh = String(local.getUTCHours()).padStart(2, '0');
+    const mm = String(local.getUTCMinutes()).padStart(2, '0');
+    assert.ok(
+      localText.includes(`${hh}:${mm}`) || localText.includes(`${hh}:`) || localText.includes(`${local.getUTCHours()}:`),
+      `ticket ${ticketId}: #ase-local-time ${JSON.stringify(localText)} should show about ${hh}:${mm}`,
+    );
+  }
+
+  const hours = app.locator('#ase-hours');
+  await hours.waitFor();
+  assert.equal(await hours.getAttribute('data-tone'), tone, `ticket ${ticketId}: #ase-hours data-tone (text: ${await text(hours)})`);
+
+  const presence = app.locator('#ase-presence');
+  await presence.waitFor();
+  const want = w.slack.presence?.[ase.slack.id];
+  const presenceText = await text(presence);
+  if (want === 'active') assert.equal(presenceText, T.ui.ase.presence_active, `ticket ${ticketId}: #ase-presence`);
+  else if (want === 'away') assert.equal(presenceText, T.ui.ase.presence_away, `ticket ${ticketId}: #ase-presence`);
+  else assert.ok(presenceText.length > 0, `ticket ${ticketId}: #ase-presence is empty`);
+  return ase;
+}
+
+test('201: emergency with an available ASE (name, handle, local time, inside hours, presence)', TEST_TIMEOUT, async () => {
+  await withPage(async (page) => {
+    const t = ticket(w, 201);
+    const app = await openTicket(page, 201, 100);
+    const reasons = await assertEmergencyHeader('201')(app);
+    const want = expectedPriorityReason(t);
+    if (want) assert.ok(reasons.includes(want), `201: reasons ${JSON.stringify(reasons)} include ${JSON.stringify(want)}`);
+    await checkAseFound(app, 201, 'good');
+    const button = app.locator('#ping-button');
+    await button.waitFor();
+    assert.equal(await button.isEnabled(), true, '201: #ping-button is enabled');
+    assert.equal(await text(button), T.ui.ping.button, '201: #ping-button label');
+    assert.equal(await app.locator('#ping-status').count(), 0, '201: nobody pinged yet, so no #ping-status');
+    assert.equal(await app.locator('#ping-error').count(), 0, '201: no #ping-error');
+  });
+});
+
+test('202: emergency with the ASE outside working hours', TEST_TIMEOUT, async () => {
+  await withPage(async (page) => {
+    const app = await openTicket(page, 202, 100);
+    await assertEmergencyHeader('202')(app);
+    await checkAseFound(app, 202, 'warn');
+    const hours = await text(app.locator('#ase-hours'));
+    const outside = T.ui.ase.hours_outside.split('{{')[0].trim();
+    assert.ok(hours.startsWith(outside), `202: #ase-hours ${JSON.stringify(hours)} starts with ${JSON.stringify(outside)}`);
+    await app.locator('#ping-button').waitFor();
+  });
+});
+
+test('203: emergency for an organization without an ASE says so', TEST_TIMEOUT, async () => {
+  await withPage(async (page) => {
+    const t = ticket(w, 203);
+    const org = organization(w, t.organization_id);
+    const app = await openTicket(page, 203, 100);
+    await assertEmergencyHeader('203')(app);
+    const card = await aseCard(app);
+    assert.equal(card.state, 'none', `203: #ase data-ase (text: ${card.text})`);
+    const want = org
+      ? fill(T.ui.ase.not_set, { organization: org.name })
+      : T.ui.ase.no_organization;
+    assert.ok(card.text.includes(want), `203: #ase text ${JSON.stringify(card.text)} includes ${JSON.stringify(want)}`);
+    assert.equal(await app.locator('#ase-name').count(), 0, '203: no #ase-name');
+  });
+});
+
+test('204: a normal ticket is not an emergency', TEST_TIMEOUT, async () => {
+  await withPage(async (page) => {
+    const app = await openTicket(page, 204, 100);
+    assert.equal(await phase(app), 'not-emergency', '204: #app data-phase');
+    assert.equal(await text(app.locator('#headline')), T.ui.headline.not_emergency, '204: #headline');
+    for (const id of ['#reasons li', '#ase', '#ping-button', '#ping-status', '#ping-error']) {
+      assert.equal(await app.locator(id).count(), 0, `204: no ${id}`);
+    }
+  });
+});
+
+test('viewer role: assignee 100 is the DRI, 101 is the ASE, 102 is neither', TEST_TIMEOUT, async () => {
+  const ase = aseOf(w, 201);
+  assert.equal(ase?.zendesk?.id, 101, 'world: agent 101 is the ASE of ticket 201');
+  assert.equal(ticket(w, 201).assignee_id, 100, 'world: agent 100 is the assignee of ticket 201');
+  for (const [agent, want] of [
+    [100, T.ui.role.dri],
+    [101, T.ui.role.ase],
+    [102, T.ui.role.other],
+  ]) {
+    await withPage(async (page) => {
+      const app = await openTicket(page, 201, agent);
+      // Who the ASE is is known once the organization and Slack lookups are done.
+      await app.locator('#ase[data-ase="found"]').waitFor();
+      const role = app.locator('#viewer-role');
+      await role.waitFor();
+      assert.equal(await text(role), want, `201 as agent ${agent}: #viewer-role (after #ase is found)`);
+    });
+  }
+});

@@ -1,0 +1,120 @@
+// The Slack bot token never reaches the browser (ARCHITECTURE.md invariant; ZAF secure settings):
+// every request and response body and header of every frame, every postMessage any frame
+// receives, the host page's request log, the DOM and the app's storage are searched for it while
+// the app renders every demo ticket, pings, and meets a Slack error.
+
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  TEST_TIMEOUT, launch, reset, world, openTicket, injectSlackFailure, clearSlackFailures, settled,
+  hostRequests,
+} from './helpers.mjs';
+
+let browser;
+let w;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+beforeEach(async () => {
+  await reset();
+  w = await world();
+});
+
+// Runs in every frame before its own scripts: records each message event the frame receives.
+const RECORD_MESSAGES = `(() => {
+  window.__seenMessages = [];
+  window.addEventListener('message', (e) => {
+    let d;
+    try { d = typeof e.data === 'string' ? e.data : JSON.stringify(e.data); } catch (_) { d = String(e.data); }
+    window.__seenMessages.push(e.origin + ' ' + d);
+  }, true);
+})();`;
+
+test('the Slack token appears in no request, response, postMessage, DOM or storage of any frame', TEST_TIMEOUT, async () => {
+  const token = w.settings.slack_bot_token;
+  assert.ok(typeof token === 'string' && token.length >= 8, 'world: settings.slack_bot_token is set');
+
+  const seen = []; // [where, text]
+  const pending = [];
+  const context = await browser.newContext();
+  await context.addInitScript(RECORD_MESSAGES);
+  context.on('request', (req) => {
+    seen.push([`request ${req.method()} ${req.url()}`, req.url()]);
+    seen.push([`request headers ${req.url()}`, JSON.stringify(req.headers())]);
+    const body = req.postData();
+    if (body) seen.push([`request body ${req.url()}`, body]);
+  });
+  context.on('response', (res) => {
+    pending.push(
+      (async () => {
+        seen.push([`response headers ${res.url()}`, JSON.stringify(await res.allHeaders())]);
+        if (res.status() >= 300 && res.status() < 400) return;
+        try {
+          seen.push([`response body ${res.url()}`, (await res.body()).toString('latin1')]);
+        } catch {
+          // The page navigated away before the body was read; its requests are checked elsewhere.
+        }
+      })(),
+    );
+  });
+
+  try {
+    const page = await context.newPage();
+    const collectPage = async (label) => {
+      seen.push([`${label}: window.zhost.requests`, JSON.stringify(await hostRequests(page))]);
+      for (const frame of page.frames()) {
+        const dump = await frame
+          .evaluate(() => {
+            const storage = (s) => {
+              try {
+                return JSON.stringify(Object.entries(s));
+              } catch {
+                return '';
+              }
+            };
+            return JSON.stringify({
+              messages: window.__seenMessages ?? [],
+              html: document.documentElement.outerHTML,
+              local: storage(window.localStorage),
+              session: storage(window.sessionStorage),
+            });
+          })
+          .catch((e) => `evaluate failed: ${e}`);
+        seen.push([`${label}: frame ${frame.url()}`, dump]);
+      }
+    };
+
+    for (const id of [201, 202, 203, 204]) {
+      await openTicket(page, id, 100);
+      await settled();
+      await collectPage(`ticket ${id}`);
+    }
+
+    // A Slack error path (the app shows Slack's answer) and then a successful ping.
+    const app = await openTicket(page, 201, 100);
+    await app.locator('#ping-button').waitFor();
+    await injectSlackFailure({ method: 'chat.postMessage', error: 'invalid_auth', count: 1000 });
+    await app.locator('#ping-button').click();
+    await app.locator('#ping-error').waitFor();
+    await collectPage('after invalid_auth');
+    await clearSlackFailures();
+    await app.locator('#retry-button').click();
+    await app.locator('#ping-status #thread-link').waitFor();
+    await settled();
+    await collectPage('after the ping');
+    await page.reload();
+    await page.frameLocator('#app-frame').locator('#ping-status').waitFor();
+    await settled();
+    await collectPage('after a reload');
+    await Promise.all(pending);
+  } finally {
+    await context.close();
+  }
+
+  assert.ok(seen.some(([where]) => where.includes('/_zaf/request')), 'the probe saw the proxied requests');
+  const leaks = seen.filter(([, t]) => t.includes(token)).map(([where]) => where);
+  assert.deepEqual(leaks, [], 'places where the Slack token reached the browser');
+});
