@@ -893,7 +893,7 @@ fn emergency_start_requests_in_order() {
         phase: emergency
         headline: Emergency
         reason: Priority is urgent
-        role: You are the DRI (assignee)
+        role: Checking whether you are the ASE or the DRI…
         ase: loading: Looking up the Assigned Support Engineer…
         ping: hidden
         ",
