@@ -94,14 +94,12 @@ pub fn which(name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Runs a command like [`run`], killing it when it outlives `deadline` (for steps that drive a
-/// browser, which can hang where a compiler cannot).
-pub fn run_with_deadline(cmd: &mut Command, deadline: std::time::Duration) -> Result<(), Error> {
-    let line = display(cmd);
-    eprintln!("$ {line}");
-    let mut child = cmd
-        .spawn()
-        .map_err(io_err(format!("cannot run `{line}`")))?;
+/// Waits for `child`, killing it once `deadline` has passed.
+fn wait_with_deadline(
+    child: &mut std::process::Child,
+    line: String,
+    deadline: std::time::Duration,
+) -> Result<(), Error> {
     let start = std::time::Instant::now();
     loop {
         match child.try_wait() {
@@ -123,5 +121,105 @@ pub fn run_with_deadline(cmd: &mut Command, deadline: std::time::Duration) -> Re
             Ok(None) => std::thread::sleep(std::time::Duration::from_millis(200)),
             Err(e) => return Err(io_err(format!("cannot wait for `{line}`"))(e)),
         }
+    }
+}
+
+/// How many tests a test runner reported, read from its own summary lines.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct TestCounts {
+    pub passed: u64,
+    pub failed: u64,
+}
+
+impl TestCounts {
+    /// Adds what one output line reports: cargo's and wasm-bindgen-test's
+    /// `test result: ok. 25 passed; 0 failed; ...`, or node's TAP `# pass 18` / `# fail 0`.
+    pub fn read_line(&mut self, line: &str) {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix("test result: ") {
+            for part in rest.split(';') {
+                let mut words = part.split_whitespace().rev();
+                let (Some(label), Some(n)) = (words.next(), words.next()) else {
+                    continue;
+                };
+                let Ok(n) = n.parse::<u64>() else { continue };
+                match label {
+                    "passed" => self.passed += n,
+                    "failed" => self.failed += n,
+                    _ => {}
+                }
+            }
+        } else if let Some(n) = line.strip_prefix("# pass ") {
+            self.passed += n.trim().parse::<u64>().unwrap_or(0);
+        } else if let Some(n) = line.strip_prefix("# fail ") {
+            self.failed += n.trim().parse::<u64>().unwrap_or(0);
+        }
+    }
+}
+
+/// Runs a test runner with a deadline (it is killed after it), echoing its standard output line by line while
+/// counting the tests it reports.
+pub fn run_tests(
+    cmd: &mut Command,
+    deadline: std::time::Duration,
+) -> (Result<(), Error>, TestCounts) {
+    use std::io::BufRead;
+    let counts = std::sync::Arc::new(std::sync::Mutex::new(TestCounts::default()));
+    cmd.stdout(std::process::Stdio::piped());
+    let line = display(cmd);
+    eprintln!("$ {line}");
+    let mut child = match cmd.spawn() {
+        Ok(child) => child,
+        Err(e) => {
+            return (
+                Err(io_err(format!("cannot run `{line}`"))(e)),
+                TestCounts::default(),
+            )
+        }
+    };
+    let reader = child.stdout.take().map(|stdout| {
+        let counts = std::sync::Arc::clone(&counts);
+        std::thread::spawn(move || {
+            for text in io::BufReader::new(stdout).lines().map_while(Result::ok) {
+                println!("{text}");
+                if let Ok(mut c) = counts.lock() {
+                    c.read_line(&text);
+                }
+            }
+        })
+    });
+    let result = wait_with_deadline(&mut child, line, deadline);
+    if let Some(reader) = reader {
+        let _ = reader.join();
+    }
+    let counts = counts.lock().map(|c| *c).unwrap_or_default();
+    (result, counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TestCounts;
+
+    #[test]
+    fn counts_tests_from_cargo_wasm_and_node_summaries() {
+        let mut c = TestCounts::default();
+        for line in [
+            "test result: ok. 25 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.06s",
+            "test result: FAILED. 3 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out",
+            "test result: ok. 12 passed; 0 failed; 0 ignored; 0 filtered out; finished in 1.20s",
+            "# pass 18",
+            "# fail 1",
+            "# passed the gate",
+            "running 25 tests",
+        ] {
+            c.read_line(line);
+        }
+        assert_eq!(
+            c,
+            TestCounts {
+                passed: 58,
+                failed: 3
+            }
+        );
     }
 }

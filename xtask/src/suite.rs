@@ -1,10 +1,12 @@
 //! `cargo xtask test`: every check the project has, in one command, in a fixed order. A failing
 //! step does not stop the run, so one run shows every failure; the last line is
-//! `N passed, N failed` and the exit code is non-zero when anything failed.
+//! `tests: N passed, N failed` (the tests the runners reported, plus every failed step that is not
+//! a test runner, such as clippy) and the exit code is non-zero when anything failed.
 
 use crate::build::{self, Paths};
-use crate::command::{self, Error};
+use crate::command::{self, Error, TestCounts};
 use crate::{host, package};
+use std::cell::Cell;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -18,11 +20,23 @@ pub struct Outcome {
     pub name: &'static str,
     pub error: Option<String>,
     pub took: Duration,
+    /// Failing tests the step's runner reported (0 for steps that are not test runners).
+    pub failed_tests: u64,
 }
 
 /// Runs every step and returns true when all passed.
 pub fn run(paths: &Paths) -> bool {
     let mut outcomes: Vec<Outcome> = Vec::new();
+    // Tests counted from the runners' own summary lines, across steps.
+    let tally = Cell::new(TestCounts::default());
+    let counted = |(result, counts): (Result<(), Error>, TestCounts)| {
+        let t = tally.get();
+        tally.set(TestCounts {
+            passed: t.passed + counts.passed,
+            failed: t.failed + counts.failed,
+        });
+        result
+    };
     let root = paths.root.as_path();
     let cargo = |args: &[&str]| {
         let mut c = command::cargo();
@@ -33,7 +47,9 @@ pub fn run(paths: &Paths) -> bool {
     let mut step = |name: &'static str, f: &mut dyn FnMut() -> Result<(), Error>| {
         eprintln!("\n==> [{}/{total}] {name}", outcomes.len() + 1);
         let start = Instant::now();
+        let failed_before = tally.get().failed;
         let error = f().err().map(|e| e.to_string());
+        let failed_tests = tally.get().failed - failed_before;
         if let Some(e) = &error {
             eprintln!("==> FAILED: {name}: {e}");
         }
@@ -42,6 +58,7 @@ pub fn run(paths: &Paths) -> bool {
             name,
             error,
             took: start.elapsed(),
+            failed_tests,
         });
         ok
     };
@@ -74,7 +91,10 @@ pub fn run(paths: &Paths) -> bool {
         ]))
     });
     step("native tests (core, zhost, xtask)", &mut || {
-        command::run(&mut cargo(&["test", "--workspace", "--locked"]))
+        counted(command::run_tests(
+            &mut cargo(&["test", "--workspace", "--locked"]),
+            BROWSER_STEP_DEADLINE,
+        ))
     });
     step(
         "browser tests of the host (wasm, chromedriver)",
@@ -92,7 +112,7 @@ pub fn run(paths: &Paths) -> bool {
             {
                 c.env("CHROMEDRIVER", "/usr/bin/chromedriver");
             }
-            command::run_with_deadline(&mut c, BROWSER_STEP_DEADLINE)
+            counted(command::run_tests(&mut c, BROWSER_STEP_DEADLINE))
         },
     );
     let packaged = step("build + package + package validation", &mut || {
@@ -107,22 +127,26 @@ pub fn run(paths: &Paths) -> bool {
                 "not run: the build or package step failed".into(),
             ));
         }
-        e2e(paths)
+        counted(e2e(paths))
     });
 
-    print_summary(&outcomes);
+    print_summary(&outcomes, tally.get());
     outcomes.iter().all(|o| o.error.is_none())
 }
 
 /// Runs the node end-to-end tests against an in-process zhost on an ephemeral port.
-fn e2e(paths: &Paths) -> Result<(), Error> {
+fn e2e(paths: &Paths) -> (Result<(), Error>, TestCounts) {
     if command::which("node").is_none() {
-        return Err(Error::Tool("node is not on PATH: install Node.js".into()));
+        let missing = Error::Tool("node is not on PATH: install Node.js".into());
+        return (Err(missing), TestCounts::default());
     }
-    let server = host::start(paths, 0, host::demo_world(paths))?;
+    let server = match host::start(paths, 0, host::demo_world(paths)) {
+        Ok(server) => server,
+        Err(e) => return (Err(e), TestCounts::default()),
+    };
     let url = host::url(&server);
     eprintln!("local Zendesk host on {url}");
-    let result = command::run_with_deadline(
+    let result = command::run_tests(
         Command::new("node")
             .args(["--test", "--test-concurrency=1", "tests/e2e/"])
             .env("ZHOST_URL", &url)
@@ -133,7 +157,7 @@ fn e2e(paths: &Paths) -> Result<(), Error> {
     result
 }
 
-fn print_summary(outcomes: &[Outcome]) {
+fn print_summary(outcomes: &[Outcome], tests: TestCounts) {
     let width = outcomes.iter().map(|o| o.name.len()).max().unwrap_or(4);
     println!();
     println!("{:<width$}  result  time", "step");
@@ -159,9 +183,12 @@ fn print_summary(outcomes: &[Outcome]) {
             println!("FAILED {}: {}", o.name, o.error.as_deref().unwrap_or(""));
         }
     }
+    // A failed step whose runner reported no failing test (fmt, clippy, a build error) still
+    // counts as one failure.
+    let failed_steps = failed.iter().filter(|o| o.failed_tests == 0).count() as u64;
     println!(
-        "{} passed, {} failed",
-        outcomes.len() - failed.len(),
-        failed.len()
+        "tests: {} passed, {} failed",
+        tests.passed,
+        tests.failed + failed_steps
     );
 }
