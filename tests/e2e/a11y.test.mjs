@@ -1,23 +1,16 @@
 // Accessibility: axe-core finds no serious or critical violation in the app (and, separately, in
 // the local host page around it) on ticket 201 before and after the ping, 203 and 204.
 
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { TEST_TIMEOUT, launch, reset, openTicket, appFrame, settled, injectSlackFailure } from './helpers.mjs';
+import {
+  TEST_TIMEOUT, openTicket, appFrame, settled, injectSlackFailure, useSession, withPage,
+} from './helpers.mjs';
 
 const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  await reset();
-});
+const session = useSession();
 
 /** Runs axe in a frame and returns its serious and critical violations, one line each. */
 async function seriousViolations(frame) {
@@ -48,18 +41,8 @@ async function check(page, label) {
   );
 }
 
-async function withPage(fn) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  const page = await context.newPage();
-  try {
-    return await fn(page);
-  } finally {
-    await context.close();
-  }
-}
-
 test('201 before and after the ping', TEST_TIMEOUT, async () => {
-  await withPage(async (page) => {
+  await withPage(session, async (page) => {
     const app = await openTicket(page, 201, 100);
     await app.locator('#ase:not([data-ase="loading"])').waitFor();
     await app.locator('#ping-button').waitFor();
@@ -73,7 +56,7 @@ test('201 before and after the ping', TEST_TIMEOUT, async () => {
 });
 
 test('201 with a Slack error shown', TEST_TIMEOUT, async () => {
-  await withPage(async (page) => {
+  await withPage(session, async (page) => {
     const app = await openTicket(page, 201, 100);
     await app.locator('#ping-button').waitFor();
     await injectSlackFailure({ method: 'chat.postMessage', error: 'channel_not_found', count: 1000 });
@@ -85,7 +68,7 @@ test('201 with a Slack error shown', TEST_TIMEOUT, async () => {
 
 for (const id of [203, 204]) {
   test(`${id}`, TEST_TIMEOUT, async () => {
-    await withPage(async (page) => {
+    await withPage(session, async (page) => {
       const app = await openTicket(page, id, 100);
       if (id === 203) await app.locator('#ase:not([data-ase="loading"])').waitFor();
       await settled();

@@ -9,6 +9,7 @@ import { chromium } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
+import { before, after, beforeEach } from 'node:test';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const ZHOST = (process.env.ZHOST_URL ?? '').replace(/\/$/, '');
@@ -252,4 +253,34 @@ export async function text(locator) {
 /** `client.request` calls the host page saw (the host page's own log). */
 export async function hostRequests(page) {
   return page.evaluate(() => (window.zhost && Array.isArray(window.zhost.requests) ? window.zhost.requests : null));
+}
+
+/**
+ * The set-up every end-to-end file shares: one browser for the file, and before each test a
+ * fresh world (reset) read back into `session.world`. Call once at the top level of a test file.
+ */
+export function useSession() {
+  const session = { browser: null, world: null };
+  before(async () => {
+    session.browser = await launch();
+  });
+  after(async () => {
+    await session.browser?.close();
+  });
+  beforeEach(async () => {
+    await reset();
+    session.world = await world();
+  });
+  return session;
+}
+
+/** Runs `fn(page)` in a fresh browser context of `session`'s browser and closes it afterwards. */
+export async function withPage(session, fn, options = { viewport: { width: 1400, height: 900 } }) {
+  const context = await session.browser.newContext(options);
+  const page = await context.newPage();
+  try {
+    return await fn(page);
+  } finally {
+    await context.close();
+  }
 }

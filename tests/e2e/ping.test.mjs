@@ -3,35 +3,14 @@
 // for a second agent, and no click pattern ever pings twice. Everything is read back through
 // Slack's and Zendesk's own APIs.
 
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  T, TEST_TIMEOUT, launch, reset, world, openTicket, text, aseOf, userById, ticketThreads, pingNotes,
-  proxied, settled,
+  T, TEST_TIMEOUT, world, openTicket, text, aseOf, userById, ticketThreads, pingNotes, proxied,
+  settled, useSession, withPage,
 } from './helpers.mjs';
 
-let browser;
-let w;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  await reset();
-  w = await world();
-});
-
-async function withPage(fn) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  const page = await context.newPage();
-  try {
-    return await fn(page);
-  } finally {
-    await context.close();
-  }
-}
+const session = useSession();
 
 const postMessages = async () => (await proxied()).filter((r) => String(r.url).includes('chat.postMessage'));
 
@@ -51,9 +30,9 @@ async function pinged(app, label) {
  * ASE, one internal note carrying the permalink. Returns what it found.
  */
 async function assertExactlyOnePing(ticketId, href, label) {
-  const ase = aseOf(w, ticketId);
-  const channel = w.settings.slack_channel_id;
-  const threads = await ticketThreads(w, ticketId);
+  const ase = aseOf(session.world, ticketId);
+  const channel = session.world.settings.slack_channel_id;
+  const threads = await ticketThreads(session.world, ticketId);
   assert.equal(threads.length, 1, `${label}: thread roots for ticket ${ticketId} in ${channel}: ${JSON.stringify(threads, null, 1)}`);
   const root = threads[0];
   assert.equal(root.metadata.event_payload.action, 'root', `${label}: root metadata action`);
@@ -68,7 +47,7 @@ async function assertExactlyOnePing(ticketId, href, label) {
   const mentions = threads.flatMap((r) => [r, ...r.replies]).filter((m) => m.text.includes(`<@${ase.slack.id}>`));
   assert.equal(mentions.length, 1, `${label}: exactly one mention of the ASE`);
 
-  const domain = w.slack.team.domain;
+  const domain = session.world.slack.team.domain;
   assert.ok(
     href.startsWith(`https://${domain}.slack.com/archives/${channel}/p`),
     `${label}: #thread-link ${href} is a permalink into ${channel}`,
@@ -76,7 +55,7 @@ async function assertExactlyOnePing(ticketId, href, label) {
   const tsDigits = [root.ts, reply.ts].map((ts) => `p${ts.replace('.', '')}`);
   assert.ok(tsDigits.some((p) => href.includes(p)), `${label}: #thread-link ${href} names the thread (${tsDigits})`);
 
-  const notes = await pingNotes(w, ticketId);
+  const notes = await pingNotes(session.world, ticketId);
   assert.equal(notes.length, 1, `${label}: internal ping notes on ticket ${ticketId}: ${JSON.stringify(notes, null, 1)}`);
   const note = notes[0];
   assert.equal(note.public, false, `${label}: the note is internal`);
@@ -96,7 +75,7 @@ async function assertExactlyOnePing(ticketId, href, label) {
 }
 
 test('Ping ASE on 201: one root, one mention, one internal note; reload and a second agent see it, nothing is posted again', TEST_TIMEOUT, async () => {
-  await withPage(async (page) => {
+  await withPage(session, async (page) => {
     const app = await openTicket(page, 201, 100);
     const button = app.locator('#ping-button');
     await button.waitFor();
@@ -105,7 +84,7 @@ test('Ping ASE on 201: one root, one mention, one internal note; reload and a se
     await settled();
     await assertExactlyOnePing(201, href, 'after the click');
 
-    const pinger = userById(w, 100);
+    const pinger = userById(session.world, 100);
     const status = await text(app.locator('#ping-status'));
     assert.ok(status.includes(pinger.name), `#ping-status ${JSON.stringify(status)} names the pinger ${pinger.name}`);
     assert.equal(await text(app.locator('#thread-link')), T.ui.ping.open_thread, '#thread-link label');
@@ -120,7 +99,7 @@ test('Ping ASE on 201: one root, one mention, one internal note; reload and a se
     await assertExactlyOnePing(201, href, 'after a reload');
   });
 
-  await withPage(async (page) => {
+  await withPage(session, async (page) => {
     const app = await openTicket(page, 201, 102);
     const href = await pinged(app, 'agent 102');
     assert.equal(await app.locator('#ping-button').count(), 0, 'agent 102: no #ping-button');
@@ -134,7 +113,7 @@ for (const [ticketId, clicks, how] of [
   [202, 3, 'a triple click'],
 ]) {
   test(`${how} on ticket ${ticketId} pings once`, TEST_TIMEOUT, async () => {
-    await withPage(async (page) => {
+    await withPage(session, async (page) => {
       const app = await openTicket(page, ticketId, 100);
       const button = app.locator('#ping-button');
       await button.waitFor();

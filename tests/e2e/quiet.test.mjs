@@ -2,28 +2,17 @@
 // ticket that is not an emergency the app makes no HTTP request"): zero client.request calls, seen
 // both by the host page (window.zhost.requests) and by the server's proxy log, and a collapsed app.
 
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  T, TEST_TIMEOUT, launch, reset, world, openTicket, phase, text, proxied, settled, hostRequests,
+  T, TEST_TIMEOUT, world, openTicket, phase, text, proxied, settled, hostRequests, useSession,
 } from './helpers.mjs';
 
-let browser;
-let w;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  await reset();
-  w = await world();
-});
+const session = useSession();
 
 test('ticket 204 makes zero client.request calls and shows the collapsed not-emergency phase', TEST_TIMEOUT, async () => {
-  assert.notEqual(w.settings.hide_when_not_emergency, false, 'world: the demo collapses non-emergency tickets');
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  assert.notEqual(session.world.settings.hide_when_not_emergency, false, 'world: the demo collapses non-emergency tickets');
+  const context = await session.browser.newContext({ viewport: { width: 1400, height: 900 } });
   try {
     const page = await context.newPage();
     const app = await openTicket(page, 204, 100);
@@ -48,7 +37,7 @@ test('ticket 204 makes zero client.request calls and shows the collapsed not-eme
 });
 
 test('an emergency ticket does use client.request (the log above is a working probe)', TEST_TIMEOUT, async () => {
-  const context = await browser.newContext();
+  const context = await session.browser.newContext();
   try {
     const page = await context.newPage();
     const app = await openTicket(page, 201, 100);

@@ -2,34 +2,14 @@
 // 201 emergency + ASE available, 202 emergency + ASE outside working hours, 203 emergency for an
 // organization without an ASE, 204 a normal ticket; and the viewer role for each kind of agent.
 
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  T, TEST_TIMEOUT, fill, launch, reset, world, openTicket, phase, text, ticket, organization, aseOf,
+  T, TEST_TIMEOUT, fill, world, openTicket, phase, text, ticket, organization, aseOf, useSession,
+  withPage,
 } from './helpers.mjs';
 
-let browser;
-let w;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  await reset();
-  w = await world();
-});
-
-async function withPage(fn) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  const page = await context.newPage();
-  try {
-    return await fn(page);
-  } finally {
-    await context.close();
-  }
-}
+const session = useSession();
 
 /** Waits for the ASE card to finish loading and returns its fields. */
 async function aseCard(app) {
@@ -52,14 +32,14 @@ function assertEmergencyHeader(label) {
 
 /** The reason line the priority rule must produce, when the ticket's priority is a rule. */
 function expectedPriorityReason(t) {
-  const rules = String(w.settings.emergency_priorities ?? 'urgent')
+  const rules = String(session.world.settings.emergency_priorities ?? 'urgent')
     .split(',')
     .map((s) => s.trim().toLowerCase());
   return t.priority && rules.includes(t.priority) ? fill(T.ui.reason.priority, { priority: t.priority }) : null;
 }
 
 async function checkAseFound(app, ticketId, tone) {
-  const ase = aseOf(w, ticketId);
+  const ase = aseOf(session.world, ticketId);
   assert.ok(ase?.slack, `world: ticket ${ticketId} must have an ASE with a Slack user`);
   const card = await aseCard(app);
   assert.equal(card.state, 'found', `ticket ${ticketId}: #ase data-ase (text: ${card.text})`);
@@ -82,8 +62,8 @@ async function checkAseFound(app, ticketId, tone) {
   assert.match(localText, /\d{1,2}:\d{2}/, `ticket ${ticketId}: #ase-local-time shows a time`);
   assert.match(localText, /UTC/, `ticket ${ticketId}: #ase-local-time shows the UTC offset`);
   // The world pins the clock, so the ASE's local hour is known: clock.start + the Slack tz_offset.
-  if (w.clock?.start && typeof ase.slack.tz_offset === 'number') {
-    const local = new Date(Date.parse(w.clock.start) + ase.slack.tz_offset * 1000);
+  if (session.world.clock?.start && typeof ase.slack.tz_offset === 'number') {
+    const local = new Date(Date.parse(session.world.clock.start) + ase.slack.tz_offset * 1000);
     const hh = String(local.getUTCHours()).padStart(2, '0');
     const mm = String(local.getUTCMinutes()).padStart(2, '0');
     assert.ok(
@@ -98,7 +78,7 @@ async function checkAseFound(app, ticketId, tone) {
 
   const presence = app.locator('#ase-presence');
   await presence.waitFor();
-  const want = w.slack.presence?.[ase.slack.id];
+  const want = session.world.slack.presence?.[ase.slack.id];
   const presenceText = await text(presence);
   if (want === 'active') assert.equal(presenceText, T.ui.ase.presence_active, `ticket ${ticketId}: #ase-presence`);
   else if (want === 'away') assert.equal(presenceText, T.ui.ase.presence_away, `ticket ${ticketId}: #ase-presence`);
@@ -107,8 +87,8 @@ async function checkAseFound(app, ticketId, tone) {
 }
 
 test('201: emergency with an available ASE (name, handle, local time, inside hours, presence)', TEST_TIMEOUT, async () => {
-  await withPage(async (page) => {
-    const t = ticket(w, 201);
+  await withPage(session, async (page) => {
+    const t = ticket(session.world, 201);
     const app = await openTicket(page, 201, 100);
     const reasons = await assertEmergencyHeader('201')(app);
     const want = expectedPriorityReason(t);
@@ -124,7 +104,7 @@ test('201: emergency with an available ASE (name, handle, local time, inside hou
 });
 
 test('202: emergency with the ASE outside working hours', TEST_TIMEOUT, async () => {
-  await withPage(async (page) => {
+  await withPage(session, async (page) => {
     const app = await openTicket(page, 202, 100);
     await assertEmergencyHeader('202')(app);
     await checkAseFound(app, 202, 'warn');
@@ -136,9 +116,9 @@ test('202: emergency with the ASE outside working hours', TEST_TIMEOUT, async ()
 });
 
 test('203: emergency for an organization without an ASE says so', TEST_TIMEOUT, async () => {
-  await withPage(async (page) => {
-    const t = ticket(w, 203);
-    const org = organization(w, t.organization_id);
+  await withPage(session, async (page) => {
+    const t = ticket(session.world, 203);
+    const org = organization(session.world, t.organization_id);
     const app = await openTicket(page, 203, 100);
     await assertEmergencyHeader('203')(app);
     const card = await aseCard(app);
@@ -152,7 +132,7 @@ test('203: emergency for an organization without an ASE says so', TEST_TIMEOUT, 
 });
 
 test('204: a normal ticket is not an emergency', TEST_TIMEOUT, async () => {
-  await withPage(async (page) => {
+  await withPage(session, async (page) => {
     const app = await openTicket(page, 204, 100);
     assert.equal(await phase(app), 'not-emergency', '204: #app data-phase');
     assert.equal(await text(app.locator('#headline')), T.ui.headline.not_emergency, '204: #headline');
@@ -163,15 +143,15 @@ test('204: a normal ticket is not an emergency', TEST_TIMEOUT, async () => {
 });
 
 test('viewer role: assignee 100 is the DRI, 101 is the ASE, 102 is neither', TEST_TIMEOUT, async () => {
-  const ase = aseOf(w, 201);
+  const ase = aseOf(session.world, 201);
   assert.equal(ase?.zendesk?.id, 101, 'world: agent 101 is the ASE of ticket 201');
-  assert.equal(ticket(w, 201).assignee_id, 100, 'world: agent 100 is the assignee of ticket 201');
+  assert.equal(ticket(session.world, 201).assignee_id, 100, 'world: agent 100 is the assignee of ticket 201');
   for (const [agent, want] of [
     [100, T.ui.role.dri],
     [101, T.ui.role.ase],
     [102, T.ui.role.other],
   ]) {
-    await withPage(async (page) => {
+    await withPage(session, async (page) => {
       const app = await openTicket(page, 201, agent);
       // Who the ASE is is known once the organization and Slack lookups are done.
       await app.locator('#ase[data-ase="found"]').waitFor();

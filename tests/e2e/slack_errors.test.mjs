@@ -2,38 +2,26 @@
 // misconfigured"): the error names the setting to fix, nothing half-done is left behind (no Slack
 // message, no note), and Retry after the cause is gone pings exactly once.
 
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  TEST_TIMEOUT, launch, reset, world, openTicket, text, aseOf, ticketThreads, channelThreads, pingNotes,
-  internalNotes,
-  injectSlackFailure, clearSlackFailures, settled,
+  TEST_TIMEOUT, world, openTicket, text, aseOf, ticketThreads, channelThreads, pingNotes,
+  internalNotes, injectSlackFailure, clearSlackFailures, settled, useSession,
 } from './helpers.mjs';
 
-let browser;
-let w;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  await reset();
-  w = await world();
-});
+const session = useSession();
 
 /** Clicks Ping on 201 with `rule` injected; checks the message; clears the rule; Retry succeeds. */
 async function failThenRetry(rule, messageChecks, label) {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const context = await session.browser.newContext({ viewport: { width: 1400, height: 900 } });
   try {
     const page = await context.newPage();
     const app = await openTicket(page, 201, 100);
     const button = app.locator('#ping-button');
     await button.waitFor();
     const count = (threads) => threads.reduce((n, t) => n + 1 + t.replies.length, 0);
-    const messagesBefore = count(await channelThreads(w));
-    const notesBefore = (await internalNotes(w, 201)).length;
+    const messagesBefore = count(await channelThreads(session.world));
+    const notesBefore = (await internalNotes(session.world, 201)).length;
     await injectSlackFailure(rule);
     await button.click();
 
@@ -47,23 +35,23 @@ async function failThenRetry(rule, messageChecks, label) {
     await retry.waitFor();
     assert.equal(await retry.isEnabled(), true, `${label}: #retry-button is enabled`);
     await settled();
-    assert.deepEqual(await ticketThreads(w, 201), [], `${label}: no Slack message exists for ticket 201`);
-    assert.deepEqual(await pingNotes(w, 201), [], `${label}: no ping note exists on ticket 201`);
-    assert.equal(count(await channelThreads(w)), messagesBefore, `${label}: no message at all was added to the channel`);
-    assert.equal((await internalNotes(w, 201)).length, notesBefore, `${label}: no internal note at all was added`);
+    assert.deepEqual(await ticketThreads(session.world, 201), [], `${label}: no Slack message exists for ticket 201`);
+    assert.deepEqual(await pingNotes(session.world, 201), [], `${label}: no ping note exists on ticket 201`);
+    assert.equal(count(await channelThreads(session.world)), messagesBefore, `${label}: no message at all was added to the channel`);
+    assert.equal((await internalNotes(session.world, 201)).length, notesBefore, `${label}: no internal note at all was added`);
 
     await clearSlackFailures();
     await retry.click();
     await app.locator('#ping-status #thread-link').waitFor();
     assert.equal(await app.locator('#ping-error').count(), 0, `${label}: the error is gone after a successful retry`);
     await settled();
-    const threads = await ticketThreads(w, 201);
+    const threads = await ticketThreads(session.world, 201);
     assert.equal(threads.length, 1, `${label}: one thread root after Retry`);
-    const ase = aseOf(w, 201);
+    const ase = aseOf(session.world, 201);
     const mentions = threads[0].replies.filter((m) => m.text.includes(`<@${ase.slack.id}>`));
     assert.equal(threads[0].replies.length, 1, `${label}: one reply after Retry`);
     assert.equal(mentions.length, 1, `${label}: one mention of the ASE after Retry`);
-    assert.equal((await pingNotes(w, 201)).length, 1, `${label}: one ping note after Retry`);
+    assert.equal((await pingNotes(session.world, 201)).length, 1, `${label}: one ping note after Retry`);
   } finally {
     await context.close();
   }

@@ -3,25 +3,14 @@
 // receives, the host page's request log, the DOM and the app's storage are searched for it while
 // the app renders every demo ticket, pings, and meets a Slack error.
 
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  TEST_TIMEOUT, launch, reset, world, openTicket, injectSlackFailure, clearSlackFailures, settled,
-  hostRequests,
+  TEST_TIMEOUT, world, openTicket, injectSlackFailure, clearSlackFailures, settled, hostRequests,
+  useSession,
 } from './helpers.mjs';
 
-let browser;
-let w;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  await reset();
-  w = await world();
-});
+const session = useSession();
 
 // Runs in every frame before its own scripts: records each message event the frame receives.
 const RECORD_MESSAGES = `(() => {
@@ -34,12 +23,12 @@ const RECORD_MESSAGES = `(() => {
 })();`;
 
 test('the Slack token appears in no request, response, postMessage, DOM or storage of any frame', TEST_TIMEOUT, async () => {
-  const token = w.settings.slack_bot_token;
+  const token = session.world.settings.slack_bot_token;
   assert.ok(typeof token === 'string' && token.length >= 8, 'world: settings.slack_bot_token is set');
 
   const seen = []; // [where, text]
   const pending = [];
-  const context = await browser.newContext();
+  const context = await session.browser.newContext();
   await context.addInitScript(RECORD_MESSAGES);
   context.on('request', (req) => {
     seen.push([`request ${req.method()} ${req.url()}`, req.url()]);
