@@ -1,0 +1,102 @@
+//! The workflows of an emergency, each a state machine of its own (quinn-style, see
+//! ARCHITECTURE.md): its own state enum, its own request tags (`Step`), `handle_reply` for the
+//! answers to its own requests, `poll_request` for what it wants done, and `view` for its part
+//! of the sidebar.
+//!
+//! Invariants: a workflow never reaches into another's state; it reads another's results only
+//! through the small values the sidebar hands it (the ticket record in [`Context`], the found
+//! ASE). Adding a workflow touches the router (`sidebar.rs`) and one new file.
+pub mod ase_lookup;
+pub mod ping;
+
+use super::problems::Problems;
+use super::request::Request;
+use super::settings::Settings;
+use super::text::Catalog;
+use super::zendesk::{ZafTicketDto, ZafUserDto};
+use std::collections::VecDeque;
+
+/// The ticket as read at start-up.
+#[derive(Debug, Clone)]
+pub struct TicketInfo {
+    pub id: u64,
+    pub subject: Option<String>,
+    pub priority: Option<String>,
+    /// Id and name as ZAF gives them.
+    pub organization: Option<(u64, String)>,
+    pub assignee_id: Option<u64>,
+}
+
+impl TicketInfo {
+    pub fn from_zaf(ticket: &ZafTicketDto) -> TicketInfo {
+        TicketInfo {
+            id: ticket.id,
+            subject: ticket.subject.clone(),
+            priority: ticket.priority.clone(),
+            organization: ticket.organization.as_ref().map(|o| (o.id, o.name.clone())),
+            assignee_id: ticket
+                .assignee
+                .as_ref()
+                .and_then(|a| a.user.as_ref())
+                .map(|u| u.id),
+        }
+    }
+}
+
+/// What every workflow may read: fixed for the life of the sidebar.
+#[derive(Debug)]
+pub struct Context {
+    pub catalog: Catalog,
+    pub settings: Settings,
+    pub ticket: TicketInfo,
+    /// The agent looking at the sidebar.
+    pub viewer: ZafUserDto,
+    /// `currentAccount.subdomain`, for ticket links.
+    pub subdomain: String,
+    /// IANA name of the viewer's timezone.
+    pub viewer_tz: String,
+}
+
+impl Context {
+    /// Words for failures of requests that are not about a particular email.
+    pub fn problems(&self) -> Problems<'_> {
+        Problems {
+            catalog: &self.catalog,
+            channel: &self.settings.channel_id,
+            email: "",
+        }
+    }
+
+    /// `/api/v2/tickets/{id}/comments?sort_order=desc`: newest first, where notes are.
+    pub fn comments_url(&self) -> String {
+        format!(
+            "/api/v2/tickets/{}/comments?sort_order=desc",
+            self.ticket.id
+        )
+    }
+}
+
+/// The requests a workflow has issued and not yet handed to the sidebar, each with the tag its
+/// answer must come back with.
+#[derive(Debug)]
+pub struct Outbox<S> {
+    queue: VecDeque<(Request, S)>,
+}
+
+impl<S> Default for Outbox<S> {
+    fn default() -> Self {
+        Outbox {
+            queue: VecDeque::new(),
+        }
+    }
+}
+
+impl<S> Outbox<S> {
+    pub fn push(&mut self, request: Request, step: S) {
+        self.queue.push_back((request, step));
+    }
+
+    pub fn pop(&mut self) -> Option<(Request, S)> {
+        self.queue.pop_front()
+    }
+}
