@@ -8,6 +8,7 @@
 // reach; a broken fixture should stop the test with its message.
 #![allow(clippy::expect_used)]
 use ase_emergency_assist::core::availability::TzOffsets;
+use ase_emergency_assist::core::map::SmallMap;
 use ase_emergency_assist::core::notes::{self, PingRecord};
 use ase_emergency_assist::core::settings::RawSettings;
 use ase_emergency_assist::core::sidebar::{
@@ -107,6 +108,7 @@ fn boot(settings: RawSettings, ticket: ZafTicketDto, viewer: ZafUserDto) -> Boot
         ticket,
         custom_field_value: None,
         current_user: viewer,
+        locale: "en-US".into(),
         subdomain: "acme".into(),
         viewer_tz: "Europe/Paris".into(),
         catalog: catalog(),
@@ -185,7 +187,7 @@ impl Server {
                 name: "Acme Corp".into(),
                 details: None,
                 notes: None,
-                organization_fields: BTreeMap::from([
+                organization_fields: SmallMap::from([
                     (
                         "ase_email".to_string(),
                         FieldValueDto::Text("maria@acme.test".into()),

@@ -543,6 +543,135 @@ fn decode_response_by_expectation_and_status() {
     );
 }
 
+fn decode_failure(expect: Expect, text: &str) -> String {
+    match decode_response(expect, &response(200, &[], text, true)) {
+        Err(Failure::Decode { detail }) => detail,
+        other => panic!("{text}: {other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+fn decoders_read_every_field_and_name_the_path_of_bad_data() {
+    let slack = r#"{"ok":true,"ts":"1.2","channel":"C1","permalink":"https://x/p","presence":"away",
+        "has_more":false,"extra":{"ignored":[1,2]},
+        "message":{"ts":"1.2","text":"hi","bot_id":"B1","metadata":{"event_type":"ase_emergency",
+            "event_payload":{"ticket_id":201,"action":"root","nonce":"n1"}}},
+        "messages":[{"ts":"1.1"},{"ts":"1.3","user":"U1","thread_ts":"1.1"}],
+        "user":{"id":"U1","name":"maria","real_name":"Maria","deleted":false,"tz":null,
+            "tz_offset":-18000,"profile":{"display_name":"m","real_name":"Maria L","email":"m@x.test"}}}"#;
+    let Ok(Reply::Slack(dto)) = decode_response(Expect::Slack, &response(200, &[], slack, true))
+    else {
+        panic!("slack answer not decoded");
+    };
+    assert!(dto.ok);
+    assert_eq!(dto.error, None);
+    assert_eq!(dto.ts.as_deref(), Some("1.2"));
+    assert_eq!(dto.channel.as_deref(), Some("C1"));
+    assert_eq!(dto.permalink.as_deref(), Some("https://x/p"));
+    assert_eq!(dto.presence.as_deref(), Some("away"));
+    assert_eq!(dto.has_more, Some(false));
+    let message = dto.message.unwrap();
+    assert_eq!(message.bot_id.as_deref(), Some("B1"));
+    assert_eq!(
+        message.metadata,
+        Some(MetadataDto {
+            event_type: "ase_emergency".to_string(),
+            event_payload: EventPayloadDto {
+                ticket_id: 201,
+                action: "root".to_string(),
+                nonce: "n1".to_string(),
+            },
+        })
+    );
+    let messages = dto.messages.unwrap();
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[0].text, "");
+    assert_eq!(messages[1].user.as_deref(), Some("U1"));
+    assert_eq!(messages[1].thread_ts.as_deref(), Some("1.1"));
+    let user = dto.user.unwrap();
+    assert_eq!((user.id.as_str(), user.tz.as_deref()), ("U1", None));
+    assert_eq!(user.tz_offset, Some(-18000));
+    assert_eq!(user.real_name.as_deref(), Some("Maria"));
+    assert_eq!(user.profile.email.as_deref(), Some("m@x.test"));
+    assert_eq!(user.profile.display_name, "m");
+
+    let comments = r#"{"comments":[{"id":1,"author_id":7,"body":"b","public":true,"created_at":"t"}],
+        "next_page":"https://acme/p2"}"#;
+    let Ok(Reply::Comments(dto)) =
+        decode_response(Expect::Comments, &response(200, &[], comments, true))
+    else {
+        panic!("comments not decoded");
+    };
+    assert_eq!(dto.next_page.as_deref(), Some("https://acme/p2"));
+    assert_eq!(
+        (dto.comments[0].author_id, dto.comments[0].public),
+        (7, true)
+    );
+
+    // Wrong types and missing required fields name their path; `null` is not a string.
+    for (expect, text, path) in [
+        (
+            Expect::Comments,
+            r#"{"comments":[{"id":1},{"id":2},{"id":3},{"id":4,"author_id":"x"}]}"#,
+            "comments[3].author_id: invalid type",
+        ),
+        (
+            Expect::Comments,
+            r#"{"next_page":null}"#,
+            "comments: missing field",
+        ),
+        (
+            Expect::Ticket,
+            r#"{"ticket":{}}"#,
+            "ticket.id: missing field",
+        ),
+        (
+            Expect::Ticket,
+            r#"{"ticket":{"id":1.5}}"#,
+            "ticket.id: invalid type",
+        ),
+        (
+            Expect::Ticket,
+            r#"{"ticket":{"id":-1}}"#,
+            "ticket.id: invalid type",
+        ),
+        (
+            Expect::Slack,
+            r#"{"ok":true,"messages":[{"text":null}]}"#,
+            "messages[0].text",
+        ),
+        (
+            Expect::Slack,
+            r#"{"ok":true,"messages":[{"metadata":{"event_type":"x","event_payload":{}}}]}"#,
+            "messages[0].metadata.event_payload.ticket_id: missing field",
+        ),
+        (
+            Expect::Slack,
+            r#"{"ok":true,"user":{"id":"U1","profile":null}}"#,
+            "user.profile",
+        ),
+        (Expect::Slack, r#"[]"#, "ok: missing field"),
+        (
+            Expect::Slack,
+            r#""text""#,
+            "invalid type: expected an object, found a string",
+        ),
+        (
+            Expect::Organization,
+            r#"{"organization":{"id":5,"organization_fields":{"a":[]}}}"#,
+            "organization.organization_fields.a: invalid type",
+        ),
+        (
+            Expect::Organization,
+            r#"{"organization":{"id":5,"organization_fields":[]}}"#,
+            "organization.organization_fields: invalid type",
+        ),
+    ] {
+        let detail = decode_failure(expect, text);
+        assert!(detail.starts_with(path), "{text}: {detail}");
+    }
+}
+
 #[wasm_bindgen_test]
 fn decode_settled_values_from_zaf() {
     // A complete response as ZAF resolves it (httpCompleteResponse), header names in any case.
@@ -630,13 +759,14 @@ fn boot_decodes_zaf_get_results_and_names_bad_data() {
         r#"{{"ticket":{{"id":201,"subject":"{subject}","priority":"urgent","tags":["vip"],"organization":null,
             "assignee":{{"user":{{"id":100,"name":"Olivia"}}}},"updatedAt":"2026-11-26T14:00:00Z"}},
            "currentUser":{{"id":100,"name":"Olivia On-call","email":"olivia@example.com"}},
-           "currentAccount.subdomain":"acme","{field}":true}}"#,
+           "currentUser.locale":"en-GB","currentAccount.subdomain":"acme"}}"#,
         subject = "Site down \\u003cimg\\u003e"
     )));
+    let field_data = GetResult::from_js(js(&format!(r#"{{"{field}":true}}"#)));
     let boot = decode_boot(
         settings.clone(),
         &data,
-        Some(field),
+        field_data.field_text(field),
         "Europe/Paris".to_string(),
         catalog(),
     )
@@ -646,21 +776,19 @@ fn boot_decodes_zaf_get_results_and_names_bad_data() {
     assert_eq!(boot.ticket.organization, None);
     assert_eq!(boot.custom_field_value.as_deref(), Some("true"));
     assert_eq!(boot.current_user.id, 100);
+    assert_eq!(boot.locale, "en-GB");
     assert_eq!(boot.subdomain, "acme");
 
     // An errors map names the path; a custom field Zendesk does not know is just "no value".
-    let data = GetResult::from_js(js(&format!(
-        r#"{{"currentUser":{{"id":100}},"currentAccount.subdomain":"acme",
-           "errors":{{"ticket":{{"name":"APIUnavailable","message":"No such Api","path":"ticket"}},
-                      "{field}":{{"name":"APIUnavailable","message":"No such Api","path":"{field}"}}}}}}"#
+    let unknown_field = GetResult::from_js(js(&format!(
+        r#"{{"errors":{{"{field}":{{"name":"APIUnavailable","message":"No such Api","path":"{field}"}}}}}}"#
     )));
-    match decode_boot(
-        settings.clone(),
-        &data,
-        Some(field),
-        "UTC".to_string(),
-        catalog(),
-    ) {
+    assert_eq!(unknown_field.field_text(field), None);
+    let data = GetResult::from_js(js(
+        r#"{"currentUser":{"id":100},"currentUser.locale":"en-US","currentAccount.subdomain":"acme",
+           "errors":{"ticket":{"name":"APIUnavailable","message":"No such Api","path":"ticket"}}}"#,
+    ));
+    match decode_boot(settings.clone(), &data, None, "UTC".to_string(), catalog()) {
         Err(HostError::Data { path, detail }) => {
             assert_eq!(path, "ticket");
             assert!(detail.contains("No such Api"), "{detail}");
@@ -668,15 +796,42 @@ fn boot_decodes_zaf_get_results_and_names_bad_data() {
         other => panic!("{other:?}"),
     }
     let data = GetResult::from_js(js(
-        r#"{"ticket":{"id":"not a number"},"currentUser":{"id":100},"currentAccount.subdomain":"acme"}"#,
+        r#"{"ticket":{"id":"not a number"},"currentUser":{"id":100},"currentUser.locale":"en-US","currentAccount.subdomain":"acme"}"#,
     ));
-    match decode_boot(settings, &data, None, "UTC".to_string(), catalog()) {
+    match decode_boot(settings.clone(), &data, None, "UTC".to_string(), catalog()) {
         Err(e @ HostError::Data { .. }) => {
+            assert!(
+                matches!(&e, HostError::Data { path, .. } if path == "ticket.id"),
+                "{e:?}"
+            );
             let message = e.message(&catalog());
             assert!(
                 message.contains("ticket") && !message.contains("host.error"),
                 "{message}"
             );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+fn boot_names_a_missing_locale_and_a_bad_user() {
+    let settings = RawSettings::new();
+    let ticket = r#""ticket":{"id":201},"currentAccount.subdomain":"acme""#;
+    let data = GetResult::from_js(js(&format!(r#"{{{ticket},"currentUser":{{"id":100}}}}"#)));
+    match decode_boot(settings.clone(), &data, None, "UTC".to_string(), catalog()) {
+        Err(HostError::Data { path, .. }) => assert_eq!(path, "currentUser.locale"),
+        other => panic!("{other:?}"),
+    }
+    let data = GetResult::from_js(js(&format!(
+        r#"{{{ticket},"currentUser":{{"name":"x"}},"currentUser.locale":"fr"}}"#
+    )));
+    match decode_boot(settings, &data, None, "UTC".to_string(), catalog()) {
+        Err(HostError::Data { path, detail }) => {
+            assert_eq!(
+                (path.as_str(), detail.as_str()),
+                ("currentUser.id", "missing field")
+            )
         }
         other => panic!("{other:?}"),
     }

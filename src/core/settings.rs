@@ -7,8 +7,8 @@
 //! manifest default; a present value is always validated.
 use super::availability::WorkingHours;
 use super::detection::{FieldRule, Rules};
+use super::map::SmallMap;
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
 /// A setting value as ZAF delivers it in `metadata.settings`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -21,7 +21,7 @@ pub enum SettingValue {
 }
 
 /// `metadata.settings`: parameter name → value.
-pub type RawSettings = BTreeMap<String, SettingValue>;
+pub type RawSettings = SmallMap<SettingValue>;
 
 /// Manifest parameter names (see manifest.json).
 pub mod names {

@@ -36,6 +36,7 @@ pub struct Boot {
     /// (`ticket.customField:custom_field_<id>`, stringified: checkbox → "true"/"false").
     pub custom_field_value: Option<String>,
     pub current_user: ZafUserDto,
+    pub locale: String,
     /// `currentAccount.subdomain`, for ticket links.
     pub subdomain: String,
     /// IANA name of the viewer's timezone (from the browser), for "Pinged at" times.

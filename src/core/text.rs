@@ -1,26 +1,31 @@
 //! User-facing words. Every string a person reads comes from `translations/en.json` through a
 //! [`Catalog`]; the core names messages by key and fills `{{placeholders}}` from arguments.
+use super::map::SmallMap;
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
 /// A translation file as Zendesk stores it: nested objects whose leaves are strings.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum TranslationNode {
     Leaf(String),
-    Branch(BTreeMap<String, TranslationNode>),
+    Branch(SmallMap<TranslationNode>),
 }
 
 /// Flattened translations: `"ui.ping.button"` → `"Ping ASE"`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Catalog {
-    entries: BTreeMap<String, String>,
+    entries: SmallMap<String>,
 }
 
 impl Catalog {
     pub fn from_tree(root: &TranslationNode) -> Self {
-        let mut entries = BTreeMap::new();
+        let mut entries = SmallMap::new();
         flatten("", root, &mut entries);
+        Catalog { entries }
+    }
+
+    /// A catalog of already flattened entries (`"ui.ping.button"` → `"Ping ASE"`).
+    pub fn from_entries(entries: SmallMap<String>) -> Self {
         Catalog { entries }
     }
 
@@ -64,13 +69,13 @@ impl Catalog {
     }
 }
 
-fn flatten(prefix: &str, node: &TranslationNode, out: &mut BTreeMap<String, String>) {
+fn flatten(prefix: &str, node: &TranslationNode, out: &mut SmallMap<String>) {
     match node {
         TranslationNode::Leaf(s) => {
             out.insert(prefix.to_string(), s.clone());
         }
         TranslationNode::Branch(children) => {
-            for (k, v) in children {
+            for (k, v) in children.iter() {
                 let key = if prefix.is_empty() {
                     k.clone()
                 } else {

@@ -1,7 +1,7 @@
 //! Zendesk wire types: what ZAF `client.get` returns and what the REST API sends and accepts.
 //! Only the fields the app reads are declared; unknown fields are ignored on decode.
+use super::map::SmallMap;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// A custom field value as Zendesk sends it: text, number, checkbox or unset.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -76,7 +76,7 @@ pub struct OrganizationDto {
     #[serde(default)]
     pub notes: Option<String>,
     #[serde(default)]
-    pub organization_fields: BTreeMap<String, FieldValueDto>,
+    pub organization_fields: SmallMap<FieldValueDto>,
 }
 
 /// `GET /api/v2/organizations/{id}`

@@ -3,13 +3,16 @@
 //!
 //! Invariant: only `host` knows ZAF JSON; malformed data becomes a [`HostError`] that names the
 //! path or setting, never a panic.
+use super::decode;
 use super::js;
 use super::tz;
 use super::zaf::{number_text, GetResult, ZafClient};
 use super::HostError;
+use crate::core::map::SmallMap;
 use crate::core::settings::{RawSettings, SettingValue};
 use crate::core::sidebar::Boot;
-use crate::core::text::{Catalog, TranslationNode};
+use crate::core::text::Catalog;
+use wasm_bindgen::JsValue;
 
 /// `translations/en.json`, compiled in: the app fetches nothing to show its words.
 const EN_JSON: &str = include_str!("../../translations/en.json");
@@ -17,41 +20,75 @@ const EN_JSON: &str = include_str!("../../translations/en.json");
 /// The setting naming the custom field whose value marks an emergency.
 const FIELD_ID_SETTING: &str = "emergency_field_id";
 
+/// What the first `client.get` asks for, made at once with `metadata()`.
+const BOOT_PATHS: [&str; 4] = [
+    "ticket",
+    "currentUser",
+    "currentUser.locale",
+    "currentAccount.subdomain",
+];
+
 /// The embedded catalog; an unreadable file (a build mistake) degrades to keys shown as text.
 pub fn catalog() -> Catalog {
-    js_sys::JSON::parse(EN_JSON)
+    let mut entries = SmallMap::new();
+    let read = js_sys::JSON::parse(EN_JSON)
         .ok()
-        .and_then(|tree| serde_wasm_bindgen::from_value::<TranslationNode>(tree).ok())
-        .map(|tree| Catalog::from_tree(&tree))
-        .unwrap_or_default()
+        .and_then(|tree| flatten("", &tree, &mut entries));
+    match read {
+        Some(()) => Catalog::from_entries(entries),
+        None => Catalog::default(),
+    }
 }
 
-/// Everything the core needs to start, read from ZAF.
+/// Nested objects whose leaves are strings, flattened to `"a.b.c"` keys; `None` for any other
+/// leaf.
+fn flatten(prefix: &str, node: &JsValue, out: &mut SmallMap<String>) -> Option<()> {
+    if let Some(text) = node.as_string() {
+        out.insert(prefix.to_string(), text);
+        return Some(());
+    }
+    if !node.is_object() || js_sys::Array::is_array(node) {
+        return None;
+    }
+    for (key, child) in js::entries(node) {
+        let key = if prefix.is_empty() {
+            key
+        } else {
+            format!("{prefix}.{key}")
+        };
+        flatten(&key, &child, out)?;
+    }
+    Some(())
+}
+
+/// Everything the core needs to start, read from ZAF. The settings and the ticket data are asked
+/// for at once; the custom field, whose name is in the settings, in a second small read.
 pub async fn read(client: &ZafClient, catalog: Catalog) -> Result<Boot, HostError> {
+    let data = client.get(&BOOT_PATHS);
     let metadata = client.metadata().await?;
     let settings = decode_settings(&metadata)?;
-    let field_path =
-        custom_field_id(&settings).map(|id| format!("ticket.customField:custom_field_{id}"));
-    let mut paths: Vec<String> = ["ticket", "currentUser", "currentAccount.subdomain"]
-        .iter()
-        .map(|p| p.to_string())
-        .collect();
-    paths.extend(field_path.iter().cloned());
-    let data = client.get(&paths).await?;
+    let custom_field_value = match custom_field_id(&settings) {
+        Some(id) => {
+            let path = format!("ticket.customField:custom_field_{id}");
+            client.get(&[&path]).await?.field_text(&path)
+        }
+        None => None,
+    };
     decode_boot(
         settings,
-        &data,
-        field_path.as_deref(),
+        &data.await?,
+        custom_field_value,
         tz::viewer_zone(),
         catalog,
     )
 }
 
-/// Assembles [`Boot`] from a decoded `get` answer (split out so browser tests can feed fixtures).
+/// Assembles [`Boot`] from the answer to [`BOOT_PATHS`] (split out so browser tests can feed
+/// fixtures). `custom_field_value` is [`GetResult::field_text`] of the custom field, if any.
 pub fn decode_boot(
     settings: RawSettings,
     data: &GetResult,
-    field_path: Option<&str>,
+    custom_field_value: Option<String>,
     viewer_tz: String,
     catalog: Catalog,
 ) -> Result<Boot, HostError> {
@@ -59,8 +96,9 @@ pub fn decode_boot(
         settings,
         ticket: data.decode("ticket")?,
         // An unknown field or an unset value is "no value"; the core judges whether that matters.
-        custom_field_value: field_path.and_then(|p| data.field_text(p)),
+        custom_field_value,
         current_user: data.decode("currentUser")?,
+        locale: data.decode("currentUser.locale")?,
         subdomain: data.decode("currentAccount.subdomain")?,
         viewer_tz,
         catalog,
@@ -69,7 +107,7 @@ pub fn decode_boot(
 
 /// `metadata.settings`, one setting at a time so a bad value names its setting. Missing
 /// settings are an empty map: the core then names each setting that needs a value.
-pub fn decode_settings(metadata: &wasm_bindgen::JsValue) -> Result<RawSettings, HostError> {
+pub fn decode_settings(metadata: &JsValue) -> Result<RawSettings, HostError> {
     let Some(settings) = js::field(metadata, "settings") else {
         return Ok(RawSettings::new());
     };
@@ -82,15 +120,14 @@ pub fn decode_settings(metadata: &wasm_bindgen::JsValue) -> Result<RawSettings, 
     let mut out = RawSettings::new();
     for (name, value) in js::entries(&settings) {
         let decoded: SettingValue =
-            serde_wasm_bindgen::from_value(value).map_err(|e| HostError::Settings {
+            decode::decode(&value, "").map_err(|e| HostError::Settings {
                 name: name.clone(),
-                detail: e.to_string(),
+                detail: e.detail,
             })?;
         out.insert(name, decoded);
     }
     Ok(out)
 }
-
 /// The custom field id when the setting holds a positive whole number (a number, or text of
 /// digits, as admins type it).
 pub fn custom_field_id(settings: &RawSettings) -> Option<String> {

@@ -5,13 +5,12 @@
 //! Invariants: only `host` knows ZAF JSON; everything sent to ZAF is serialised with
 //! `Serializer::json_compatible()` so maps stay plain objects (ZAF.md §8); the app only ever
 //! sends the `{{setting.slack_bot_token}}` placeholder, which the core put in the headers.
+use super::decode::decode;
 use super::js;
 use super::zaf::ZafClient;
 use super::HostError;
 use crate::core::sidebar::{Body, Expect, Failure, Reply, Request};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-use std::collections::BTreeMap;
+use serde::{Serialize, Serializer};
 use wasm_bindgen::JsValue;
 
 /// The options object of `client.request` (ZAF.md §3).
@@ -21,7 +20,7 @@ struct RequestOptionsDto<'a> {
     url: &'a str,
     #[serde(rename = "type")]
     method: &'static str,
-    headers: BTreeMap<&'a str, &'a str>,
+    headers: Headers<'a>,
     secure: bool,
     http_complete_response: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -29,6 +28,16 @@ struct RequestOptionsDto<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     data: Option<String>,
     data_type: &'static str,
+}
+
+/// Request headers, serialised as a map (a plain object under `json_compatible()`).
+#[derive(Debug)]
+struct Headers<'a>(&'a [(String, String)]);
+
+impl Serialize for Headers<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
 }
 
 /// Serialises `value` the way ZAF needs it: plain objects for maps, `null` for `None`.
@@ -53,11 +62,7 @@ pub fn request_options(request: &Request) -> Result<JsValue, HostError> {
     let options = RequestOptionsDto {
         url: &request.url,
         method: request.method.as_str(),
-        headers: request
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect(),
+        headers: Headers(&request.headers),
         secure: request.secure,
         http_complete_response: true,
         content_type: request.body.as_ref().map(Body::content_type),
@@ -116,8 +121,8 @@ impl HttpResponse {
     }
 }
 
-/// Decodes an answer by what the request expects: 2xx → the DTO (or `Failure::Decode` with the
-/// serde message), anything else → `Failure::Http` with the body and `Retry-After` seconds.
+/// Decodes an answer by what the request expects: 2xx → the DTO (or `Failure::Decode` naming
+/// the path and what is wrong), anything else → `Failure::Http` with the body and `Retry-After` seconds.
 pub fn decode_response(expect: Expect, response: &HttpResponse) -> Result<Reply, Failure> {
     if !(200..300).contains(&response.status) {
         return Err(Failure::Http {
@@ -135,16 +140,14 @@ pub fn decode_response(expect: Expect, response: &HttpResponse) -> Result<Reply,
         })?,
     };
     let reply = match expect {
-        Expect::Organization => decode(json).map(Reply::Organization),
-        Expect::Comments => decode(json).map(Reply::Comments),
-        Expect::Ticket => decode(json).map(Reply::Ticket),
-        Expect::Slack => decode(json).map(Reply::Slack),
+        Expect::Organization => decode(&json, "").map(Reply::Organization),
+        Expect::Comments => decode(&json, "").map(Reply::Comments),
+        Expect::Ticket => decode(&json, "").map(Reply::Ticket),
+        Expect::Slack => decode(&json, "").map(Reply::Slack),
     };
-    reply.map_err(|detail| Failure::Decode { detail })
-}
-
-fn decode<T: DeserializeOwned>(json: JsValue) -> Result<T, String> {
-    serde_wasm_bindgen::from_value(json).map_err(|e| e.to_string())
+    reply.map_err(|e| Failure::Decode {
+        detail: e.to_string(),
+    })
 }
 
 /// Decodes whatever the `client.request` promise settled with, resolved or rejected.

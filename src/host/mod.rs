@@ -7,6 +7,7 @@
 //! runtime data, and a panic hook draws an error panel should something still panic.
 pub mod boot;
 pub mod crash;
+pub mod decode;
 pub mod event_loop;
 pub mod http;
 mod js;

@@ -5,9 +5,9 @@
 //! with `catch`.
 use super::js;
 use crate::core::availability::TzOffsets;
+use crate::core::map::SmallMap;
 use js_sys::{Array, Object, Reflect};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -40,7 +40,7 @@ pub fn viewer_zone() -> String {
 /// formatter is the expensive part).
 #[derive(Debug, Default)]
 pub struct IntlTz {
-    formatters: RefCell<BTreeMap<String, Option<DateTimeFormat>>>,
+    formatters: RefCell<SmallMap<Option<DateTimeFormat>>>,
 }
 
 impl IntlTz {

@@ -4,10 +4,11 @@
 //! Invariant: only `host` knows ZAF JSON. Every SDK call is imported with `catch`, so a throw or a
 //! missing SDK becomes a [`HostError`]; decoded, typed values leave this module, never raw
 //! results of `client.get`.
+use super::decode::{self, Decode};
 use super::js;
 use super::HostError;
 use js_sys::{Array, Function, Promise};
-use serde::de::DeserializeOwned;
+use std::future::Future;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -65,12 +66,13 @@ impl GetResult {
         }
     }
 
-    /// The value at `path` decoded into `T`; a missing value or a wrong shape names the path.
-    pub fn decode<T: DeserializeOwned>(&self, path: &str) -> Result<T, HostError> {
+    /// The value at `path` decoded into `T`; a missing value or a wrong shape names the path
+    /// (`ticket.assignee.user.id`).
+    pub fn decode<T: Decode>(&self, path: &str) -> Result<T, HostError> {
         let value = self.raw(path)?;
-        serde_wasm_bindgen::from_value(value).map_err(|e| HostError::Data {
-            path: path.to_string(),
-            detail: e.to_string(),
+        decode::decode(&value, path).map_err(|e| HostError::Data {
+            path: e.path,
+            detail: e.detail,
         })
     }
 
@@ -89,6 +91,19 @@ impl GetResult {
 }
 
 pub(crate) use crate::core::text::number_text;
+
+/// Waits for a ZAF call already made; a throw or a rejection becomes [`HostError::Zaf`].
+fn settle(
+    call: &'static str,
+    promise: Result<Promise, JsValue>,
+) -> impl Future<Output = Result<JsValue, HostError>> {
+    let fail = move |e: JsValue| HostError::Zaf {
+        call,
+        detail: js::describe(&e),
+    };
+    let pending = promise.map(JsFuture::from);
+    async move { pending.map_err(fail)?.await.map_err(fail) }
+}
 
 impl ZafClient {
     /// Initialises the SDK and waits for `app.registered`.
@@ -115,30 +130,18 @@ impl ZafClient {
         Ok(client.unchecked_into::<ZafClient>())
     }
 
-    /// `client.metadata()` (the app's settings live in `settings`).
-    pub async fn metadata(&self) -> Result<JsValue, HostError> {
-        let promise = self.metadata_js().map_err(|e| HostError::Zaf {
-            call: "metadata",
-            detail: js::describe(&e),
-        })?;
-        JsFuture::from(promise).await.map_err(|e| HostError::Zaf {
-            call: "metadata",
-            detail: js::describe(&e),
-        })
+    /// `client.metadata()` (the app's settings live in `settings`). The call is made now, so
+    /// several reads can be in flight at once; the future only waits for the answer.
+    pub fn metadata(&self) -> impl Future<Output = Result<JsValue, HostError>> {
+        settle("metadata", self.metadata_js())
     }
 
-    /// Bulk `client.get(paths)`: never rejects for a single unknown path; see [`GetResult`].
-    pub async fn get(&self, paths: &[String]) -> Result<GetResult, HostError> {
+    /// Bulk `client.get(paths)`, made now: never rejects for a single unknown path; see
+    /// [`GetResult`].
+    pub fn get(&self, paths: &[&str]) -> impl Future<Output = Result<GetResult, HostError>> {
         let list: Array = paths.iter().map(|p| JsValue::from_str(p)).collect();
-        let promise = self.get_js(&list).map_err(|e| HostError::Zaf {
-            call: "get",
-            detail: js::describe(&e),
-        })?;
-        let result = JsFuture::from(promise).await.map_err(|e| HostError::Zaf {
-            call: "get",
-            detail: js::describe(&e),
-        })?;
-        Ok(GetResult::from_js(result))
+        let answer = settle("get", self.get_js(&list));
+        async move { answer.await.map(GetResult::from_js) }
     }
 
     /// `client.request(options)`: resolves or rejects with whatever Zendesk answers; the
