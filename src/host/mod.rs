@@ -5,6 +5,7 @@
 //! typed values and returns typed requests and view-models); the host holds no business rule;
 //! untrusted text reaches the DOM only through `textContent`; nothing in `host` panics on
 //! runtime data, and a panic hook draws an error panel should something still panic.
+mod alloc;
 pub mod boot;
 pub mod crash;
 pub mod decode;

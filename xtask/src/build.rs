@@ -242,7 +242,10 @@ fn bindgen(paths: &Paths) -> Result<(), Error> {
     fs::create_dir_all(&assets).map_err(io_err(format!("cannot create {}", assets.display())))?;
     command::run(
         Command::new("wasm-bindgen")
-            .args(["--target", "web", "--no-typescript", "--out-dir"])
+            .args(["--target", "web", "--no-typescript"])
+            // Function names and the toolchain list are for debuggers only: not shipped.
+            .args(["--remove-name-section", "--remove-producers-section"])
+            .arg("--out-dir")
             .arg(&assets)
             .arg(paths.wasm())
             .current_dir(&paths.root),
