@@ -8,6 +8,10 @@
 //! is required unless it is an `Option`; `rename` and `rename_all` become the JavaScript names);
 //! unknown fields are ignored; a missing required field or a value of the wrong type is a
 //! [`DecodeError`] naming its path (`comments[3].author_id`), never a panic.
+//!
+//! For a small bundle the impls never return early: a bad value is recorded at its [`At`] (the
+//! first one wins) and replaced by a placeholder, and [`decode`] turns a recorded error into
+//! `Err`, so the placeholders never leave this module.
 use super::js;
 use crate::core::map::SmallMap;
 use crate::core::settings::SettingValue;
@@ -20,6 +24,7 @@ use crate::core::zendesk::{
     ZafUserDto,
 };
 use js_sys::{Array, Reflect};
+use std::cell::Cell;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Why a value could not be decoded: where it is, and what is wrong with it.
@@ -40,11 +45,21 @@ impl std::fmt::Display for DecodeError {
     }
 }
 
-/// Where a value sits in the document being decoded; spelled out only when decoding fails.
-#[derive(Debug, Clone, Copy)]
+/// Where a value sits in the document being decoded (spelled out only when decoding fails),
+/// and where the first failure of the document is recorded.
+#[derive(Clone, Copy)]
 pub struct At<'a> {
     parent: Option<&'a At<'a>>,
     key: Key<'a>,
+    failure: &'a Cell<Option<DecodeError>>,
+}
+
+impl std::fmt::Debug for At<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut path = String::new();
+        self.write_path(&mut path);
+        f.write_str(&path)
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -54,18 +69,11 @@ enum Key<'a> {
 }
 
 impl<'a> At<'a> {
-    /// The document itself, named `name` in errors (`""` for an HTTP answer, or a ZAF path).
-    pub fn root(name: &'a str) -> At<'a> {
-        At {
-            parent: None,
-            key: Key::Name(name),
-        }
-    }
-
     fn field(&'a self, name: &'a str) -> At<'a> {
         At {
             parent: Some(self),
             key: Key::Name(name),
+            failure: self.failure,
         }
     }
 
@@ -73,6 +81,7 @@ impl<'a> At<'a> {
         At {
             parent: Some(self),
             key: Key::Index(i),
+            failure: self.failure,
         }
     }
 
@@ -95,18 +104,25 @@ impl<'a> At<'a> {
         }
     }
 
-    fn error(&self, detail: String) -> DecodeError {
-        let mut path = String::new();
-        self.write_path(&mut path);
-        DecodeError { path, detail }
+    /// Records `detail` here, unless the document already failed elsewhere.
+    fn fail(&self, detail: &str) {
+        match self.failure.take() {
+            Some(first) => self.failure.set(Some(first)),
+            None => {
+                let mut path = String::new();
+                self.write_path(&mut path);
+                let detail = detail.to_string();
+                self.failure.set(Some(DecodeError { path, detail }));
+            }
+        }
     }
 
-    /// "invalid type: expected `what`, found <kind of value>".
-    fn invalid(&self, what: &str, found: &JsValue) -> DecodeError {
-        self.error(format!(
+    /// Records "invalid type: expected `what`, found <kind of value>".
+    fn invalid(&self, what: &str, found: &JsValue) {
+        self.fail(&format!(
             "invalid type: expected {what}, found {}",
             kind(found)
-        ))
+        ));
     }
 }
 
@@ -129,103 +145,119 @@ fn kind(value: &JsValue) -> &'static str {
     }
 }
 
-/// A type decodable from a JavaScript value.
+/// A type decodable from a JavaScript value. A bad value is recorded at `at` and decodes to a
+/// placeholder, which [`decode`] never returns.
 pub trait Decode: Sized {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError>;
+    fn decode(value: &JsValue, at: &At<'_>) -> Self;
 }
 
 /// Decodes a whole document; errors name paths below `root` (`""` for an HTTP answer).
 pub fn decode<T: Decode>(value: &JsValue, root: &str) -> Result<T, DecodeError> {
-    T::decode(value, &At::root(root))
-}
-
-/// `value` when it is an object (or an array, which has no named fields), else an error.
-fn object<'v>(value: &'v JsValue, at: &At<'_>) -> Result<&'v JsValue, DecodeError> {
-    if value.is_object() {
-        Ok(value)
-    } else {
-        Err(at.invalid("an object", value))
+    let failure = Cell::new(None);
+    let at = At {
+        parent: None,
+        key: Key::Name(root),
+        failure: &failure,
+    };
+    let decoded = T::decode(value, &at);
+    match failure.take() {
+        Some(e) => Err(e),
+        None => Ok(decoded),
     }
 }
 
-/// `object[name]`; `undefined` when absent.
+/// `value`, recording an error when it is not an object (an array is one, with no fields).
+fn object<'v>(value: &'v JsValue, at: &At<'_>) -> &'v JsValue {
+    if !value.is_object() {
+        at.invalid("an object", value);
+    }
+    value
+}
+
+/// `object[name]`; `undefined` when absent or `object` is not an object.
 fn get(object: &JsValue, name: &str) -> JsValue {
     Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// A field without `#[serde(default)]`: absent is an error (an `Option` field uses [`opt`]).
-fn req<T: Decode>(object: &JsValue, name: &str, at: &At<'_>) -> Result<T, DecodeError> {
+fn req<T: Decode>(object: &JsValue, name: &str, at: &At<'_>) -> T {
     let at = at.field(name);
     let value = get(object, name);
     if value.is_undefined() {
-        return Err(at.error("missing field".to_string()));
+        at.fail("missing field");
     }
     T::decode(&value, &at)
 }
 
 /// A field with `#[serde(default)]`, or an `Option` field: absent is the default.
-fn opt<T: Decode + Default>(object: &JsValue, name: &str, at: &At<'_>) -> Result<T, DecodeError> {
+fn opt<T: Decode + Default>(object: &JsValue, name: &str, at: &At<'_>) -> T {
     let value = get(object, name);
     if value.is_undefined() {
-        return Ok(T::default());
+        return T::default();
     }
     T::decode(&value, &at.field(name))
 }
 
 impl Decode for String {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
-        value
-            .as_string()
-            .ok_or_else(|| at.invalid("a string", value))
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        value.as_string().unwrap_or_else(|| {
+            at.invalid("a string", value);
+            String::new()
+        })
     }
 }
 
 impl Decode for bool {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
-        value
-            .as_bool()
-            .ok_or_else(|| at.invalid("a boolean", value))
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        value.as_bool().unwrap_or_else(|| {
+            at.invalid("a boolean", value);
+            false
+        })
     }
 }
 
 /// Largest integer a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).
 const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
 
-/// A whole number within `min..=MAX_SAFE`.
-fn whole(value: &JsValue, at: &At<'_>, min: f64, what: &str) -> Result<f64, DecodeError> {
+/// A whole number within `min..=MAX_SAFE` (0 when it is not one).
+fn whole(value: &JsValue, at: &At<'_>, min: f64, what: &str) -> f64 {
     match value.as_f64() {
-        Some(n) if n >= min && n <= MAX_SAFE && n.fract() == 0.0 => Ok(n),
-        _ => Err(at.invalid(what, value)),
+        Some(n) if n >= min && n <= MAX_SAFE && n.fract() == 0.0 => n,
+        _ => {
+            at.invalid(what, value);
+            0.0
+        }
     }
 }
 
 impl Decode for u64 {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
-        whole(value, at, 0.0, "a non-negative whole number").map(|n| n as u64)
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        whole(value, at, 0.0, "a non-negative whole number") as u64
     }
 }
 
 impl Decode for i64 {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
-        whole(value, at, -MAX_SAFE, "a whole number").map(|n| n as i64)
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        whole(value, at, -MAX_SAFE, "a whole number") as i64
     }
 }
 
 /// `null` (or `undefined`) is `None`.
 impl<T: Decode> Decode for Option<T> {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
         if value.is_null() || value.is_undefined() {
-            Ok(None)
+            None
         } else {
-            T::decode(value, at).map(Some)
+            Some(T::decode(value, at))
         }
     }
 }
 
 impl<T: Decode> Decode for Vec<T> {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
         let Some(array) = value.dyn_ref::<Array>() else {
-            return Err(at.invalid("an array", value));
+            at.invalid("an array", value);
+            return Vec::new();
         };
         (0..array.length())
             .map(|i| T::decode(&array.get(i), &at.index(i)))
@@ -234,15 +266,16 @@ impl<T: Decode> Decode for Vec<T> {
 }
 
 impl<T: Decode> Decode for SmallMap<T> {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
         if !value.is_object() || Array::is_array(value) {
-            return Err(at.invalid("an object", value));
+            at.invalid("an object", value);
+            return SmallMap::new();
         }
         js::entries(value)
             .into_iter()
             .map(|(name, v)| {
-                let decoded = T::decode(&v, &at.field(&name))?;
-                Ok((name, decoded))
+                let decoded = T::decode(&v, &at.field(&name));
+                (name, decoded)
             })
             .collect()
     }
@@ -257,243 +290,244 @@ enum Scalar {
 }
 
 impl Decode for Scalar {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
         if let Some(b) = value.as_bool() {
-            Ok(Scalar::Bool(b))
+            Scalar::Bool(b)
         } else if let Some(n) = value.as_f64() {
-            Ok(Scalar::Number(n))
+            Scalar::Number(n)
         } else if let Some(s) = value.as_string() {
-            Ok(Scalar::Text(s))
-        } else if value.is_null() || value.is_undefined() {
-            Ok(Scalar::Null)
+            Scalar::Text(s)
         } else {
-            Err(at.invalid("a string, number, boolean or null", value))
+            if !value.is_null() && !value.is_undefined() {
+                at.invalid("a string, number, boolean or null", value);
+            }
+            Scalar::Null
         }
     }
 }
 
 impl Decode for SettingValue {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
-        Ok(match Scalar::decode(value, at)? {
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        match Scalar::decode(value, at) {
             Scalar::Bool(b) => SettingValue::Bool(b),
             Scalar::Number(n) => SettingValue::Number(n),
             Scalar::Text(s) => SettingValue::Text(s),
             Scalar::Null => SettingValue::Null,
-        })
+        }
     }
 }
 
 impl Decode for FieldValueDto {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
-        Ok(match Scalar::decode(value, at)? {
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        match Scalar::decode(value, at) {
             Scalar::Bool(b) => FieldValueDto::Bool(b),
             Scalar::Number(n) => FieldValueDto::Number(n),
             Scalar::Text(s) => FieldValueDto::Text(s),
             Scalar::Null => FieldValueDto::Null,
-        })
+        }
     }
 }
 
 // ---- ZAF data API (client.get) ----
 
 impl Decode for ZafUserDto {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
-        let o = object(value, at)?;
-        Ok(ZafUserDto {
-            id: req(o, "id", at)?,
-            name: opt(o, "name", at)?,
-            email: opt(o, "email", at)?,
-        })
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        ZafUserDto {
+            id: req(o, "id", at),
+            name: opt(o, "name", at),
+            email: opt(o, "email", at),
+        }
     }
 }
 
 impl Decode for ZafOrganizationDto {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
-        let o = object(value, at)?;
-        Ok(ZafOrganizationDto {
-            id: req(o, "id", at)?,
-            name: opt(o, "name", at)?,
-        })
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        ZafOrganizationDto {
+            id: req(o, "id", at),
+            name: opt(o, "name", at),
+        }
     }
 }
 
 impl Decode for ZafFormDto {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
-        let o = object(value, at)?;
-        Ok(ZafFormDto {
-            id: opt(o, "id", at)?,
-        })
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        ZafFormDto {
+            id: opt(o, "id", at),
+        }
     }
 }
 
 impl Decode for ZafAssigneeDto {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
-        let o = object(value, at)?;
-        Ok(ZafAssigneeDto {
-            user: opt(o, "user", at)?,
-        })
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        ZafAssigneeDto {
+            user: opt(o, "user", at),
+        }
     }
 }
 
 impl Decode for ZafTicketDto {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
-        let o = object(value, at)?;
-        Ok(ZafTicketDto {
-            id: req(o, "id", at)?,
-            subject: opt(o, "subject", at)?,
-            priority: opt(o, "priority", at)?,
-            tags: opt(o, "tags", at)?,
-            form: opt(o, "form", at)?,
-            organization: opt(o, "organization", at)?,
-            assignee: opt(o, "assignee", at)?,
-            updated_at: opt(o, "updatedAt", at)?,
-        })
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        ZafTicketDto {
+            id: req(o, "id", at),
+            subject: opt(o, "subject", at),
+            priority: opt(o, "priority", at),
+            tags: opt(o, "tags", at),
+            form: opt(o, "form", at),
+            organization: opt(o, "organization", at),
+            assignee: opt(o, "assignee", at),
+            updated_at: opt(o, "updatedAt", at),
+        }
     }
 }
 
 // ---- Zendesk REST API ----
 
 impl Decode for OrganizationDto {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
-        let o = object(value, at)?;
-        Ok(OrganizationDto {
-            id: req(o, "id", at)?,
-            name: opt(o, "name", at)?,
-            details: opt(o, "details", at)?,
-            notes: opt(o, "notes", at)?,
-            organization_fields: opt(o, "organization_fields", at)?,
-        })
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        OrganizationDto {
+            id: req(o, "id", at),
+            name: opt(o, "name", at),
+            details: opt(o, "details", at),
+            notes: opt(o, "notes", at),
+            organization_fields: opt(o, "organization_fields", at),
+        }
     }
 }
 
 impl Decode for OrganizationResponseDto {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
-        let o = object(value, at)?;
-        Ok(OrganizationResponseDto {
-            organization: req(o, "organization", at)?,
-        })
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        OrganizationResponseDto {
+            organization: req(o, "organization", at),
+        }
     }
 }
 
 impl Decode for CommentDto {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
-        let o = object(value, at)?;
-        Ok(CommentDto {
-            id: req(o, "id", at)?,
-            author_id: opt(o, "author_id", at)?,
-            body: opt(o, "body", at)?,
-            public: opt(o, "public", at)?,
-            created_at: opt(o, "created_at", at)?,
-        })
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        CommentDto {
+            id: req(o, "id", at),
+            author_id: opt(o, "author_id", at),
+            body: opt(o, "body", at),
+            public: opt(o, "public", at),
+            created_at: opt(o, "created_at", at),
+        }
     }
 }
 
 impl Decode for CommentsResponseDto {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
-        let o = object(value, at)?;
-        Ok(CommentsResponseDto {
-            comments: req(o, "comments", at)?,
-            next_page: opt(o, "next_page", at)?,
-        })
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        CommentsResponseDto {
+            comments: req(o, "comments", at),
+            next_page: opt(o, "next_page", at),
+        }
     }
 }
 
 impl Decode for TicketDto {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
-        let o = object(value, at)?;
-        Ok(TicketDto {
-            id: req(o, "id", at)?,
-            updated_at: opt(o, "updated_at", at)?,
-        })
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        TicketDto {
+            id: req(o, "id", at),
+            updated_at: opt(o, "updated_at", at),
+        }
     }
 }
 
 impl Decode for TicketResponseDto {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
-        let o = object(value, at)?;
-        Ok(TicketResponseDto {
-            ticket: req(o, "ticket", at)?,
-        })
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        TicketResponseDto {
+            ticket: req(o, "ticket", at),
+        }
     }
 }
 
 // ---- Slack Web API ----
 
 impl Decode for EventPayloadDto {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
-        let o = object(value, at)?;
-        Ok(EventPayloadDto {
-            ticket_id: req(o, "ticket_id", at)?,
-            action: req(o, "action", at)?,
-            nonce: req(o, "nonce", at)?,
-        })
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        EventPayloadDto {
+            ticket_id: req(o, "ticket_id", at),
+            action: req(o, "action", at),
+            nonce: req(o, "nonce", at),
+        }
     }
 }
 
 impl Decode for MetadataDto {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
-        let o = object(value, at)?;
-        Ok(MetadataDto {
-            event_type: req(o, "event_type", at)?,
-            event_payload: req(o, "event_payload", at)?,
-        })
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        MetadataDto {
+            event_type: req(o, "event_type", at),
+            event_payload: req(o, "event_payload", at),
+        }
     }
 }
 
 impl Decode for SlackMessageDto {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
-        let o = object(value, at)?;
-        Ok(SlackMessageDto {
-            ts: opt(o, "ts", at)?,
-            text: opt(o, "text", at)?,
-            user: opt(o, "user", at)?,
-            bot_id: opt(o, "bot_id", at)?,
-            thread_ts: opt(o, "thread_ts", at)?,
-            metadata: opt(o, "metadata", at)?,
-        })
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        SlackMessageDto {
+            ts: opt(o, "ts", at),
+            text: opt(o, "text", at),
+            user: opt(o, "user", at),
+            bot_id: opt(o, "bot_id", at),
+            thread_ts: opt(o, "thread_ts", at),
+            metadata: opt(o, "metadata", at),
+        }
     }
 }
 
 impl Decode for SlackProfileDto {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
-        let o = object(value, at)?;
-        Ok(SlackProfileDto {
-            display_name: opt(o, "display_name", at)?,
-            real_name: opt(o, "real_name", at)?,
-            email: opt(o, "email", at)?,
-        })
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        SlackProfileDto {
+            display_name: opt(o, "display_name", at),
+            real_name: opt(o, "real_name", at),
+            email: opt(o, "email", at),
+        }
     }
 }
 
 impl Decode for SlackUserDto {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
-        let o = object(value, at)?;
-        Ok(SlackUserDto {
-            id: req(o, "id", at)?,
-            name: opt(o, "name", at)?,
-            real_name: opt(o, "real_name", at)?,
-            deleted: opt(o, "deleted", at)?,
-            tz: opt(o, "tz", at)?,
-            tz_offset: opt(o, "tz_offset", at)?,
-            profile: opt(o, "profile", at)?,
-        })
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        SlackUserDto {
+            id: req(o, "id", at),
+            name: opt(o, "name", at),
+            real_name: opt(o, "real_name", at),
+            deleted: opt(o, "deleted", at),
+            tz: opt(o, "tz", at),
+            tz_offset: opt(o, "tz_offset", at),
+            profile: opt(o, "profile", at),
+        }
     }
 }
 
 impl Decode for SlackResponseDto {
-    fn decode(value: &JsValue, at: &At<'_>) -> Result<Self, DecodeError> {
-        let o = object(value, at)?;
-        Ok(SlackResponseDto {
-            ok: req(o, "ok", at)?,
-            error: opt(o, "error", at)?,
-            ts: opt(o, "ts", at)?,
-            channel: opt(o, "channel", at)?,
-            message: opt(o, "message", at)?,
-            permalink: opt(o, "permalink", at)?,
-            user: opt(o, "user", at)?,
-            presence: opt(o, "presence", at)?,
-            messages: opt(o, "messages", at)?,
-            has_more: opt(o, "has_more", at)?,
-        })
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        SlackResponseDto {
+            ok: req(o, "ok", at),
+            error: opt(o, "error", at),
+            ts: opt(o, "ts", at),
+            channel: opt(o, "channel", at),
+            message: opt(o, "message", at),
+            permalink: opt(o, "permalink", at),
+            user: opt(o, "user", at),
+            presence: opt(o, "presence", at),
+            messages: opt(o, "messages", at),
+            has_more: opt(o, "has_more", at),
+        }
     }
 }
