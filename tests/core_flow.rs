@@ -7,7 +7,6 @@
 // Fixture helpers sit outside `#[test]` functions, where clippy's test exemption does not
 // reach; a broken fixture should stop the test with its message.
 #![allow(clippy::expect_used)]
-use ase_emergency_assist::core::availability::TzOffsets;
 use ase_emergency_assist::core::map::SmallMap;
 use ase_emergency_assist::core::notes::{self, PingRecord};
 use ase_emergency_assist::core::settings::RawSettings;
@@ -19,7 +18,7 @@ use ase_emergency_assist::core::slack::{
     SlackUserDto,
 };
 use ase_emergency_assist::core::text::{Catalog, TranslationNode};
-use ase_emergency_assist::core::view::{AseView, Badge, PingView, Tone, View};
+use ase_emergency_assist::core::view::{AseView, Badge, Message, PingView, Tone, View};
 use ase_emergency_assist::core::zendesk::{
     CommentDto, CommentsResponseDto, FieldValueDto, OrganizationDto, OrganizationResponseDto,
     TicketDto, TicketResponseDto, ZafTicketDto, ZafUserDto,
@@ -36,20 +35,8 @@ const CHANNEL: &str = "C0EMERG001";
 const ORG: u64 = 9;
 const OLIVIA: u64 = 100;
 
-/// A fixed timezone table: the test's stand-in for the browser's `Intl`.
-struct Tz;
-
-impl TzOffsets for Tz {
-    fn offset_minutes(&self, tz: &str, _utc_ms: i64) -> Option<i32> {
-        match tz {
-            "UTC" => Some(0),
-            "America/New_York" => Some(-300),
-            "Europe/Paris" => Some(60),
-            "Asia/Kolkata" => Some(330),
-            _ => None,
-        }
-    }
-}
+mod support;
+use support::Tz;
 
 fn catalog() -> Catalog {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/translations/en.json");
@@ -590,7 +577,7 @@ struct Harness {
 impl Harness {
     fn new(server: Server, boot: Boot) -> Harness {
         Harness {
-            sidebar: Sidebar::new(boot, NOW),
+            sidebar: Sidebar::new(boot, NOW, &Tz),
             server,
             ids: Vec::new(),
         }
@@ -674,6 +661,18 @@ fn badge(b: &Option<Badge>) -> String {
     }
 }
 
+/// A message with its technical detail in braces: `text {detail}`.
+fn message(m: &Message) -> String {
+    match &m.detail {
+        Some(detail) => format!("{} {{{detail}}}", m.text),
+        None => m.text.clone(),
+    }
+}
+
+fn super_message(m: &Message) -> String {
+    message(m)
+}
+
 fn render(view: &View) -> String {
     let mut out = vec![
         format!("phase: {}", view.phase.as_str()),
@@ -682,14 +681,18 @@ fn render(view: &View) -> String {
     if view.collapsed {
         out.push("collapsed".into());
     }
-    out.extend(view.problems.iter().map(|p| format!("problem: {p}")));
+    out.extend(
+        view.problems
+            .iter()
+            .map(|p| format!("problem: {}", message(p))),
+    );
     if let Some(e) = &view.emergency {
         out.extend(e.reasons.iter().map(|r| format!("reason: {r}")));
         out.push(format!("role: {}", e.viewer_role));
         match &e.ase {
             AseView::Loading { text } => out.push(format!("ase: loading: {text}")),
             AseView::None { text } => out.push(format!("ase: none: {text}")),
-            AseView::Failed { text } => out.push(format!("ase: failed: {text}")),
+            AseView::Failed(m) => out.push(format!("ase: failed: {}", message(m))),
             AseView::Found(card) => {
                 out.push(format!("ase: {} {}", card.name, card.handle));
                 out.push(format!(
@@ -698,6 +701,9 @@ fn render(view: &View) -> String {
                 ));
                 out.push(format!("  hours: {}", badge(&card.hours)));
                 out.push(format!("  presence: {}", badge(&card.presence)));
+                if let Some(problem) = &card.presence_problem {
+                    out.push(format!("  presence problem: {}", message(problem)));
+                }
             }
         }
         out.push(match &e.ping {
@@ -714,7 +720,7 @@ fn render(view: &View) -> String {
             PingView::Failed {
                 message,
                 retry_label,
-            } => format!("ping: failed: {message} [{retry_label}]"),
+            } => format!("ping: failed: {} [{retry_label}]", super_message(message)),
         });
     }
     out.join("\n")
@@ -870,7 +876,7 @@ fn setting_problems_name_the_setting() {
         let problems: Vec<String> = view
             .problems
             .iter()
-            .map(|p| format!("problem: {p}"))
+            .map(|p| format!("problem: {}", message(p)))
             .collect();
         check(&problems.join("\n"), expect);
         assert_eq!(
@@ -930,8 +936,8 @@ fn ase_found_shows_time_hours_presence() {
         reason: Priority is urgent
         role: You are the DRI (assignee)
         ase: Maria Lopez @maria
-          local: 10:55 Thu · America/New_York (UTC-05:00)
-          hours: [good] Inside working hours (Mon-Fri 09:00-17:00) · ends in 6 h 5 min
+          local: Thu 10:55 · America/New_York (GMT-5)
+          hours: [good] Inside working hours (Mon-Fri 09:00-17:00) · ends in 6 hr, 5 min
           presence: [good] Active on Slack
         ping: [Ping ASE in Slack]
         ",
@@ -943,11 +949,11 @@ fn ase_found_shows_time_hours_presence() {
     };
     assert_eq!(
         card.local_time.as_deref(),
-        Some("11:55 Thu · America/New_York (UTC-05:00)")
+        Some("Thu 11:55 · America/New_York (GMT-5)")
     );
     assert_eq!(
         badge(&card.hours),
-        "[good] Inside working hours (Mon-Fri 09:00-17:00) · ends in 5 h 5 min"
+        "[good] Inside working hours (Mon-Fri 09:00-17:00) · ends in 5 hr, 5 min"
     );
 }
 
@@ -956,8 +962,8 @@ fn ase_variants() {
     let cases: &[(&str, &str)] = &[
         ("ravi@acme.test", "
             ase: Ravi Kumar @ravi.kumar
-              local: 21:25 Thu · Asia/Kolkata (UTC+05:30)
-              hours: [warn] Outside working hours · starts in 11 h 35 min
+              local: Thu 21:25 · Asia/Kolkata (GMT+5:30)
+              hours: [warn] Outside working hours · starts in 11 hr, 35 min
               presence: [neutral] Away on Slack
         "),
         ("noor@acme.test", "
@@ -968,11 +974,11 @@ fn ase_variants() {
         "),
         ("  MARIA@acme.test ", "
             ase: Maria Lopez @maria
-              local: 10:55 Thu · America/New_York (UTC-05:00)
-              hours: [good] Inside working hours (Mon-Fri 09:00-17:00) · ends in 6 h 5 min
+              local: Thu 10:55 · America/New_York (GMT-5)
+              hours: [good] Inside working hours (Mon-Fri 09:00-17:00) · ends in 6 hr, 5 min
               presence: [good] Active on Slack
         "),
-        ("nobody@acme.test", "ase: failed: No Slack user has the email nobody@acme.test"),
+        ("nobody@acme.test", "ase: failed: No Slack user has the email nobody@acme.test {users.lookupByEmail: users_not_found}"),
         ("not an email", "ase: failed: The organization field “ase_email” of Acme Corp holds “not an email”, which is not an email address"),
         ("", "ase: none: Acme Corp has no Assigned Support Engineer"),
     ];
@@ -1015,13 +1021,13 @@ fn ticket_without_organization_has_no_ase_and_asks_nothing_about_one() {
 #[test]
 fn lookup_failures_say_what_failed() {
     let cases: &[(&str, Fault, &str)] = &[
-        ("users.lookupByEmail", Fault::SlackError("invalid_auth"), "ase: failed: Slack rejected the “Slack bot token” setting (invalid_auth); an admin must set a valid bot token"),
-        ("users.lookupByEmail", Fault::SlackError("missing_scope"), "ase: failed: The Slack app lacks the users:read.email scope needed for users.lookupByEmail; add it and reinstall the app"),
-        ("users.lookupByEmail", Fault::Http { status: 429, retry_after_s: Some(7), body: r#"{"ok":false,"error":"ratelimited"}"# }, "ase: failed: Slack is rate-limiting; try again in 7 s"),
-        ("users.lookupByEmail", Fault::SlackError("fatal_error"), "ase: failed: Slack answered fatal_error"),
-        ("users.lookupByEmail", Fault::Transport, "ase: failed: Could not reach Slack: network down"),
-        ("GET /api/v2/organizations/9", Fault::Http { status: 404, retry_after_s: None, body: r#"{"error":"RecordNotFound","description":"Not found"}"# }, "ase: failed: Could not read the organization: Zendesk answered HTTP 404: Not found"),
-        ("GET /api/v2/organizations/9", Fault::Http { status: 500, retry_after_s: None, body: "<html>oops</html>" }, "ase: failed: Could not read the organization: Zendesk answered HTTP 500"),
+        ("users.lookupByEmail", Fault::SlackError("invalid_auth"), "ase: failed: Slack rejected the bot token in the “Slack bot token” setting; an admin must set a valid one {users.lookupByEmail: invalid_auth}"),
+        ("users.lookupByEmail", Fault::SlackError("missing_scope"), "ase: failed: The Slack app lacks the users:read.email scope; add it and reinstall the app {users.lookupByEmail: missing_scope}"),
+        ("users.lookupByEmail", Fault::Http { status: 429, retry_after_s: Some(7), body: r#"{"ok":false,"error":"ratelimited"}"# }, "ase: failed: Slack is rate-limiting; try again in 7 seconds {users.lookupByEmail: ratelimited}"),
+        ("users.lookupByEmail", Fault::SlackError("fatal_error"), "ase: failed: Slack refused the request {users.lookupByEmail: fatal_error}"),
+        ("users.lookupByEmail", Fault::Transport, "ase: failed: Could not reach Slack {users.lookupByEmail: network down}"),
+        ("GET /api/v2/organizations/9", Fault::Http { status: 404, retry_after_s: None, body: r#"{"error":"RecordNotFound","description":"Not found"}"# }, "ase: failed: Could not read the organization: Zendesk could not find the ticket or organization {HTTP 404: Not found}"),
+        ("GET /api/v2/organizations/9", Fault::Http { status: 500, retry_after_s: None, body: "<html>oops</html>" }, "ase: failed: Could not read the organization: Zendesk had a server error; try again in a moment {HTTP 500}"),
     ];
     for (key, fault, expect) in cases {
         let mut server = Server::new();
@@ -1042,9 +1048,10 @@ fn presence_failure_keeps_the_card() {
     let AseView::Found(card) = h.view().emergency.expect("emergency").ase else {
         panic!("found")
     };
+    assert_eq!(badge(&card.presence), "[neutral] Slack presence unknown");
     assert_eq!(
-        badge(&card.presence),
-        "[neutral] Slack presence unknown: The Slack app lacks the users:read scope needed for users.getPresence; add it and reinstall the app"
+        card.presence_problem.as_ref().map(message).as_deref(),
+        Some("The Slack app lacks the users:read scope; add it and reinstall the app {users.getPresence: missing_scope}")
     );
 }
 
@@ -1162,7 +1169,7 @@ fn ping_happy_path() {
     assert_no_raw_keys(&view);
     check(
         render(&view).lines().last().unwrap_or_default(),
-        "ping: done: Pinged by Olivia On-call at 16:55 (Europe/Paris) <Open Slack thread: https://acme-team.slack.com/archives/C0EMERG001/p1795708501000001>",
+        "ping: done: Pinged by Olivia On-call at 16:55 <Open Slack thread: https://acme-team.slack.com/archives/C0EMERG001/p1795708501000001>",
     );
 
     // A reload (a new sidebar on the same ticket) shows the ping and posts nothing.
@@ -1175,8 +1182,7 @@ fn ping_happy_path() {
         2,
         "still one root and one mention"
     );
-    assert!(render(&again.view())
-        .contains("ping: done: Pinged by Olivia On-call at 16:55 (Europe/Paris)"));
+    assert!(render(&again.view()).contains("ping: done: Pinged by Olivia On-call at 16:55"));
 }
 
 #[test]
@@ -1326,7 +1332,7 @@ fn retry_after_mention_failure_reuses_the_root() {
     let text = render(&h.view());
     check(
         text.lines().last().unwrap_or_default(),
-        "ping: failed: The ping did not go through: Slack is rate-limiting; try again in 3 s [Retry]",
+        "ping: failed: The ping did not go through: Slack is rate-limiting; try again in 3 seconds {chat.postMessage: ratelimited} [Retry]",
     );
     assert!(
         h.notes().is_empty(),
@@ -1379,7 +1385,7 @@ fn retry_after_note_failure_posts_nothing_new() {
     h.click(Action::Ping);
     h.run();
     let text = render(&h.view());
-    check(text.lines().last().unwrap_or_default(), "ping: failed: The ping did not go through: Zendesk answered HTTP 503: Service Unavailable [Retry]");
+    check(text.lines().last().unwrap_or_default(), "ping: failed: The ping did not go through: Zendesk had a server error; try again in a moment {HTTP 503: Service Unavailable} [Retry]");
     h.clear_log();
     h.click(Action::Retry);
     h.run();
@@ -1453,7 +1459,7 @@ fn conflict_with_another_agents_ping_shows_theirs() {
     let text = render(&h.view());
     check(
         text.lines().last().unwrap_or_default(),
-        "ping: done: Pinged by Sam Second at 16:54 (Europe/Paris) <Open Slack thread: https://acme-team.slack.com/archives/C0EMERG001/p1795708400000001>",
+        "ping: done: Pinged by Sam Second at 16:54 <Open Slack thread: https://acme-team.slack.com/archives/C0EMERG001/p1795708400000001>",
     );
     assert_eq!(h.notes().len(), 1, "only the other agent's note");
 }
@@ -1477,7 +1483,7 @@ fn existing_ping_note_shows_done_and_posts_nothing() {
     let mut h = Harness::start(server);
     check(
         render(&h.view()).lines().last().unwrap_or_default(),
-        "ping: done: Pinged by Sam Second at 13:35 (Europe/Paris) <Open Slack thread: https://acme-team.slack.com/archives/C0EMERG001/p1795696500000100>",
+        "ping: done: Pinged by Sam Second at 13:35 <Open Slack thread: https://acme-team.slack.com/archives/C0EMERG001/p1795696500000100>",
     );
     h.click(Action::Ping);
     h.click(Action::Retry);
@@ -1516,14 +1522,17 @@ fn another_agent_pinged_since_start() {
 #[test]
 fn ping_failures_name_what_to_fix() {
     let cases: &[(&str, Fault, &str)] = &[
-        ("conversations.history", Fault::SlackError("channel_not_found"), "Slack has no channel C0EMERG001; check the “Emergency Slack channel ID” setting"),
-        ("conversations.history", Fault::SlackError("not_in_channel"), "The app's Slack bot is not in channel C0EMERG001 (“Emergency Slack channel ID”); invite it to the channel"),
-        ("chat.postMessage", Fault::SlackError("is_archived"), "Channel C0EMERG001 (“Emergency Slack channel ID”) is archived; set another channel"),
-        ("chat.postMessage", Fault::SlackError("rate_limited"), "Slack is rate-limiting; try again in a minute"),
-        ("chat.postMessage", Fault::SlackError("token_revoked"), "Slack rejected the “Slack bot token” setting (token_revoked); an admin must set a valid bot token"),
-        ("conversations.history", Fault::SlackError("missing_scope"), "The Slack app lacks the channels:history, groups:history scope needed for conversations.history; add it and reinstall the app"),
-        ("chat.getPermalink", Fault::Transport, "Could not reach Slack: network down"),
-        ("GET /api/v2/tickets/201", Fault::Http { status: 403, retry_after_s: None, body: r#"{"error":{"title":"Forbidden","message":"You do not have access"}}"# }, "Zendesk answered HTTP 403: You do not have access"),
+        ("conversations.history", Fault::SlackError("channel_not_found"), "Slack has no channel C0EMERG001; check the “Emergency Slack channel ID” setting {conversations.history: channel_not_found}"),
+        ("conversations.history", Fault::SlackError("not_in_channel"), "The app's Slack bot is not in channel C0EMERG001 (“Emergency Slack channel ID”); invite it to the channel {conversations.history: not_in_channel}"),
+        ("chat.postMessage", Fault::SlackError("is_archived"), "Channel C0EMERG001 (“Emergency Slack channel ID”) is archived; set another channel {chat.postMessage: is_archived}"),
+        ("chat.postMessage", Fault::SlackError("rate_limited"), "Slack is rate-limiting; try again in a minute {chat.postMessage: rate_limited}"),
+        ("chat.postMessage", Fault::SlackError("token_revoked"), "Slack rejected the bot token in the “Slack bot token” setting; an admin must set a valid one {chat.postMessage: token_revoked}"),
+        ("conversations.history", Fault::SlackError("missing_scope"), "The Slack app lacks the channels:history, groups:history scope; add it and reinstall the app {conversations.history: missing_scope}"),
+        ("chat.postMessage", Fault::SlackError("some_new_error"), "Slack refused the request {chat.postMessage: some_new_error}"),
+        ("chat.getPermalink", Fault::Transport, "Could not reach Slack {chat.getPermalink: network down}"),
+        ("GET /api/v2/tickets/201", Fault::Http { status: 403, retry_after_s: None, body: r#"{"error":{"title":"Forbidden","message":"You do not have access"}}"# }, "Zendesk refused: your role may not be allowed to do this {HTTP 403: You do not have access}"),
+        ("GET /api/v2/tickets/201", Fault::Http { status: 429, retry_after_s: Some(30), body: "" }, "Zendesk is rate-limiting; try again in 30 seconds {HTTP 429}"),
+        ("GET /api/v2/tickets/201", Fault::Http { status: 429, retry_after_s: Some(1), body: "" }, "Zendesk is rate-limiting; try again in 1 second {HTTP 429}"),
     ];
     for (key, fault, expect) in cases {
         let mut h = Harness::start(Server::new());
@@ -1539,7 +1548,7 @@ fn ping_failures_name_what_to_fix() {
             panic!("{key}: failed expected, got {}", render(&h.view()));
         };
         assert_eq!(
-            message,
+            super_message(&message),
             format!("The ping did not go through: {expect}"),
             "{key}"
         );
@@ -1704,7 +1713,15 @@ fn every_key_the_core_uses_exists() {
     let c = catalog();
     let mut missing = Vec::new();
     let mut seen = 0;
-    for file in ["sidebar.rs", "slack.rs", "notes.rs", "view.rs"] {
+    for file in [
+        "sidebar.rs",
+        "problems.rs",
+        "workflow/ase_lookup.rs",
+        "workflow/ping.rs",
+        "slack.rs",
+        "notes.rs",
+        "view.rs",
+    ] {
         let path = format!("{}/src/core/{file}", env!("CARGO_MANIFEST_DIR"));
         let source = std::fs::read_to_string(&path).expect("core source is readable");
         for literal in source.split('"').skip(1).step_by(2) {
@@ -1717,7 +1734,7 @@ fn every_key_the_core_uses_exists() {
                 && !literal.ends_with('.');
             if is_key {
                 seen += 1;
-                if !c.contains(literal) {
+                if !c.contains(literal) && !c.contains(&format!("{literal}.other")) {
                     missing.push(format!("{file}: {literal}"));
                 }
             }
@@ -1731,7 +1748,7 @@ fn every_key_the_core_uses_exists() {
         "emergency_form_ids",
         "emergency_field_id",
         "emergency_field_values",
-        "emergency_keywords",
+        "emergency_subject_words",
         "ase_org_field",
         "working_hours",
         "hide_when_not_emergency",

@@ -16,8 +16,12 @@ pub enum AseLookup {
     Invalid { value: String },
 }
 
-/// The ASE email in the organization field `field_key`.
-pub fn ase_email(org: &OrganizationDto, field_key: &str) -> AseLookup {
+/// The ASE email in the organization field `field_key`; `lower` is Unicode lowercasing.
+pub fn ase_email(
+    org: &OrganizationDto,
+    field_key: &str,
+    lower: &dyn Fn(&str) -> String,
+) -> AseLookup {
     let raw = match org.organization_fields.get(field_key.trim()) {
         None | Some(FieldValueDto::Null) => return AseLookup::NotSet,
         Some(FieldValueDto::Text(s)) => s.trim().to_string(),
@@ -41,7 +45,7 @@ pub fn ase_email(org: &OrganizationDto, field_key: &str) -> AseLookup {
         _ => raw.as_str(),
     };
     if is_plausible_email(email) {
-        AseLookup::Email(email.to_lowercase())
+        AseLookup::Email(lower(email))
     } else {
         AseLookup::Invalid { value: raw }
     }
@@ -76,16 +80,17 @@ pub enum ViewerRole {
     Other,
 }
 
-/// The viewer's role: ASE when their email equals `ase_email` (case-insensitive), DRI when
-/// they are the ticket's assignee.
+/// The viewer's role: ASE when their email equals `ase_email` (case-insensitive through
+/// `lower`, Unicode lowercasing), DRI when they are the ticket's assignee.
 pub fn viewer_role(
     viewer: &ZafUserDto,
     ase_email: Option<&str>,
     assignee_id: Option<u64>,
+    lower: &dyn Fn(&str) -> String,
 ) -> ViewerRole {
     let same_email = |a: &str, b: &str| {
         let (a, b) = (a.trim(), b.trim());
-        !a.is_empty() && a.to_lowercase() == b.to_lowercase()
+        !a.is_empty() && lower(a) == lower(b)
     };
     let is_ase = match (viewer.email.as_deref(), ase_email) {
         (Some(mine), Some(ase)) => same_email(mine, ase),

@@ -118,11 +118,12 @@ fn day_from_name(name: &str) -> Result<Weekday, String> {
         "sunday",
     ];
     let name = name.trim();
-    let lower = name.to_lowercase();
+    // Day names are English ASCII in the setting's grammar, so ASCII folding is exact.
+    let lower = name.to_ascii_lowercase();
     Weekday::ALL
         .iter()
         .zip(FULL)
-        .find(|(d, full)| lower == d.short().to_lowercase() || lower == *full)
+        .find(|(d, full)| lower == d.short().to_ascii_lowercase() || lower == *full)
         .map(|(d, _)| *d)
         .ok_or_else(|| {
             if name.is_empty() {

@@ -64,8 +64,15 @@ pub enum MatchReason {
 
 /// Every rule the ticket matches, in the order priority, form, tags, field, keywords (each
 /// kind in the order the rules list them, without duplicates). Empty: not an emergency.
-pub fn detect(rules: &Rules, ticket: &TicketFacts) -> Vec<MatchReason> {
+/// `lower` is Unicode lowercasing (the host's `toLowerCase`, through the locale port).
+pub fn detect(
+    rules: &Rules,
+    ticket: &TicketFacts,
+    lower: &dyn Fn(&str) -> String,
+) -> Vec<MatchReason> {
     let mut reasons = Vec::new();
+    let fold = |s: &str| lower(s.trim());
+    let words = |s: &str| words(&lower(s));
 
     if let Some(priority) = ticket.priority.map(fold) {
         if let Some(rule) = rules.priorities.iter().find(|p| fold(p) == priority) {
@@ -128,15 +135,9 @@ pub fn detect(rules: &Rules, ticket: &TicketFacts) -> Vec<MatchReason> {
     reasons
 }
 
-/// Case-folded, trimmed comparison key.
-fn fold(s: &str) -> String {
-    s.trim().to_lowercase()
-}
-
-/// Lowercased words of `s`. A word is a run of letters, digits and combining accents;
-/// everything else (spaces, punctuation, symbols, emoji) separates words.
-fn words(s: &str) -> Vec<String> {
-    let lower = s.to_lowercase();
+/// The words of an already lowercased `s`. A word is a run of letters, digits and combining
+/// accents; everything else (spaces, punctuation, symbols, emoji) separates words.
+fn words(lower: &str) -> Vec<String> {
     lower
         .split(|c: char| !is_word_char(c))
         .filter(|w| !w.is_empty())

@@ -7,6 +7,7 @@ pub mod ase;
 pub mod availability;
 pub mod clock;
 pub mod detection;
+pub mod locale;
 pub mod map;
 pub mod notes;
 pub mod problems;

@@ -3,10 +3,12 @@
 //!
 //! Invariant: the words come from the [`Catalog`]; Slack error codes and HTTP details appear
 //! only inside a translated sentence, never alone.
+use super::locale::Intl;
 use super::request::{Failure, Outcome, Reply};
 use super::settings::{Expected, SettingProblem};
 use super::slack::SlackResponseDto;
 use super::text::Catalog;
+use super::view::Message;
 
 /// Which service a failed request went to, for the wording of the failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,10 +18,11 @@ pub enum Service {
     Slack(&'static str),
 }
 
-/// Words for failures, bound to the catalog and the configured channel they may name.
-#[derive(Debug, Clone, Copy)]
+/// Words for failures, bound to the catalog, the locale and the values they may name.
+#[derive(Clone, Copy)]
 pub struct Problems<'a> {
     pub catalog: &'a Catalog,
+    pub intl: &'a dyn Intl,
     /// The configured emergency channel, named in channel errors.
     pub channel: &'a str,
     /// The email the ASE lookup asked Slack about, named when Slack knows no such user.
@@ -32,7 +35,7 @@ impl Problems<'_> {
         &self,
         method: &'static str,
         reply: Outcome,
-    ) -> Result<SlackResponseDto, String> {
+    ) -> Result<SlackResponseDto, Message> {
         match reply {
             Ok(Reply::Slack(r)) if r.ok => Ok(r),
             Ok(Reply::Slack(r)) => {
@@ -45,7 +48,7 @@ impl Problems<'_> {
     }
 
     /// A Zendesk answer that was not the expected one, in words.
-    pub fn zendesk(&self, reply: Outcome) -> String {
+    pub fn zendesk(&self, reply: Outcome) -> Message {
         match reply {
             Ok(_) => self.decode(Service::Zendesk, "problems.detail.unexpected_answer"),
             Err(failure) => self.failure(Service::Zendesk, &failure),
@@ -53,40 +56,55 @@ impl Problems<'_> {
     }
 
     /// An answer of the wrong shape; `detail_key` names what was wrong.
-    pub fn decode(&self, service: Service, detail_key: &str) -> String {
-        self.decode_detail(service, &self.catalog.get(detail_key))
+    pub fn decode(&self, service: Service, detail_key: &str) -> Message {
+        self.decode_detail(service, self.catalog.get(detail_key))
     }
 
-    fn decode_detail(&self, service: Service, detail: &str) -> String {
-        let key = match service {
-            Service::Zendesk => "problems.zendesk.decode",
-            Service::Slack(_) => "problems.slack.decode",
+    fn decode_detail(&self, service: Service, detail: String) -> Message {
+        let (key, detail) = match service {
+            Service::Zendesk => ("problems.zendesk.decode", detail),
+            Service::Slack(method) => ("problems.slack.decode", format!("{method}: {detail}")),
         };
-        self.catalog.render(key, &[("detail", detail)])
+        Message::with_detail(self.catalog.get(key), detail)
     }
 
     /// A request that produced no usable answer, in words.
-    pub fn failure(&self, service: Service, failure: &Failure) -> String {
+    pub fn failure(&self, service: Service, failure: &Failure) -> Message {
         let c = self.catalog;
         match (service, failure) {
-            (_, Failure::Decode { detail }) => self.decode_detail(service, detail),
+            (_, Failure::Decode { detail }) => self.decode_detail(service, detail.clone()),
             (Service::Zendesk, Failure::Transport { detail }) => {
-                c.render("problems.zendesk.transport", &[("detail", detail)])
+                Message::with_detail(c.get("problems.zendesk.transport"), detail.as_str())
             }
-            (Service::Slack(_), Failure::Transport { detail }) => {
-                c.render("problems.slack.transport", &[("detail", detail)])
-            }
-            (Service::Zendesk, Failure::Http { status, body, .. }) => {
+            (Service::Slack(method), Failure::Transport { detail }) => Message::with_detail(
+                c.get("problems.slack.transport"),
+                format!("{method}: {detail}"),
+            ),
+            (
+                Service::Zendesk,
+                Failure::Http {
+                    status,
+                    body,
+                    retry_after_s,
+                },
+            ) => {
+                let text = match (*status, retry_after_s) {
+                    (401 | 403, _) => c.get("problems.zendesk.forbidden"),
+                    (404, _) => c.get("problems.zendesk.not_found"),
+                    (409, _) => c.get("problems.zendesk.changed"),
+                    (429, Some(seconds)) => {
+                        self.retry_in("problems.zendesk.rate_limited", *seconds)
+                    }
+                    (429, None) => c.get("problems.zendesk.rate_limited_soon"),
+                    (500..=599, _) => c.get("problems.zendesk.server"),
+                    _ => c.get("problems.zendesk.refused"),
+                };
                 let error = zendesk_error_text(body);
-                let status = status.to_string();
-                if error.is_empty() {
-                    c.render("problems.zendesk.http_status", &[("status", &status)])
-                } else {
-                    c.render(
-                        "problems.zendesk.http",
-                        &[("status", &status), ("error", &error)],
-                    )
-                }
+                let detail = match error.is_empty() {
+                    true => format!("HTTP {status}"),
+                    false => format!("HTTP {status}: {error}"),
+                };
+                Message::with_detail(text, detail)
             }
             (
                 Service::Slack(method),
@@ -99,31 +117,37 @@ impl Problems<'_> {
             (Service::Slack(method), Failure::Http { status, body, .. }) => {
                 match json_string_field(body, "error").filter(|e| !e.is_empty()) {
                     Some(error) => self.slack_error(method, &error, None),
-                    None => c.render(
-                        "problems.slack.http_status",
-                        &[("status", &status.to_string())],
+                    None => Message::with_detail(
+                        c.get("problems.slack.http_status"),
+                        format!("{method}: HTTP {status}"),
                     ),
                 }
             }
         }
     }
 
-    /// A Slack `error` code in words (SLACK.md §4), naming the setting to fix where there is one.
-    pub fn slack_error(&self, method: &str, error: &str, retry_after_s: Option<u32>) -> String {
+    /// "… try again in 30 seconds", with the count's plural form.
+    fn retry_in(&self, key: &str, seconds: u32) -> String {
+        let n = i64::from(seconds);
+        let count = self.intl.number(n);
+        self.catalog
+            .render_plural(key, self.intl.plural(n), &[("count", &count)])
+    }
+
+    /// A Slack `error` code in words (SLACK.md §4), naming the setting to fix where there is
+    /// one; the code itself goes to the detail.
+    pub fn slack_error(&self, method: &str, error: &str, retry_after_s: Option<u32>) -> Message {
         let c = self.catalog;
         let channel = self.channel;
         let channel_setting = setting_label(c, "slack_channel_id");
-        match error {
+        let text = match error {
             "users_not_found" | "user_not_found" => {
                 c.render("problems.slack.users_not_found", &[("email", self.email)])
             }
             "invalid_auth" | "not_authed" | "token_revoked" | "token_expired"
             | "account_inactive" => c.render(
                 "problems.slack.token",
-                &[
-                    ("setting", &setting_label(c, "slack_bot_token")),
-                    ("error", error),
-                ],
+                &[("setting", &setting_label(c, "slack_bot_token"))],
             ),
             "channel_not_found" => c.render(
                 "problems.slack.channel_not_found",
@@ -138,22 +162,26 @@ impl Problems<'_> {
                 &[("setting", &channel_setting), ("channel", channel)],
             ),
             "missing_scope" => match needed_scope(method) {
-                Some(scope) => c.render(
-                    "problems.slack.missing_scope",
-                    &[("scope", scope), ("method", method)],
-                ),
-                None => c.render("problems.slack.missing_scope_any", &[("method", method)]),
+                Some(scope) => c.render("problems.slack.missing_scope", &[("scope", scope)]),
+                None => c.get("problems.slack.missing_scope_any"),
             },
             "ratelimited" | "rate_limited" => match retry_after_s {
-                Some(seconds) => c.render(
-                    "problems.slack.rate_limited",
-                    &[("seconds", &seconds.to_string())],
-                ),
+                Some(seconds) => self.retry_in("problems.slack.rate_limited", seconds),
                 None => c.get("problems.slack.rate_limited_soon"),
             },
             "" => c.get("problems.slack.no_error"),
-            other => c.render("problems.slack.other", &[("error", other)]),
-        }
+            _ => c.get("problems.slack.other"),
+        };
+        let code = if error.is_empty() { "?" } else { error };
+        Message::with_detail(text, format!("{method}: {code}"))
+    }
+}
+
+impl std::fmt::Debug for Problems<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Problems")
+            .field("channel", &self.channel)
+            .finish()
     }
 }
 
@@ -229,18 +257,18 @@ fn expected_key(expected: &Expected) -> &'static str {
 }
 
 /// No emergency rule is configured: names every setting that could hold one.
-pub fn no_rules(catalog: &Catalog) -> String {
+pub fn no_rules(catalog: &Catalog, intl: &dyn Intl) -> String {
     let labels: Vec<String> = [
         "emergency_priorities",
         "emergency_tags",
         "emergency_form_ids",
         "emergency_field_id",
-        "emergency_keywords",
+        "emergency_subject_words",
     ]
     .iter()
-    .map(|s| format!("“{}”", setting_label(catalog, s)))
+    .map(|s| catalog.render("problems.quoted", &[("text", &setting_label(catalog, s))]))
     .collect();
-    catalog.render("problems.no_rules", &[("settings", &labels.join(", "))])
+    catalog.render("problems.no_rules", &[("settings", &intl.or_list(&labels))])
 }
 
 // ---- Error bodies ----

@@ -31,7 +31,10 @@ pub mod names {
     pub const EMERGENCY_FORM_IDS: &str = "emergency_form_ids";
     pub const EMERGENCY_FIELD_ID: &str = "emergency_field_id";
     pub const EMERGENCY_FIELD_VALUES: &str = "emergency_field_values";
-    pub const EMERGENCY_KEYWORDS: &str = "emergency_keywords";
+    pub const EMERGENCY_SUBJECT_WORDS: &str = "emergency_subject_words";
+    /// The name `emergency_subject_words` had before 0.2.0. Zendesk's validator warns about
+    /// non-secure settings whose name contains "key"; installed apps may still hold it.
+    pub const EMERGENCY_KEYWORDS_OLD: &str = "emergency_keywords";
     pub const ASE_ORG_FIELD: &str = "ase_org_field";
     pub const WORKING_HOURS: &str = "working_hours";
     pub const HIDE_WHEN_NOT_EMERGENCY: &str = "hide_when_not_emergency";
@@ -136,7 +139,8 @@ pub fn parse_settings(raw: &RawSettings) -> (Settings, Vec<SettingProblem>) {
             names::EMERGENCY_PRIORITIES,
             defaults::EMERGENCY_PRIORITIES,
         );
-        let lowered: Vec<String> = given.iter().map(|p| p.to_lowercase()).collect();
+        // Priorities are ASCII words, so ASCII folding is exact here.
+        let lowered: Vec<String> = given.iter().map(|p| p.to_ascii_lowercase()).collect();
         let bad: Vec<&str> = given
             .iter()
             .zip(&lowered)
@@ -208,7 +212,12 @@ pub fn parse_settings(raw: &RawSettings) -> (Settings, Vec<SettingProblem>) {
         }
     };
 
-    let keywords = list_or(raw, names::EMERGENCY_KEYWORDS, "");
+    // The new name wins once it holds anything; until an admin saves the settings again, an
+    // installed app still has its words under the old name.
+    let keywords = match list_or(raw, names::EMERGENCY_SUBJECT_WORDS, "") {
+        words if words.is_empty() => list_or(raw, names::EMERGENCY_KEYWORDS_OLD, ""),
+        words => words,
+    };
 
     let ase_org_field = match text(raw, names::ASE_ORG_FIELD).map(|s| s.trim().to_string()) {
         None => defaults::ASE_ORG_FIELD.to_string(),

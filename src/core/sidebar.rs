@@ -12,12 +12,12 @@
 //! - An answer reaches only the workflow that asked; unknown ids are ignored.
 //! - Every word shown comes from the [`Catalog`]; every value from Zendesk or Slack is untrusted
 //!   and handled without a panic.
-use super::availability::TzOffsets;
 use super::detection::{self, MatchReason, TicketFacts};
+use super::locale::Intl;
 use super::problems;
 use super::settings;
 use super::text::Catalog;
-use super::view::{EmergencyView, Phase, View};
+use super::view::{EmergencyView, Message, Phase, View};
 use super::workflow::ase_lookup::{self, AseLookup};
 use super::workflow::ping::{self, AseFacts, Ping};
 use super::workflow::{Context, TicketInfo};
@@ -70,7 +70,7 @@ struct Workflows {
 pub struct Sidebar {
     ctx: Context,
     /// Rendered setting problems, with the setting each one names.
-    problems: Vec<(&'static str, String)>,
+    problems: Vec<(&'static str, Message)>,
     phase: Phase,
     reasons: Vec<MatchReason>,
     flows: Option<Workflows>,
@@ -84,19 +84,21 @@ pub struct Sidebar {
 impl Sidebar {
     /// Parses the settings and detects the emergency. An emergency starts its workflows (which
     /// queue their start-up reads); anything else queues nothing, now or later.
-    pub fn new(boot: Boot, now_ms: i64) -> Sidebar {
+    pub fn new(boot: Boot, now_ms: i64, intl: &dyn Intl) -> Sidebar {
         let _ = now_ms;
         let catalog = boot.catalog;
+        let lower = |s: &str| intl.lower(s);
         let (settings, setting_problems) = settings::parse_settings(&boot.settings);
-        let mut problems: Vec<(&'static str, String)> = setting_problems
+        let mut problems: Vec<(&'static str, Message)> = setting_problems
             .iter()
             .map(|p| {
                 let text = problems::setting_problem(&catalog, p);
-                (problems::problem_setting(p), text)
+                (problems::problem_setting(p), Message::new(text))
             })
             .collect();
         if settings.rules.is_empty() {
-            problems.push(("emergency_priorities", problems::no_rules(&catalog)));
+            let text = problems::no_rules(&catalog, intl);
+            problems.push(("emergency_priorities", Message::new(text)));
         }
         let facts = TicketFacts {
             priority: boot.ticket.priority.as_deref(),
@@ -105,7 +107,7 @@ impl Sidebar {
             subject: boot.ticket.subject.as_deref().unwrap_or(""),
             field_value: boot.custom_field_value.as_deref(),
         };
-        let reasons = detection::detect(&settings.rules, &facts);
+        let reasons = detection::detect(&settings.rules, &facts, &lower);
         let phase = if !reasons.is_empty() {
             Phase::Emergency
         } else if !problems.is_empty() {
@@ -140,7 +142,7 @@ impl Sidebar {
     }
 
     /// The answer to request `id`, routed to the workflow that asked. Unknown ids are ignored.
-    pub fn handle_reply(&mut self, id: RequestId, reply: Outcome, now_ms: i64, tz: &dyn TzOffsets) {
+    pub fn handle_reply(&mut self, id: RequestId, reply: Outcome, now_ms: i64, intl: &dyn Intl) {
         let Some(index) = self.pending.iter().position(|(p, _)| *p == id) else {
             return;
         };
@@ -150,11 +152,11 @@ impl Sidebar {
         };
         let ctx = &self.ctx;
         match route {
-            Route::Ase(step) => flows.ase.handle_reply(step, reply, ctx),
+            Route::Ase(step) => flows.ase.handle_reply(step, reply, ctx, intl),
             Route::Ping(step) => {
                 let organization = flows.ase.organization_label(ctx);
                 let ase = ase_facts(&flows.ase, &organization);
-                flows.ping.handle_reply(step, reply, ctx, ase, now_ms, tz);
+                flows.ping.handle_reply(step, reply, ctx, ase, now_ms, intl);
             }
         }
         self.collect();
@@ -162,8 +164,8 @@ impl Sidebar {
 
     /// A click. `Ping` and `Retry` start a ping run when none is running, the ASE is known and
     /// no ping is recorded; otherwise they do nothing.
-    pub fn handle_action(&mut self, action: Action, now_ms: i64, tz: &dyn TzOffsets) {
-        let _ = tz;
+    pub fn handle_action(&mut self, action: Action, now_ms: i64, intl: &dyn Intl) {
+        let _ = intl;
         let Some(flows) = &mut self.flows else {
             return;
         };
@@ -211,7 +213,7 @@ impl Sidebar {
     }
 
     /// What to show at `now_ms`; times and countdowns are derived here, never stored.
-    pub fn view(&self, now_ms: i64, tz: &dyn TzOffsets) -> View {
+    pub fn view(&self, now_ms: i64, intl: &dyn Intl) -> View {
         let c = &self.ctx.catalog;
         let headline = c.get(match self.phase {
             Phase::Loading => "ui.headline.loading",
@@ -221,12 +223,15 @@ impl Sidebar {
         });
         let emergency = self.flows.as_ref().map(|flows| EmergencyView {
             reasons: self.reasons.iter().map(|r| reason_text(c, r)).collect(),
-            ase: flows.ase.view(&self.ctx, now_ms, tz),
-            viewer_role: flows.ase.viewer_role_text(&self.ctx),
-            ping: flows.ping.view(&self.ctx, flows.ase.found().is_some(), tz),
+            ase: flows.ase.view(&self.ctx, now_ms, intl),
+            viewer_role: flows.ase.viewer_role_text(&self.ctx, intl),
+            ping: flows
+                .ping
+                .view(&self.ctx, flows.ase.found().is_some(), intl),
         });
         View {
             phase: self.phase,
+            details_label: c.get("ui.details"),
             headline,
             problems: self.problems.iter().map(|(_, text)| text.clone()).collect(),
             emergency,

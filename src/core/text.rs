@@ -1,5 +1,6 @@
 //! User-facing words. Every string a person reads comes from `translations/en.json` through a
 //! [`Catalog`]; the core names messages by key and fills `{{placeholders}}` from arguments.
+use super::locale::Plural;
 use super::map::SmallMap;
 use serde::Deserialize;
 
@@ -9,6 +10,27 @@ use serde::Deserialize;
 pub enum TranslationNode {
     Leaf(String),
     Branch(SmallMap<TranslationNode>),
+}
+
+/// The locales the app speaks besides English (`translations/<locale>.json`, one strings file
+/// each in the package's `assets/i18n/`), as Zendesk names them.
+pub const LOCALES: [&str; 6] = ["de", "es", "fr", "he", "ja", "pt-br"];
+
+/// The strings file for a Zendesk locale (`de`, `pt-BR`, `fr-CA`, `es-419`): the exact locale,
+/// else its language; `None` for English and for locales the app does not speak (English
+/// then, which is compiled in).
+pub fn pick_locale(locale: &str) -> Option<&'static str> {
+    let tag = locale.trim().to_ascii_lowercase().replace('_', "-");
+    let language = tag.split('-').next().unwrap_or_default();
+    LOCALES
+        .iter()
+        .find(|l| **l == tag)
+        .or_else(|| {
+            LOCALES
+                .iter()
+                .find(|l| l.split('-').next() == Some(language))
+        })
+        .copied()
 }
 
 /// Flattened translations: `"ui.ping.button"` → `"Ping ASE"`.
@@ -27,6 +49,14 @@ impl Catalog {
     /// A catalog of already flattened entries (`"ui.ping.button"` → `"Ping ASE"`).
     pub fn from_entries(entries: SmallMap<String>) -> Self {
         Catalog { entries }
+    }
+
+    /// Lays `entries` over the catalog: a translation replaces the English it names, and what
+    /// it lacks stays English.
+    pub fn overlay(&mut self, entries: impl IntoIterator<Item = (String, String)>) {
+        for (key, value) in entries {
+            self.entries.insert(key, value);
+        }
     }
 
     pub fn contains(&self, key: &str) -> bool {
@@ -61,6 +91,17 @@ impl Catalog {
         }
         out.push_str(rest);
         out
+    }
+
+    /// The plural message for a count: `key.<category>` (CLDR category from the locale port),
+    /// falling back to `key.other`, which every plural message has.
+    pub fn render_plural(&self, key: &str, plural: Plural, args: &[(&str, &str)]) -> String {
+        let exact = format!("{key}.{}", plural.as_str());
+        if self.contains(&exact) {
+            self.render(&exact, args)
+        } else {
+            self.render(&format!("{key}.other"), args)
+        }
     }
 
     /// Shorthand for a message without arguments.

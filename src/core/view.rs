@@ -1,7 +1,7 @@
 //! The view-model: everything the sidebar shows, as plain data with words already translated.
 //! The host renders it with `textContent` only; it never decides what to show.
 
-/// `data-state` of the app root, for people and tests.
+/// `data-phase` of the app root, for people and tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
     Loading,
@@ -22,13 +22,37 @@ impl Phase {
     }
 }
 
+/// A sentence for people, with the technical detail (a Slack error code, an HTTP status, a
+/// decoder's message) kept apart for a "Details" disclosure.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Message {
+    pub text: String,
+    pub detail: Option<String>,
+}
+
+impl Message {
+    pub fn new(text: String) -> Message {
+        Message { text, detail: None }
+    }
+
+    pub fn with_detail(text: String, detail: impl Into<String>) -> Message {
+        let detail = detail.into();
+        Message {
+            text,
+            detail: (!detail.trim().is_empty()).then_some(detail),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct View {
     pub phase: Phase,
+    /// The label of every "Details" disclosure.
+    pub details_label: String,
     /// One-line headline ("Emergency", "Not an emergency", ...).
     pub headline: String,
     /// Clear messages naming the setting or data that is wrong.
-    pub problems: Vec<String>,
+    pub problems: Vec<Message>,
     /// Present when `phase == Emergency`.
     pub emergency: Option<EmergencyView>,
     /// The app should stay collapsed: a non-emergency ticket with the
@@ -57,9 +81,7 @@ pub enum AseView {
     },
     Found(AseCard),
     /// Lookup failed (Slack or Zendesk error): what failed, in words.
-    Failed {
-        text: String,
-    },
+    Failed(Message),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +93,8 @@ pub struct AseCard {
     pub local_time: Option<String>,
     pub hours: Option<Badge>,
     pub presence: Option<Badge>,
+    /// Why the presence is unknown, when a request failed.
+    pub presence_problem: Option<Message>,
 }
 
 /// A short status with a tone the host maps to a colour.
@@ -103,7 +127,7 @@ pub enum PingView {
         link_label: String,
     },
     Failed {
-        message: String,
+        message: Message,
         retry_label: String,
     },
 }

@@ -5,7 +5,8 @@
 //! Invariant: nothing here borrows app state; the panel is drawn by a fresh [`Renderer`].
 use super::render::Renderer;
 use super::zaf::ZafClient;
-use crate::core::view::{Phase, View};
+use crate::core::text::Catalog;
+use crate::core::view::{Message, Phase, View};
 use std::cell::RefCell;
 
 thread_local! {
@@ -22,19 +23,24 @@ pub fn remember_client(client: &ZafClient) {
     });
 }
 
-/// Installs the panic hook; the words are translated now, while translating is still safe.
-pub fn install_hook(headline: String, message: String) {
+/// Installs the panic hook (again, once the agent's language is known); the words are
+/// translated now, while translating is still safe.
+pub fn install_hook(catalog: &Catalog) {
+    let catalog = catalog.clone();
     std::panic::set_hook(Box::new(move |info| {
-        web_sys::console::error_1(&format!("ase-emergency-assist panicked: {info}").into());
-        show_error(&headline, vec![message.clone()]);
+        let detail = info.to_string();
+        web_sys::console::error_1(&format!("ase-emergency-assist panicked: {detail}").into());
+        let message = Message::with_detail(catalog.get("host.error.crashed"), detail);
+        show_error(&catalog, vec![message]);
     }));
 }
 
 /// Replaces the sidebar's content with an error panel (`data-phase="misconfigured"`).
-pub fn show_error(headline: &str, problems: Vec<String>) {
+pub fn show_error(catalog: &Catalog, problems: Vec<Message>) {
     let view = View {
         phase: Phase::Misconfigured,
-        headline: headline.to_string(),
+        details_label: catalog.get("ui.details"),
+        headline: catalog.get("host.error.headline"),
         problems,
         emergency: None,
         collapsed: false,

@@ -4,8 +4,8 @@
 //! Invariant: no business rule lives here; and no `RefCell` borrow is held across an `.await`
 //! or across a call back into the DOM that could re-enter.
 use super::http;
+use super::intl::BrowserIntl;
 use super::render::Renderer;
-use super::tz::IntlTz;
 use super::zaf::ZafClient;
 use crate::core::sidebar::{Action, Boot, Sidebar};
 use gloo::events::EventListener;
@@ -23,7 +23,7 @@ const TICK_MS: u32 = 30_000;
 pub struct App {
     sidebar: RefCell<Sidebar>,
     client: ZafClient,
-    tz: IntlTz,
+    intl: BrowserIntl,
     renderer: RefCell<Renderer>,
     height: Cell<u32>,
 }
@@ -39,11 +39,12 @@ fn log_error(what: &str) {
 
 /// Starts the core with `boot` and wires clicks and the redraw timer.
 pub fn start(client: ZafClient, boot: Boot, renderer: Renderer) {
-    let sidebar = Sidebar::new(boot, now_ms());
+    let intl = BrowserIntl::new(&boot.locale);
+    let sidebar = Sidebar::new(boot, now_ms(), &intl);
     let app = Rc::new(App {
         sidebar: RefCell::new(sidebar),
         client,
-        tz: IntlTz::new(),
+        intl,
         renderer: RefCell::new(renderer),
         height: Cell::new(0),
     });
@@ -62,7 +63,7 @@ impl App {
     fn pump(self: &Rc<Self>) {
         let now = now_ms();
         let view = match self.sidebar.try_borrow() {
-            Ok(sidebar) => sidebar.view(now, &self.tz),
+            Ok(sidebar) => sidebar.view(now, &self.intl),
             Err(_) => return log_error("sidebar busy during render"),
         };
         let rendered = match self.renderer.try_borrow_mut() {
@@ -87,7 +88,7 @@ impl App {
             wasm_bindgen_futures::spawn_local(async move {
                 let reply = http::send(&app.client, &request).await;
                 match app.sidebar.try_borrow_mut() {
-                    Ok(mut sidebar) => sidebar.handle_reply(request.id, reply, now_ms(), &app.tz),
+                    Ok(mut sidebar) => sidebar.handle_reply(request.id, reply, now_ms(), &app.intl),
                     Err(_) => return log_error("sidebar busy when a reply arrived"),
                 }
                 app.pump();
@@ -121,7 +122,7 @@ impl App {
             renderer.invalidate();
         }
         match self.sidebar.try_borrow_mut() {
-            Ok(mut sidebar) => sidebar.handle_action(action, now_ms(), &self.tz),
+            Ok(mut sidebar) => sidebar.handle_action(action, now_ms(), &self.intl),
             Err(_) => return log_error("sidebar busy during click"),
         }
         self.pump();

@@ -11,13 +11,15 @@ pub mod crash;
 pub mod decode;
 pub mod event_loop;
 pub mod http;
+pub mod intl;
 mod js;
 pub mod render;
+pub mod strings;
 pub mod tz;
 pub mod zaf;
 
 use crate::core::text::Catalog;
-use crate::core::view::{Phase, View};
+use crate::core::view::{Message, Phase, View};
 use std::fmt;
 use wasm_bindgen::prelude::*;
 
@@ -61,39 +63,38 @@ impl fmt::Display for HostError {
 impl std::error::Error for HostError {}
 
 impl HostError {
-    /// The message a person reads, from the `host.error.*` translations.
-    pub fn message(&self, catalog: &Catalog) -> String {
-        match self {
-            HostError::SdkMissing(detail) => {
-                catalog.render("host.error.sdk_missing", &[("detail", detail)])
-            }
-            HostError::NotInZendesk => catalog.get("host.error.not_in_zendesk"),
-            HostError::Zaf { call, detail } => {
-                catalog.render("host.error.zaf", &[("call", call), ("detail", detail)])
-            }
+    /// What a person reads, from the `host.error.*` translations; the technical detail goes to
+    /// the panel's "Details" disclosure.
+    pub fn message(&self, catalog: &Catalog) -> Message {
+        let (key, args, detail): (&str, &[(&str, &str)], String) = match self {
+            HostError::SdkMissing(detail) => ("host.error.sdk_missing", &[], detail.clone()),
+            HostError::NotInZendesk => ("host.error.not_in_zendesk", &[], String::new()),
+            HostError::Zaf { call, detail } => ("host.error.zaf", &[], format!("{call}: {detail}")),
             HostError::Data { path, detail } => {
-                catalog.render("host.error.data", &[("path", path), ("detail", detail)])
+                ("host.error.data", &[], format!("{path}: {detail}"))
             }
             HostError::Settings { name, detail } => {
-                catalog.render("host.error.settings", &[("name", name), ("detail", detail)])
+                let label = crate::core::problems::setting_label(catalog, name);
+                let text = catalog.render("host.error.settings", &[("name", &label)]);
+                return Message::with_detail(text, format!("{name}: {detail}"));
             }
             HostError::Encode(detail) | HostError::Dom(detail) => {
-                catalog.render("host.error.internal", &[("detail", detail)])
+                ("host.error.internal", &[], detail.clone())
             }
-        }
+        };
+        Message::with_detail(catalog.render(key, args), detail)
     }
 }
 
-/// Entry point, called by `app.js` after the wasm module is initialised.
+/// Entry point, called by `app.js` after the wasm module is initialised. `load_strings(file)`
+/// returns a promise of the flat strings object of `i18n/<file>.json` (see [`strings`]).
 #[wasm_bindgen]
-pub fn run() {
+pub fn run(load_strings: js_sys::Function) {
     let catalog = boot::catalog();
-    crash::install_hook(
-        catalog.get("host.error.headline"),
-        catalog.get("host.error.crashed"),
-    );
+    crash::install_hook(&catalog);
     let loading = View {
         phase: Phase::Loading,
+        details_label: String::new(),
         headline: catalog.get("host.loading"),
         problems: Vec::new(),
         emergency: None,
@@ -103,20 +104,23 @@ pub fn run() {
         web_sys::console::error_1(&format!("cannot render: {e}").into());
     }
     wasm_bindgen_futures::spawn_local(async move {
-        if let Err(e) = start(catalog.clone()).await {
+        let mut catalog = catalog;
+        if let Err(e) = start(&mut catalog, load_strings).await {
             web_sys::console::error_1(&e.to_string().into());
-            crash::show_error(
-                &catalog.get("host.error.headline"),
-                vec![e.message(&catalog)],
-            );
+            crash::show_error(&catalog, vec![e.message(&catalog)]);
         }
     });
 }
 
-async fn start(catalog: Catalog) -> Result<(), HostError> {
+/// Connects, reads the ticket, switches `catalog` to the agent's language, and starts the
+/// event loop. Errors before the language is known are shown in English.
+async fn start(catalog: &mut Catalog, load_strings: js_sys::Function) -> Result<(), HostError> {
     let client = zaf::ZafClient::connect().await?;
     crash::remember_client(&client);
-    let boot = boot::read(&client, catalog).await?;
+    let mut boot = boot::read(&client, catalog.clone()).await?;
+    strings::localize(catalog, &boot.locale, &load_strings).await;
+    crash::install_hook(catalog);
+    boot.catalog = catalog.clone();
     let renderer = render::Renderer::for_app()?;
     event_loop::start(client, boot, renderer);
     Ok(())

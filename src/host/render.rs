@@ -1,10 +1,11 @@
 //! The DOM renderer: draws a core [`View`] inside `#app` with the element ids of CONTRACTS.md §6.
+//! A message's technical detail goes into a closed `<details>` disclosure after its sentence.
 //!
 //! Invariants: untrusted text stays text: nodes are made with `createElement` and filled with
 //! `textContent` only (no HTML parsing anywhere in the app), and links accept only http(s) URLs.
 //! The renderer decides nothing: what to show is the view-model's business.
 use super::HostError;
-use crate::core::view::{AseCard, AseView, Badge, PingView, Tone, View};
+use crate::core::view::{AseCard, AseView, Badge, Message, PingView, Tone, View};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, HtmlButtonElement, HtmlElement};
 
@@ -105,7 +106,7 @@ impl Renderer {
             .map(|e| &e.ping);
         if self.last.is_none() || ping != last_ping {
             let nodes = match ping {
-                Some(ping) => self.ping(ping)?,
+                Some(ping) => self.ping(ping, &view.details_label)?,
                 None => Vec::new(),
             };
             self.live.replace_children_with_node_0();
@@ -168,7 +169,13 @@ impl Renderer {
             &view.headline,
         )?];
         if !view.problems.is_empty() {
-            nodes.push(list(d, "problems", "problems", &view.problems)?);
+            let ul = create(d, "ul", Some("problems"), Some("problems"))?;
+            for problem in &view.problems {
+                let li = create(d, "li", None, None)?;
+                self.message(&li, problem, &view.details_label)?;
+                append(&ul, &li)?;
+            }
+            nodes.push(ul);
         }
         let Some(emergency) = &view.emergency else {
             return Ok(nodes);
@@ -176,7 +183,7 @@ impl Renderer {
         if !emergency.reasons.is_empty() {
             nodes.push(list(d, "reasons", "reasons", &emergency.reasons)?);
         }
-        nodes.push(self.ase(&emergency.ase)?);
+        nodes.push(self.ase(&emergency.ase, &view.details_label)?);
         nodes.push(create_text(
             d,
             "p",
@@ -187,29 +194,53 @@ impl Renderer {
         Ok(nodes)
     }
 
-    fn ase(&self, ase: &AseView) -> Result<Element, HostError> {
+    /// A message: its sentence in `parent`, and its technical detail, when there is one, in a
+    /// closed "Details" disclosure after it.
+    fn message(&self, parent: &Element, message: &Message, label: &str) -> Result<(), HostError> {
+        let d = &self.document;
+        append(
+            parent,
+            &create_text(d, "span", None, Some("message-text"), &message.text)?,
+        )?;
+        if let Some(detail) = &message.detail {
+            let details = create(d, "details", None, Some("details"))?;
+            append(&details, &create_text(d, "summary", None, None, label)?)?;
+            append(
+                &details,
+                &create_text(d, "code", None, Some("detail"), detail)?,
+            )?;
+            append(parent, &details)?;
+        }
+        Ok(())
+    }
+
+    fn ase(&self, ase: &AseView, details_label: &str) -> Result<Element, HostError> {
         let d = &self.document;
         let section = create(d, "section", Some("ase"), Some("ase"))?;
-        let (state, text) = match ase {
-            AseView::Loading { text } => ("loading", Some(text)),
-            AseView::None { text } => ("none", Some(text)),
-            AseView::Failed { text } => ("failed", Some(text)),
+        let (state, message) = match ase {
+            AseView::Loading { text } => ("loading", Some(Message::new(text.clone()))),
+            AseView::None { text } => ("none", Some(Message::new(text.clone()))),
+            AseView::Failed(message) => ("failed", Some(message.clone())),
             AseView::Found(_) => ("found", None),
         };
         attr(&section, "data-ase", state)?;
-        if let Some(text) = text {
-            append(
-                &section,
-                &create_text(d, "p", None, Some("ase-text"), text)?,
-            )?;
+        if let Some(message) = message {
+            let p = create(d, "p", None, Some("ase-text"))?;
+            self.message(&p, &message, details_label)?;
+            append(&section, &p)?;
         }
         if let AseView::Found(card) = ase {
-            self.card(&section, card)?;
+            self.card(&section, card, details_label)?;
         }
         Ok(section)
     }
 
-    fn card(&self, section: &Element, card: &AseCard) -> Result<(), HostError> {
+    fn card(
+        &self,
+        section: &Element,
+        card: &AseCard,
+        details_label: &str,
+    ) -> Result<(), HostError> {
         let d = &self.document;
         let mut children = vec![
             create_text(d, "p", Some("ase-name"), Some("ase-name"), &card.name)?,
@@ -240,13 +271,18 @@ impl Renderer {
             }
             children.push(row);
         }
+        if let Some(problem) = &card.presence_problem {
+            let p = create(d, "p", Some("ase-presence-problem"), Some("secondary"))?;
+            self.message(&p, problem, details_label)?;
+            children.push(p);
+        }
         for child in children {
             append(section, &child)?;
         }
         Ok(())
     }
 
-    fn ping(&self, ping: &PingView) -> Result<Vec<Element>, HostError> {
+    fn ping(&self, ping: &PingView, details_label: &str) -> Result<Vec<Element>, HostError> {
         let d = &self.document;
         Ok(match ping {
             PingView::Hidden => Vec::new(),
@@ -284,10 +320,9 @@ impl Renderer {
                 retry_label,
             } => {
                 let error = create(d, "div", Some("ping-error"), Some("ping-error"))?;
-                append(
-                    &error,
-                    &create_text(d, "p", None, Some("error-message"), message)?,
-                )?;
+                let p = create(d, "p", None, Some("error-message"))?;
+                self.message(&p, message, details_label)?;
+                append(&error, &p)?;
                 append(
                     &error,
                     &button(

@@ -268,7 +268,8 @@ fn assemble(paths: &Paths) -> Result<(), Error> {
     copy_tree(
         &paths.root.join("translations"),
         &paths.app_dir.join("translations"),
-    )
+    )?;
+    crate::i18n::write_assets(&paths.root.join("translations"), &paths.assets())
 }
 
 fn copy_file(from: &Path, to: &Path) -> Result<(), Error> {

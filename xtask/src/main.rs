@@ -7,6 +7,7 @@ mod bench;
 mod build;
 mod command;
 mod host;
+mod i18n;
 mod package;
 mod suite;
 mod validate;

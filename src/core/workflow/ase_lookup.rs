@@ -5,13 +5,12 @@
 //! failure leaves a sentence that says what failed, never a blank card.
 use super::{Context, Outbox};
 use crate::core::ase::{self, AseLookup as EmailLookup, ViewerRole};
-use crate::core::availability::{self, HoursState, TzOffsets};
-use crate::core::clock::{self, Weekday};
+use crate::core::availability::{self, HoursState};
+use crate::core::locale::{duration_parts, Intl};
 use crate::core::problems::{Problems, Service};
 use crate::core::request::{Expect, Method, Outcome, Reply, Request};
 use crate::core::slack::{self, SlackResponseDto, SlackUserDto};
-use crate::core::text::Catalog;
-use crate::core::view::{AseCard, AseView, Badge, Tone};
+use crate::core::view::{AseCard, AseView, Badge, Message, Tone};
 use crate::core::zendesk::OrganizationResponseDto;
 
 /// What a pending request of this workflow is for.
@@ -27,7 +26,7 @@ enum State {
     Loading,
     NoOrganization,
     NotSet,
-    Failed { text: String },
+    Failed(Message),
     Found(Box<FoundAse>),
 }
 
@@ -43,7 +42,7 @@ pub enum Presence {
     Loading,
     Active,
     Away,
-    Unknown { reason: Option<String> },
+    Unknown { reason: Option<Message> },
 }
 
 /// The ASE lookup of one emergency.
@@ -80,11 +79,11 @@ impl AseLookup {
         self.out.pop()
     }
 
-    pub fn handle_reply(&mut self, step: Step, reply: Outcome, ctx: &Context) {
+    pub fn handle_reply(&mut self, step: Step, reply: Outcome, ctx: &Context, intl: &dyn Intl) {
         match step {
-            Step::Organization => self.on_organization(reply, ctx),
-            Step::LookupUser => self.on_lookup_user(reply, ctx),
-            Step::Presence => self.on_presence(reply, ctx),
+            Step::Organization => self.on_organization(reply, ctx, intl),
+            Step::LookupUser => self.on_lookup_user(reply, ctx, intl),
+            Step::Presence => self.on_presence(reply, ctx, intl),
         }
     }
 
@@ -105,33 +104,33 @@ impl AseLookup {
             .unwrap_or_else(|| ctx.catalog.get("ui.ase.unnamed_organization"))
     }
 
-    fn problems<'a>(&'a self, ctx: &'a Context) -> Problems<'a> {
+    fn problems<'a>(&'a self, ctx: &'a Context, intl: &'a dyn Intl) -> Problems<'a> {
         Problems {
             email: self.email.as_deref().unwrap_or_default(),
-            ..ctx.problems()
+            ..ctx.problems(intl)
         }
     }
 
-    fn fail(&mut self, text: String) {
-        self.state = State::Failed { text };
+    fn fail(&mut self, message: Message) {
+        self.state = State::Failed(message);
     }
 
-    fn on_organization(&mut self, reply: Outcome, ctx: &Context) {
+    fn on_organization(&mut self, reply: Outcome, ctx: &Context, intl: &dyn Intl) {
         let organization = match reply {
             Ok(Reply::Organization(OrganizationResponseDto { organization })) => organization,
             other => {
-                let reason = ctx.problems().zendesk(other);
+                let reason = ctx.problems(intl).zendesk(other);
                 let text = ctx
                     .catalog
-                    .render("ui.ase.organization_failed", &[("reason", &reason)]);
-                return self.fail(text);
+                    .render("ui.ase.organization_failed", &[("reason", &reason.text)]);
+                return self.fail(Message { text, ..reason });
             }
         };
         if !organization.name.trim().is_empty() {
             self.organization_name = Some(organization.name.clone());
         }
         let field = &ctx.settings.ase_org_field;
-        match ase::ase_email(&organization, field) {
+        match ase::ase_email(&organization, field, &|s| intl.lower(s)) {
             EmailLookup::Email(email) => {
                 let url = slack::method_url("users.lookupByEmail", &[("email", &email)]);
                 self.email = Some(email);
@@ -148,13 +147,13 @@ impl AseLookup {
                         ("value", &value),
                     ],
                 );
-                self.fail(text);
+                self.fail(Message::new(text));
             }
         }
     }
 
-    fn on_lookup_user(&mut self, reply: Outcome, ctx: &Context) {
-        let problems = self.problems(ctx);
+    fn on_lookup_user(&mut self, reply: Outcome, ctx: &Context, intl: &dyn Intl) {
+        let problems = self.problems(ctx, intl);
         let user = match problems.slack_ok("users.lookupByEmail", reply) {
             Ok(SlackResponseDto {
                 user: Some(user), ..
@@ -173,7 +172,7 @@ impl AseLookup {
             let text = ctx
                 .catalog
                 .render("ui.ase.deactivated", &[("email", &email)]);
-            return self.fail(text);
+            return self.fail(Message::new(text));
         }
         let url = slack::method_url("users.getPresence", &[("user", &user.id)]);
         self.state = State::Found(Box::new(FoundAse {
@@ -184,8 +183,11 @@ impl AseLookup {
             .push(Request::slack(Method::Get, url, None), Step::Presence);
     }
 
-    fn on_presence(&mut self, reply: Outcome, ctx: &Context) {
-        let presence = match self.problems(ctx).slack_ok("users.getPresence", reply) {
+    fn on_presence(&mut self, reply: Outcome, ctx: &Context, intl: &dyn Intl) {
+        let presence = match self
+            .problems(ctx, intl)
+            .slack_ok("users.getPresence", reply)
+        {
             Ok(r) => match r.presence.as_deref() {
                 Some("active") => Presence::Active,
                 Some("away") => Presence::Away,
@@ -204,11 +206,16 @@ impl AseLookup {
 
     /// "You are the ASE" and the like; "checking" until the organization has answered, since
     /// "neither" would be wrong for the ASE looking at their own account's emergency.
-    pub fn viewer_role_text(&self, ctx: &Context) -> String {
+    pub fn viewer_role_text(&self, ctx: &Context, intl: &dyn Intl) -> String {
         if matches!(self.state, State::Loading) {
             return ctx.catalog.get("ui.role.loading");
         }
-        let role = ase::viewer_role(&ctx.viewer, self.email.as_deref(), ctx.ticket.assignee_id);
+        let role = ase::viewer_role(
+            &ctx.viewer,
+            self.email.as_deref(),
+            ctx.ticket.assignee_id,
+            &|s| intl.lower(s),
+        );
         ctx.catalog.get(match role {
             ViewerRole::Ase => "ui.role.ase",
             ViewerRole::Dri => "ui.role.dri",
@@ -217,7 +224,7 @@ impl AseLookup {
         })
     }
 
-    pub fn view(&self, ctx: &Context, now_ms: i64, tz: &dyn TzOffsets) -> AseView {
+    pub fn view(&self, ctx: &Context, now_ms: i64, intl: &dyn Intl) -> AseView {
         let c = &ctx.catalog;
         match &self.state {
             State::Loading => AseView::Loading {
@@ -232,28 +239,30 @@ impl AseLookup {
                     &[("organization", &self.organization_label(ctx))],
                 ),
             },
-            State::Failed { text } => AseView::Failed { text: text.clone() },
-            State::Found(found) => AseView::Found(self.card(found, ctx, now_ms, tz)),
+            State::Failed(message) => AseView::Failed(message.clone()),
+            State::Found(found) => AseView::Found(self.card(found, ctx, now_ms, intl)),
         }
     }
 
-    fn card(&self, found: &FoundAse, ctx: &Context, now_ms: i64, tz: &dyn TzOffsets) -> AseCard {
+    fn card(&self, found: &FoundAse, ctx: &Context, now_ms: i64, intl: &dyn Intl) -> AseCard {
         let c = &ctx.catalog;
         let user = &found.user;
         let zone = user.tz.as_deref().map(str::trim).filter(|z| !z.is_empty());
         let hours = &ctx.settings.working_hours;
         let availability =
-            zone.and_then(|z| availability::availability(now_ms, z, hours, tz).map(|a| (z, a)));
+            zone.and_then(|z| availability::availability(now_ms, z, hours, intl).map(|a| (z, a)));
         let (local_time, hours_badge) = match availability {
             Some((zone, a)) => {
-                let time = format!("{:02}:{:02}", a.local.hour, a.local.minute);
                 let local = c.render(
                     "ui.ase.local_time",
                     &[
-                        ("time", &time),
-                        ("weekday", &weekday_text(c, a.local.weekday)),
+                        ("time", &intl.time(now_ms, zone).unwrap_or_default()),
+                        ("weekday", &intl.weekday(now_ms, zone).unwrap_or_default()),
                         ("tz", zone),
-                        ("offset", &clock::format_offset(a.local.offset_minutes)),
+                        (
+                            "offset",
+                            &intl.offset_name(now_ms, zone).unwrap_or_default(),
+                        ),
                     ],
                 );
                 let (key, minutes, tone) = match a.hours {
@@ -268,7 +277,7 @@ impl AseLookup {
                     key,
                     &[
                         ("hours", &hours.to_string()),
-                        ("duration", &duration_text(c, minutes)),
+                        ("duration", &intl.duration(&duration_parts(minutes))),
                     ],
                 );
                 (local, Badge { text, tone })
@@ -285,19 +294,16 @@ impl AseLookup {
                 (local, badge)
             }
         };
-        let presence = match &found.presence {
-            Presence::Loading => None,
-            Presence::Active => Some(("ui.ase.presence_active", None, Tone::Good)),
-            Presence::Away => Some(("ui.ase.presence_away", None, Tone::Neutral)),
-            Presence::Unknown { reason: None } => {
-                Some(("ui.ase.presence_unknown", None, Tone::Neutral))
+        let (key, tone, problem) = match &found.presence {
+            Presence::Loading => ("", Tone::Neutral, None),
+            Presence::Active => ("ui.ase.presence_active", Tone::Good, None),
+            Presence::Away => ("ui.ase.presence_away", Tone::Neutral, None),
+            Presence::Unknown { reason } => {
+                ("ui.ase.presence_unknown", Tone::Neutral, reason.clone())
             }
-            Presence::Unknown {
-                reason: Some(reason),
-            } => Some(("ui.ase.presence_failed", Some(reason), Tone::Neutral)),
-        }
-        .map(|(key, reason, tone)| Badge {
-            text: c.render(key, &[("reason", reason.map_or("", String::as_str))]),
+        };
+        let presence = (!key.is_empty()).then(|| Badge {
+            text: c.get(key),
             tone,
         });
         let handle = slack_handle(user)
@@ -309,6 +315,7 @@ impl AseLookup {
             local_time: Some(local_time),
             hours: Some(hours_badge),
             presence,
+            presence_problem: problem,
         }
     }
 }
@@ -334,30 +341,4 @@ fn slack_handle(user: &SlackUserDto) -> Option<String> {
         .into_iter()
         .find(|n| !n.is_empty())
         .map(|n| format!("@{n}"))
-}
-
-fn weekday_text(catalog: &Catalog, weekday: Weekday) -> String {
-    catalog.get(match weekday {
-        Weekday::Mon => "ui.weekday.mon",
-        Weekday::Tue => "ui.weekday.tue",
-        Weekday::Wed => "ui.weekday.wed",
-        Weekday::Thu => "ui.weekday.thu",
-        Weekday::Fri => "ui.weekday.fri",
-        Weekday::Sat => "ui.weekday.sat",
-        Weekday::Sun => "ui.weekday.sun",
-    })
-}
-
-/// `2 h 5 min`, `9 h`, `45 min`, `1 d 3 h`.
-fn duration_text(catalog: &Catalog, minutes: i64) -> String {
-    let minutes = minutes.max(0);
-    let (days, hours, mins) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
-    let (d, h, m) = (days.to_string(), hours.to_string(), mins.to_string());
-    match (days, hours, mins) {
-        (0, 0, _) => catalog.render("ui.duration.m", &[("m", &m)]),
-        (0, _, 0) => catalog.render("ui.duration.h", &[("h", &h)]),
-        (0, _, _) => catalog.render("ui.duration.hm", &[("h", &h), ("m", &m)]),
-        (_, 0, _) => catalog.render("ui.duration.d", &[("d", &d)]),
-        _ => catalog.render("ui.duration.dh", &[("d", &d), ("h", &h)]),
-    }
 }

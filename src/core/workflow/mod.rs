@@ -9,6 +9,7 @@
 pub mod ase_lookup;
 pub mod ping;
 
+use super::locale::Intl;
 use super::problems::Problems;
 use super::request::Request;
 use super::settings::Settings;
@@ -59,9 +60,10 @@ pub struct Context {
 
 impl Context {
     /// Words for failures of requests that are not about a particular email.
-    pub fn problems(&self) -> Problems<'_> {
+    pub fn problems<'a>(&'a self, intl: &'a dyn Intl) -> Problems<'a> {
         Problems {
             catalog: &self.catalog,
+            intl,
             channel: &self.settings.channel_id,
             email: "",
         }

@@ -10,12 +10,13 @@
 //! - The note is written only after both Slack messages exist.
 use super::ase_lookup::{ase_name, FoundAse, Presence};
 use super::{Context, Outbox};
-use crate::core::availability::{self, HoursState, TzOffsets};
+use crate::core::availability::{self, HoursState};
+use crate::core::locale::Intl;
 use crate::core::notes::{self, PingRecord};
 use crate::core::problems::{self, Service};
 use crate::core::request::{Body, Expect, Method, Outcome, Reply, Request};
 use crate::core::slack::{self, PostMessageDto, SlackResponseDto};
-use crate::core::view::PingView;
+use crate::core::view::{Message, PingView};
 use crate::core::zendesk::{
     CommentInputDto, CommentsResponseDto, TicketResponseDto, TicketUpdateDto, TicketUpdateInnerDto,
 };
@@ -65,7 +66,7 @@ enum State {
     Idle,
     Running(Box<Run>),
     Failed {
-        reason: String,
+        reason: Message,
     },
     Done(PingRecord),
 }
@@ -115,7 +116,9 @@ impl Ping {
         }
         if ctx.settings.channel_id.trim().is_empty() {
             let reason = problems::setting_missing(&ctx.catalog, "slack_channel_id");
-            self.state = State::Failed { reason };
+            self.state = State::Failed {
+                reason: Message::new(reason),
+            };
             return;
         }
         self.runs = self.runs.wrapping_add(1);
@@ -132,7 +135,7 @@ impl Ping {
     }
 
     /// Fails the next click with `reason` instead of running (a setting the ping needs is wrong).
-    pub fn block(&mut self, reason: String) {
+    pub fn block(&mut self, reason: Message) {
         if matches!(self.state, State::Idle | State::Failed { .. }) {
             self.state = State::Failed { reason };
         }
@@ -145,14 +148,14 @@ impl Ping {
         ctx: &Context,
         ase: Option<AseFacts<'_>>,
         now_ms: i64,
-        tz: &dyn TzOffsets,
+        intl: &dyn Intl,
     ) {
         match step {
             Step::StartComments => self.on_start_comments(reply),
             Step::Run(number, step) => {
                 let current = matches!(&self.state, State::Running(run) if run.number == number);
                 if current {
-                    self.on_run_step(step, reply, ctx, ase, now_ms, tz);
+                    self.on_run_step(step, reply, ctx, ase, now_ms, intl);
                 }
             }
         }
@@ -181,7 +184,7 @@ impl Ping {
         }
     }
 
-    fn fail(&mut self, reason: String) {
+    fn fail(&mut self, reason: Message) {
         self.state = State::Failed { reason };
     }
 
@@ -239,9 +242,9 @@ impl Ping {
         ctx: &Context,
         ase: Option<AseFacts<'_>>,
         now_ms: i64,
-        tz: &dyn TzOffsets,
+        intl: &dyn Intl,
     ) {
-        let problems = ctx.problems();
+        let problems = ctx.problems(intl);
         match step {
             RunStep::Comments | RunStep::ConflictComments => match reply {
                 Ok(Reply::Comments(CommentsResponseDto { comments, .. })) => {
@@ -281,7 +284,7 @@ impl Ping {
                             run.root_ts = ts;
                         }
                         // A root posted a moment ago has no replies to reconcile with.
-                        let body = self.mention_message(ctx, ase, now_ms, tz);
+                        let body = self.mention_message(ctx, ase, now_ms, intl);
                         self.request(ctx, RunStep::PostMention, body.map(Body::SlackPost));
                     }
                     None => self.fail(
@@ -300,7 +303,7 @@ impl Ping {
                         }
                         self.request(ctx, RunStep::Permalink, None);
                     } else {
-                        let body = self.mention_message(ctx, ase, now_ms, tz);
+                        let body = self.mention_message(ctx, ase, now_ms, intl);
                         self.request(ctx, RunStep::PostMention, body.map(Body::SlackPost));
                     }
                 }
@@ -353,7 +356,7 @@ impl Ping {
                     if attempts < MAX_NOTE_ATTEMPTS {
                         self.request(ctx, RunStep::ConflictComments, None);
                     } else {
-                        self.fail(ctx.catalog.get("problems.zendesk.conflict"));
+                        self.fail(Message::new(ctx.catalog.get("problems.zendesk.conflict")));
                     }
                 }
                 other => self.fail(problems.zendesk(other)),
@@ -389,7 +392,7 @@ impl Ping {
         ctx: &Context,
         ase: Option<AseFacts<'_>>,
         now_ms: i64,
-        tz: &dyn TzOffsets,
+        intl: &dyn Intl,
     ) -> Option<PostMessageDto> {
         let State::Running(run) = &self.state else {
             return None;
@@ -400,7 +403,7 @@ impl Ping {
             .tz
             .as_deref()
             .and_then(|name| {
-                availability::availability(now_ms, name, &ctx.settings.working_hours, tz)
+                availability::availability(now_ms, name, &ctx.settings.working_hours, intl)
             })
             .is_some_and(|a| matches!(a.hours, HoursState::Inside { .. }));
         let facts = slack::PingFacts {
@@ -461,27 +464,22 @@ impl Ping {
     // ---- The view ----
 
     /// The ping part of the sidebar; `ase_known` shows the button once the ASE is found.
-    pub fn view(&self, ctx: &Context, ase_known: bool, tz: &dyn TzOffsets) -> PingView {
+    pub fn view(&self, ctx: &Context, ase_known: bool, intl: &dyn Intl) -> PingView {
         let c = &ctx.catalog;
         match &self.state {
             State::Done(record) => {
-                let offset = tz.offset_minutes(&ctx.viewer_tz, record.at_ms);
-                let local = availability::local_time(record.at_ms, offset.unwrap_or(0));
-                let zone = match offset {
-                    Some(_) if !ctx.viewer_tz.trim().is_empty() => ctx.viewer_tz.clone(),
-                    _ => "UTC".to_string(),
+                let zone = match intl.time(record.at_ms, &ctx.viewer_tz) {
+                    Some(_) => ctx.viewer_tz.as_str(),
+                    None => "UTC",
                 };
                 let by = if record.by_name.trim().is_empty() {
                     c.get("ui.ping.someone")
                 } else {
                     record.by_name.clone()
                 };
-                let time = format!("{:02}:{:02}", local.hour, local.minute);
+                let time = intl.time(record.at_ms, zone).unwrap_or_default();
                 PingView::Done {
-                    text: c.render(
-                        "ui.ping.done",
-                        &[("name", &by), ("time", &time), ("tz", &zone)],
-                    ),
+                    text: c.render("ui.ping.done", &[("name", &by), ("time", &time)]),
                     permalink: record.permalink.clone(),
                     link_label: c.get("ui.ping.open_thread"),
                 }
@@ -490,7 +488,10 @@ impl Ping {
                 label: c.get("ui.ping.in_flight"),
             },
             State::Failed { reason } => PingView::Failed {
-                message: c.render("ui.ping.failed", &[("reason", reason)]),
+                message: Message {
+                    text: c.render("ui.ping.failed", &[("reason", &reason.text)]),
+                    detail: reason.detail.clone(),
+                },
                 retry_label: c.get("ui.ping.retry"),
             },
             State::Idle if ase_known => PingView::Ready {

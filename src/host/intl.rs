@@ -1,0 +1,227 @@
+//! The locale port ([`Intl`]) on top of the browser's `Intl` objects and
+//! `String.prototype.toLowerCase`: the viewer's locale writes times, weekdays, zone offsets,
+//! durations, numbers and lists, and picks plural categories. The app ships no locale data and
+//! no Unicode tables of its own.
+//!
+//! Invariant: a locale or zone the browser does not know degrades (to the browser's default
+//! locale, to `None` for a zone), never to a throw: every constructor is imported with `catch`.
+use super::js;
+use super::tz::IntlTz;
+use crate::core::availability::TzOffsets;
+use crate::core::locale::{Intl, Plural, TimeUnit};
+use crate::core::map::SmallMap;
+use js_sys::{Array, Object, Reflect};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = Intl, js_name = DateTimeFormat)]
+    #[derive(Debug, Clone)]
+    type DateTimeFormat;
+    #[wasm_bindgen(catch, constructor, js_namespace = Intl, js_class = "DateTimeFormat")]
+    fn new(locale: &str, options: &Object) -> Result<DateTimeFormat, JsValue>;
+    #[wasm_bindgen(method, js_name = formatToParts)]
+    fn format_to_parts(this: &DateTimeFormat, instant_ms: f64) -> Array;
+
+    #[wasm_bindgen(js_namespace = Intl, js_name = NumberFormat)]
+    #[derive(Debug, Clone)]
+    type NumberFormat;
+    #[wasm_bindgen(catch, constructor, js_namespace = Intl, js_class = "NumberFormat")]
+    fn new(locale: &str, options: &Object) -> Result<NumberFormat, JsValue>;
+    #[wasm_bindgen(method)]
+    fn format(this: &NumberFormat, n: f64) -> String;
+
+    #[wasm_bindgen(js_namespace = Intl, js_name = PluralRules)]
+    #[derive(Debug, Clone)]
+    type PluralRules;
+    #[wasm_bindgen(catch, constructor, js_namespace = Intl, js_class = "PluralRules")]
+    fn new(locale: &str) -> Result<PluralRules, JsValue>;
+    #[wasm_bindgen(method)]
+    fn select(this: &PluralRules, n: f64) -> String;
+
+    #[wasm_bindgen(js_namespace = Intl, js_name = ListFormat)]
+    #[derive(Debug, Clone)]
+    type ListFormat;
+    #[wasm_bindgen(catch, constructor, js_namespace = Intl, js_class = "ListFormat")]
+    fn new(locale: &str, options: &Object) -> Result<ListFormat, JsValue>;
+    #[wasm_bindgen(method)]
+    fn format(this: &ListFormat, items: &Array) -> String;
+}
+
+/// A plain options object from string pairs.
+fn options(pairs: &[(&str, &str)]) -> Object {
+    let object = Object::new();
+    for (k, v) in pairs {
+        let _ = Reflect::set(&object, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
+    object
+}
+
+/// The viewer's time of day, weekday and zone offset in one zone, from one `formatToParts`.
+struct ZoneParts {
+    time: String,
+    weekday: String,
+    offset: String,
+}
+
+/// [`Intl`] for the viewer's locale, with the formatters built once and cached.
+#[derive(Debug)]
+pub struct BrowserIntl {
+    locale: String,
+    tz: IntlTz,
+    /// One formatter per zone (`None`: the browser does not know the zone).
+    zones: RefCell<SmallMap<Option<DateTimeFormat>>>,
+    plural: Option<PluralRules>,
+    number: Option<NumberFormat>,
+    units: [Option<NumberFormat>; 3],
+    unit_list: Option<ListFormat>,
+    or_list: Option<ListFormat>,
+}
+
+impl BrowserIntl {
+    /// Formats for `locale` (a BCP 47 tag such as `de` or `pt-BR`).
+    pub fn new(locale: &str) -> BrowserIntl {
+        let unit = |u: TimeUnit| {
+            let o = options(&[
+                ("style", "unit"),
+                ("unit", u.as_str()),
+                ("unitDisplay", "short"),
+            ]);
+            NumberFormat::new(locale, &o).ok()
+        };
+        BrowserIntl {
+            locale: locale.to_string(),
+            tz: IntlTz::new(),
+            zones: RefCell::new(SmallMap::new()),
+            plural: PluralRules::new(locale).ok(),
+            number: NumberFormat::new(locale, &Object::new()).ok(),
+            units: [
+                unit(TimeUnit::Day),
+                unit(TimeUnit::Hour),
+                unit(TimeUnit::Minute),
+            ],
+            unit_list: ListFormat::new(locale, &options(&[("type", "unit"), ("style", "short")]))
+                .ok(),
+            or_list: ListFormat::new(locale, &options(&[("type", "disjunction")])).ok(),
+        }
+    }
+
+    fn zone_formatter(&self, tz: &str) -> Option<DateTimeFormat> {
+        if let Some(cached) = self.zones.try_borrow().ok()?.get(tz) {
+            return cached.clone();
+        }
+        let o = options(&[
+            ("timeZone", tz),
+            ("weekday", "short"),
+            ("hour", "numeric"),
+            ("minute", "2-digit"),
+            ("timeZoneName", "shortOffset"),
+        ]);
+        let built = DateTimeFormat::new(&self.locale, &o).ok();
+        if let Ok(mut cache) = self.zones.try_borrow_mut() {
+            cache.insert(tz.to_string(), built.clone());
+        }
+        built
+    }
+
+    /// The parts of `utc_ms` in `tz`: the time is the run from the first to the last hour,
+    /// minute or day-period part with the literals between them, so each locale keeps its own
+    /// order and separators ("14:03", "2:03 PM", "午後2:03").
+    fn parts(&self, utc_ms: i64, tz: &str) -> Option<ZoneParts> {
+        let formatter = self.zone_formatter(tz)?;
+        let parts: Vec<(String, String)> = formatter
+            .format_to_parts(utc_ms as f64)
+            .iter()
+            .filter_map(|p| {
+                Some((
+                    js::string_field(&p, "type")?,
+                    js::string_field(&p, "value")?,
+                ))
+            })
+            .collect();
+        let is_time = |kind: &str| matches!(kind, "hour" | "minute" | "dayPeriod");
+        let first = parts.iter().position(|(k, _)| is_time(k))?;
+        let last = parts.iter().rposition(|(k, _)| is_time(k))?;
+        let time: String = parts[first..=last]
+            .iter()
+            .map(|(_, v)| v.as_str())
+            .collect();
+        let find = |kind: &str| {
+            parts
+                .iter()
+                .find(|(k, _)| k == kind)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        Some(ZoneParts {
+            time: time.trim().to_string(),
+            weekday: find("weekday"),
+            offset: find("timeZoneName"),
+        })
+    }
+}
+
+impl TzOffsets for BrowserIntl {
+    fn offset_minutes(&self, tz: &str, utc_ms: i64) -> Option<i32> {
+        self.tz.offset_minutes(tz, utc_ms)
+    }
+}
+
+impl Intl for BrowserIntl {
+    fn time(&self, utc_ms: i64, tz: &str) -> Option<String> {
+        self.parts(utc_ms, tz).map(|p| p.time)
+    }
+
+    fn weekday(&self, utc_ms: i64, tz: &str) -> Option<String> {
+        self.parts(utc_ms, tz).map(|p| p.weekday)
+    }
+
+    fn offset_name(&self, utc_ms: i64, tz: &str) -> Option<String> {
+        self.parts(utc_ms, tz).map(|p| p.offset)
+    }
+
+    fn duration(&self, parts: &[(TimeUnit, i64)]) -> String {
+        let words: Array = parts
+            .iter()
+            .map(|(unit, n)| {
+                let formatter = &self.units[*unit as usize];
+                let text = match formatter {
+                    Some(f) => f.format(*n as f64),
+                    None => self.number(*n),
+                };
+                JsValue::from(text)
+            })
+            .collect();
+        match &self.unit_list {
+            Some(list) => list.format(&words),
+            None => words.join(" ").into(),
+        }
+    }
+
+    fn number(&self, n: i64) -> String {
+        match &self.number {
+            Some(f) => f.format(n as f64),
+            None => n.to_string(),
+        }
+    }
+
+    fn plural(&self, n: i64) -> Plural {
+        match &self.plural {
+            Some(rules) => Plural::from_name(&rules.select(n as f64)),
+            None => Plural::Other,
+        }
+    }
+
+    fn or_list(&self, items: &[String]) -> String {
+        let array: Array = items.iter().map(|s| JsValue::from_str(s)).collect();
+        match &self.or_list {
+            Some(list) => list.format(&array),
+            None => array.join(", ").into(),
+        }
+    }
+
+    fn lower(&self, s: &str) -> String {
+        js_sys::JsString::from(s).to_lower_case().into()
+    }
+}

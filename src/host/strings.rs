@@ -1,0 +1,46 @@
+//! The agent's language: English is compiled in; any other supported locale's strings are one
+//! small request (`i18n/<locale>.json`, made by the build from `translations/<locale>.json`)
+//! laid over English, so a key a translation lacks still reads in English. The document's
+//! `lang` and `dir` follow, so Hebrew lays the sidebar out right to left.
+//!
+//! Invariant: a failed or malformed strings file leaves the English catalog in place (logged),
+//! never a blank or broken sidebar.
+use super::js;
+use crate::core::text::{self, Catalog};
+use wasm_bindgen_futures::JsFuture;
+
+/// Switches `catalog` to `locale` (ZAF's `currentUser.locale`, e.g. `de`, `pt-BR`).
+pub async fn localize(catalog: &mut Catalog, locale: &str, load: &js_sys::Function) {
+    if let Some(file) = text::pick_locale(locale) {
+        match fetch(file, load).await {
+            Ok(entries) => catalog.overlay(entries),
+            Err(detail) => web_sys::console::warn_1(
+                &format!("strings for {file} unavailable, using English: {detail}").into(),
+            ),
+        }
+    }
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = root.set_attribute("lang", &catalog.get("meta.lang"));
+        let _ = root.set_attribute("dir", &catalog.get("meta.dir"));
+    }
+}
+
+async fn fetch(file: &str, load: &js_sys::Function) -> Result<Vec<(String, String)>, String> {
+    let promise = load
+        .call1(&wasm_bindgen::JsValue::NULL, &file.into())
+        .map_err(|e| js::describe(&e))?;
+    let object = JsFuture::from(js_sys::Promise::resolve(&promise))
+        .await
+        .map_err(|e| js::describe(&e))?;
+    let entries: Vec<(String, String)> = js::entries(&object)
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v.as_string()?)))
+        .collect();
+    if entries.is_empty() {
+        return Err("no strings".to_string());
+    }
+    Ok(entries)
+}

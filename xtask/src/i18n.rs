@@ -1,0 +1,106 @@
+//! The agent-facing strings files of the package: `assets/i18n/<locale>.json`, one flat object
+//! (`{"ui.ping.button": "…"}`) per `translations/<locale>.json` other than English, holding only
+//! what the sidebar shows (`ui`, `problems`, `host`, `meta` and the settings' labels). English is
+//! compiled into the wasm; Slack messages and ticket notes stay English (shared artefacts that
+//! everyone in the channel reads), so `slack.*` and `note.*` are never shipped per locale.
+
+use crate::command::{io_err, Error};
+use serde_json::{Map, Value};
+use std::fs;
+use std::path::Path;
+
+/// Whether a flattened key is read by the sidebar at run time.
+pub fn is_runtime_key(key: &str) -> bool {
+    ["ui.", "problems.", "host.", "meta."]
+        .iter()
+        .any(|p| key.starts_with(p))
+        || (key.starts_with("app.parameters.") && key.ends_with(".label"))
+}
+
+/// `{"a": {"b": "x"}}` → `[("a.b", "x")]`, in file order.
+pub fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::String(s) => out.push((prefix.to_string(), s.clone())),
+        Value::Object(map) => {
+            for (k, v) in map {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&key, v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The runtime strings of one translation file, as the JSON text of a flat object.
+pub fn runtime_json(translation: &Value) -> String {
+    let mut flat = Vec::new();
+    flatten("", translation, &mut flat);
+    let object: Map<String, Value> = flat
+        .into_iter()
+        .filter(|(k, _)| is_runtime_key(k))
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
+    Value::Object(object).to_string()
+}
+
+/// Writes `assets/i18n/<locale>.json` for every non-English file in `translations/`.
+pub fn write_assets(translations: &Path, assets: &Path) -> Result<(), Error> {
+    let out_dir = assets.join("i18n");
+    fs::create_dir_all(&out_dir).map_err(io_err(format!("cannot create {}", out_dir.display())))?;
+    let entries = fs::read_dir(translations)
+        .map_err(io_err(format!("cannot read {}", translations.display())))?;
+    for entry in entries {
+        let path = entry.map_err(io_err("cannot list translations"))?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if !name.ends_with(".json") || name == "en.json" {
+            continue;
+        }
+        let text =
+            fs::read_to_string(&path).map_err(io_err(format!("cannot read {}", path.display())))?;
+        let value: Value = serde_json::from_str(&text)
+            .map_err(|e| Error::Invalid(format!("{} is not JSON: {e}", path.display())))?;
+        let target = out_dir.join(name);
+        fs::write(&target, runtime_json(&value))
+            .map_err(io_err(format!("cannot write {}", target.display())))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_only_what_the_sidebar_reads() {
+        let tree: Value = serde_json::from_str(
+            r#"{"app":{"name":"N","parameters":{"x":{"label":"X","helpText":"H"}}},
+                "ui":{"a":"A","b":{"one":"1","other":"n"}},"slack":{"root":"R"},"note":{"t":"T"},
+                "problems":{"p":"P"},"host":{"h":"H"},"meta":{"dir":"rtl"}}"#,
+        )
+        .unwrap_or(Value::Null);
+        let json: Value = serde_json::from_str(&runtime_json(&tree)).unwrap_or(Value::Null);
+        let mut keys: Vec<&str> = json
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "app.parameters.x.label",
+                "host.h",
+                "meta.dir",
+                "problems.p",
+                "ui.a",
+                "ui.b.one",
+                "ui.b.other"
+            ]
+        );
+    }
+}
