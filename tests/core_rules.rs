@@ -9,7 +9,10 @@ use ase_emergency_assist::core::clock::{
     Weekday, MS_PER_DAY,
 };
 use ase_emergency_assist::core::detection::{detect, FieldRule, MatchReason, Rules, TicketFacts};
+use ase_emergency_assist::core::locale::{duration_parts, Plural, TimeUnit};
+use ase_emergency_assist::core::map::SmallMap;
 use ase_emergency_assist::core::settings::{parse_settings, Expected, RawSettings, SettingProblem};
+use ase_emergency_assist::core::text::{pick_locale, Catalog};
 use ase_emergency_assist::core::zendesk::{OrganizationDto, ZafUserDto};
 
 // ---------------------------------------------------------------------------------------------
@@ -876,6 +879,11 @@ fn settings_defaults_and_valid_values() {
     check_settings(r#"{"slack_channel_id": "C0123ABCD"}"#, DEFAULTS);
     check_settings(r#"{"slack_channel_id": " C0123ABCD ", "slack_bot_token": "xoxb-secret", "unknown": 1}"#, DEFAULTS);
     check_settings(r#"{"slack_channel_id": "G01234567890", "emergency_priorities": "Urgent, high", "emergency_tags": "emergency, p1,,", "emergency_form_ids": "360001234, 360005678", "emergency_field_id": "456", "emergency_field_values": "sev1, sev 1", "emergency_keywords": "site down, outage", "ase_org_field": "ase_slack_email", "working_hours": "sun-thu 22:00-06:00", "hide_when_not_emergency": false}"#, "channel=G01234567890 prio=urgent/high tags=emergency/p1 forms=360001234/360005678 field=456=sev1/sev 1 kw=site down/outage org=ase_slack_email hours=Sun-Thu 22:00-06:00 hide=false");
+    // The subject words setting was renamed from emergency_keywords (Zendesk's validator warns
+    // about non-secure settings named like keys); installed apps still hold the old name.
+    check_settings(r#"{"slack_channel_id": "C0123ABCD", "emergency_subject_words": "outage"}"#, "channel=C0123ABCD prio=urgent tags=emergency forms= field=- kw=outage org=ase_email hours=Mon-Fri 09:00-17:00 hide=true");
+    check_settings(r#"{"slack_channel_id": "C0123ABCD", "emergency_subject_words": "outage", "emergency_keywords": "old words"}"#, "channel=C0123ABCD prio=urgent tags=emergency forms= field=- kw=outage org=ase_email hours=Mon-Fri 09:00-17:00 hide=true");
+    check_settings(r#"{"slack_channel_id": "C0123ABCD", "emergency_subject_words": "", "emergency_keywords": "old words"}"#, "channel=C0123ABCD prio=urgent tags=emergency forms= field=- kw=old words org=ase_email hours=Mon-Fri 09:00-17:00 hide=true");
     // Empty lists switch a rule off; they do not bring the default back.
     check_settings(r#"{"slack_channel_id": "C0123ABCD", "emergency_priorities": "", "emergency_tags": " , "}"#, "channel=C0123ABCD prio= tags= forms= field=- kw= org=ase_email hours=Mon-Fri 09:00-17:00 hide=true");
     // Null is the same as absent: the default.
@@ -1007,4 +1015,68 @@ fn number_text_writes_numbers_like_javascript() {
 /// Unicode lowercasing, as the host's `toLowerCase` does it.
 fn lower(s: &str) -> String {
     s.to_lowercase()
+}
+
+// ---------------------------------------------------------------------------------------------
+// locales and words
+
+#[test]
+#[rustfmt::skip]
+fn the_agents_locale_picks_a_strings_file() {
+    let cases: &[(&str, Option<&str>)] = &[
+        ("de", Some("de")), ("de-AT", Some("de")), ("fr-CA", Some("fr")), ("es-419", Some("es")),
+        ("pt-BR", Some("pt-br")), ("pt", Some("pt-br")), ("pt_BR", Some("pt-br")), ("JA", Some("ja")),
+        ("he", Some("he")), (" he-IL ", Some("he")),
+        ("en-US", None), ("en", None), ("", None), ("nl", None), ("zh-CN", None), ("d", None),
+    ];
+    for (locale, want) in cases {
+        assert_eq!(pick_locale(locale), *want, "pick_locale({locale:?})");
+    }
+}
+
+#[test]
+fn plural_messages_fall_back_to_other_and_overlays_keep_english() {
+    let english: SmallMap<String> = [
+        ("n.one", "{{count}} second"),
+        ("n.other", "{{count}} seconds"),
+        ("a", "A"),
+        ("b", "B"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let mut c = Catalog::from_entries(english);
+    assert_eq!(
+        c.render_plural("n", Plural::One, &[("count", "1")]),
+        "1 second"
+    );
+    assert_eq!(
+        c.render_plural("n", Plural::Other, &[("count", "2")]),
+        "2 seconds"
+    );
+    assert_eq!(
+        c.render_plural("n", Plural::Few, &[("count", "3")]),
+        "3 seconds"
+    );
+    c.overlay([("a".to_string(), "Ä".to_string())]);
+    assert_eq!((c.get("a"), c.get("b")), ("Ä".to_string(), "B".to_string()));
+    assert_eq!(
+        c.get("missing.key"),
+        "missing.key",
+        "a gap shows as its key"
+    );
+}
+
+#[test]
+#[rustfmt::skip]
+fn durations_are_said_in_two_parts_at_most() {
+    use TimeUnit::{Day, Hour, Minute};
+    let cases: &[(i64, &[(TimeUnit, i64)])] = &[
+        (0, &[(Minute, 1)]), (-5, &[(Minute, 1)]), (45, &[(Minute, 45)]), (60, &[(Hour, 1)]),
+        (125, &[(Hour, 2), (Minute, 5)]), (1440, &[(Day, 1)]), (1440 + 180 + 7, &[(Day, 1), (Hour, 3)]),
+        (3 * 1440 + 59, &[(Day, 3)]),
+    ];
+    for (minutes, want) in cases {
+        assert_eq!(duration_parts(*minutes), want.to_vec(), "duration_parts({minutes})");
+    }
 }
