@@ -2,6 +2,9 @@
 //!
 //! Paths are derived from the workspace root (this crate's parent directory), never from the
 //! current directory, so the commands work from anywhere inside the repository.
+//!
+//! Every command that builds or tests first runs the set-up step (`setup`), which installs the
+//! tools it needs that the machine lacks; `validate` needs none.
 
 mod bench;
 mod build;
@@ -9,11 +12,13 @@ mod command;
 mod host;
 mod i18n;
 mod package;
+mod setup;
 mod suite;
 mod validate;
 
 use build::Paths;
 use command::Error;
+use setup::Need;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
@@ -31,6 +36,10 @@ commands:
                              package validation, end-to-end tests
   bench [--clean]            build time, package size, wasm/JS/CSS bytes raw and gzipped
   screenshot [--out FILE]    save a screenshot of ticket 201's sidebar (default docs/sidebar.png)
+
+All but validate first check for the tools they need and install the missing ones (one `setup:` line
+each): the wasm32 target, the wasm-bindgen CLI of Cargo.lock's version and the npm packages; screenshot
+also Chromium; test also rustfmt, clippy, Chromium, chromedriver and npm (apt-get, as root).
 ";
 
 fn main() -> ExitCode {
@@ -102,6 +111,7 @@ fn run(args: &[String]) -> Result<bool, Error> {
     match cmd.as_str() {
         "build" => {
             Options::parse(rest, &[], &[])?;
+            setup::ensure(&paths, Need::Build)?;
             let t = build::build(&paths)?;
             println!(
                 "built {} in {:.1} s",
@@ -111,6 +121,7 @@ fn run(args: &[String]) -> Result<bool, Error> {
         }
         "package" => {
             Options::parse(rest, &[], &[])?;
+            setup::ensure(&paths, Need::Build)?;
             build::build(&paths)?;
             let zip = package::package(&paths.app_dir, &paths.dist)?;
             println!("{}", zip.display());
@@ -119,10 +130,12 @@ fn run(args: &[String]) -> Result<bool, Error> {
         "demo" => demo(&paths, rest)?,
         "test" => {
             Options::parse(rest, &[], &[])?;
+            setup::ensure(&paths, Need::Test)?;
             return Ok(suite::run(&paths));
         }
         "bench" => {
             let opts = Options::parse(rest, &[], &["--clean"])?;
+            setup::ensure(&paths, Need::Build)?;
             bench::run(&paths, opts.flag("--clean"))?;
         }
         "screenshot" => screenshot(&paths, rest)?,
@@ -160,6 +173,7 @@ fn demo(paths: &Paths, rest: &[String]) -> Result<(), Error> {
         .value("--world")
         .map(PathBuf::from)
         .unwrap_or_else(|| host::demo_world(paths));
+    setup::ensure(paths, Need::Build)?;
     build::build(paths)?;
     let server = host::start(paths, port, world.clone())?;
     println!();
@@ -188,6 +202,7 @@ fn screenshot(paths: &Paths, rest: &[String]) -> Result<(), Error> {
             .map_err(command::io_err("cannot read the current directory"))?
             .join(out)
     };
+    setup::ensure(paths, Need::Screenshot)?;
     build::build(paths)?;
     let server = host::start(paths, 0, host::demo_world(paths))?;
     command::run(
