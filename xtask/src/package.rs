@@ -122,20 +122,22 @@ pub fn zip_name(manifest: &[u8]) -> Result<String, Error> {
     Ok(format!("{name}-{version}.zip"))
 }
 
-/// Prints a report and turns its errors into a failure.
+/// Prints a report's errors and warnings and fails on either: a warning is what Zendesk shows
+/// the admin who uploads the package, so it is fixed before the package ships.
 pub fn enforce(what: &str, report: &Report) -> Result<(), Error> {
-    for w in &report.warnings {
-        eprintln!("warning: {what}: {w}");
-    }
     for e in &report.errors {
         eprintln!("error: {what}: {e}");
+    }
+    for w in &report.warnings {
+        eprintln!("warning: {what}: {w}");
     }
     if report.is_ok() {
         Ok(())
     } else {
         Err(Error::Invalid(format!(
-            "{what} breaks {} of Zendesk's package rules (see the errors above)",
-            report.errors.len()
+            "{what} fails Zendesk's package validation with {} error(s) and {} warning(s) (see above)",
+            report.errors.len(),
+            report.warnings.len()
         )))
     }
 }
@@ -160,8 +162,6 @@ pub fn package(app_dir: &Path, dist: &Path) -> Result<PathBuf, Error> {
 pub fn validate_zip(path: &Path) -> Result<(), Error> {
     let bytes = fs::read(path).map_err(io_err(format!("cannot read {}", path.display())))?;
     let mut report = validate::validate(&read_zip(&bytes)?);
-    // The warnings were printed when the directory was validated; only errors matter here.
-    report.warnings.clear();
     report.merge(validate::check_zip_size(bytes.len() as u64));
     enforce(&path.display().to_string(), &report)
 }
@@ -198,6 +198,22 @@ mod tests {
         let back = read_zip(&bytes).unwrap();
         assert_eq!(back.entries, pkg.entries);
         assert_eq!(zip_bytes(&back).unwrap(), bytes, "reproducible");
+    }
+
+    #[test]
+    fn a_warning_fails_like_an_error() {
+        let warned = Report {
+            errors: vec![],
+            warnings: vec!["manifest.json: parameter \"api_key\" is not secure".into()],
+        };
+        let err = enforce("pkg", &warned).unwrap_err().to_string();
+        assert!(err.contains("0 error(s) and 1 warning(s)"), "{err}");
+        let errored = Report {
+            errors: vec!["manifest.json is missing".into()],
+            warnings: vec![],
+        };
+        assert!(enforce("pkg", &errored).is_err());
+        assert!(enforce("pkg", &Report::default()).is_ok());
     }
 
     #[test]

@@ -3,7 +3,20 @@
 //! Zendesk would reject (`zcli apps:validate` needs a live Zendesk account).
 //!
 //! It owns one invariant: `cargo xtask package` never writes a zip that breaks a rule listed in
-//! `shared/design/ZAF.md` §4.1. Errors fail the package; warnings are printed, as Zendesk does.
+//! `shared/design/ZAF.md` §4.1. Zendesk refuses an upload on an error and shows its warnings to
+//! the admin; here both are printed and both fail `validate` and `package`, so a package that
+//! would make Zendesk warn is fixed before it ships.
+//!
+//! Only warnings ZAS itself emits are reported (each cites its ZAS source), so a failure here is
+//! one an admin would also see:
+//! - validations/secure_settings.rb: a `text` or `password` parameter whose name contains
+//!   `token`, `key`, `pwd` or `password` (case-insensitive) and that is not secure
+//!   ("Make sure to set secure to true when using keys in Settings"); a secure or hidden
+//!   parameter with a `default` ("Default values for secure or hidden parameters are not stored
+//!   securely"); a secure parameter without `scopes`;
+//! - validations/requests.rb: an `http://` URL in a JS or HTML file ("Possible insecure HTTP
+//!   request to … Consider using the HTTPS protocol instead").
+//!
 //! The input is an in-memory file map, so the same checks run on the build directory, on the
 //! written zip and on the inline fixtures of the tests below.
 
@@ -36,30 +49,9 @@ const SCOPES: &[&str] = &[
     "basic_auth_password",
 ];
 
-/// Name fragments for which ZAS warns when a text parameter is not secure (secure_settings.rb).
+/// Name fragments for which ZAS warns when a text or password parameter is not secure
+/// (secure_settings.rb `SECURABLE_KEYWORDS`, matched anywhere in the name, ignoring case).
 const SECURABLE_KEYWORDS: &[&str] = &["token", "key", "pwd", "password"];
-
-const KNOWN_MANIFEST_KEYS: &[&str] = &[
-    "name",
-    "author",
-    "defaultLocale",
-    "private",
-    "location",
-    "version",
-    "frameworkVersion",
-    "parameters",
-    "domainWhitelist",
-    "singleInstall",
-    "signedUrls",
-    "requirementsOnly",
-    "marketingOnly",
-    "experiments",
-    "oauth",
-    "noTemplate",
-    "remoteInstallationURL",
-    "termsConditionsURL",
-    "gaID",
-];
 
 const BOOLEAN_KEYS: &[&str] = &[
     "private",
@@ -148,7 +140,8 @@ impl Package {
     }
 }
 
-/// What the validator found. `errors` make Zendesk refuse the upload.
+/// What the validator found. `errors` make Zendesk refuse the upload; `warnings` are what
+/// Zendesk shows the admin on upload. Either fails the package here.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Report {
     pub errors: Vec<String>,
@@ -156,8 +149,9 @@ pub struct Report {
 }
 
 impl Report {
+    /// No errors and no warnings: the package passes.
     pub fn is_ok(&self) -> bool {
-        self.errors.is_empty()
+        self.errors.is_empty() && self.warnings.is_empty()
     }
 
     fn error(&mut self, message: impl Into<String>) {
@@ -252,7 +246,7 @@ fn check_files(package: &Package, report: &mut Report) {
             let urls = insecure_urls(bytes);
             if !urls.is_empty() {
                 report.warn(format!(
-                    "{path}: insecure http:// URL(s) {}; use https",
+                    "{path}: possible insecure HTTP request to {}; use https (ZAS requests.rb)",
                     urls.join(", ")
                 ));
             }
@@ -278,7 +272,8 @@ fn forbidden_magic(bytes: &[u8]) -> Option<&'static str> {
         .map(|(_, kind)| *kind)
 }
 
-/// `http://` URLs in a text file, ignoring XML namespace identifiers (they are never fetched).
+/// `http://` URLs in a text file. ZAS (requests.rb) scans with `URI.regexp(['http'])`, which
+/// also matches XML namespace identifiers such as `http://www.w3.org/2000/svg`, so they count too.
 fn insecure_urls(bytes: &[u8]) -> Vec<String> {
     let text = String::from_utf8_lossy(bytes);
     let mut found = Vec::new();
@@ -289,7 +284,7 @@ fn insecure_urls(bytes: &[u8]) -> Vec<String> {
             .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>' | ')'))
             .unwrap_or(tail.len());
         let url = &tail[..end];
-        if !url.starts_with("http://www.w3.org/") && url.len() > "http://".len() {
+        if url.len() > "http://".len() {
             let url = url.to_string();
             if !found.contains(&url) {
                 found.push(url);
@@ -405,11 +400,6 @@ pub fn duplicate_keys(text: &str) -> Vec<String> {
 }
 
 fn check_manifest(m: &Map<String, Value>, package: &Package, report: &mut Report) {
-    for key in m.keys() {
-        if !KNOWN_MANIFEST_KEYS.contains(&key.as_str()) {
-            report.warn(format!("manifest.json: unknown key {key:?}"));
-        }
-    }
     for key in BOOLEAN_KEYS {
         if let Some(v) = m.get(*key) {
             if !v.is_boolean() {
@@ -682,7 +672,7 @@ fn check_parameters(parameters: Option<&Value>, report: &mut Report) {
             None => {
                 if secure {
                     report.warn(format!(
-                        "{at} is secure but has no scopes (Zendesk lets it reach every part of a request)"
+                        "{at} is secure but has no scopes (Zendesk lets it reach every part of a request; ZAS secure_settings.rb)"
                     ));
                 }
             }
@@ -708,12 +698,21 @@ fn check_parameters(parameters: Option<&Value>, report: &mut Report) {
         let looks_secret = SECURABLE_KEYWORDS.iter().any(|k| lower.contains(k));
         if looks_secret && matches!(kind, "text" | "password") && !secure {
             report.warn(format!(
-                "{at} looks like a secret (its name contains token/key/pwd/password) but is not secure"
+                "{at} is not secure but its name contains {}; Zendesk warns \"Make sure to set \
+                 secure to true when using keys in Settings\" (ZAS secure_settings.rb): make it \
+                 secure or rename it",
+                SECURABLE_KEYWORDS
+                    .iter()
+                    .filter(|k| lower.contains(*k))
+                    .map(|k| format!("{k:?}"))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
             ));
         }
         if p.contains_key("default") && (secure || kind == "hidden") {
             report.warn(format!(
-                "{at}: secure and hidden parameters should not have a default"
+                "{at}: secure and hidden parameters should not have a default (Zendesk: \"Default \
+                 values for secure or hidden parameters are not stored securely\"; ZAS secure_settings.rb)"
             ));
         }
     }
@@ -751,8 +750,8 @@ fn check_translations(m: &Map<String, Value>, package: &Package, report: &mut Re
             continue;
         };
         let Entry::File(bytes) = entry else { continue };
+        // ZAS reads only translations/*.json and ignores other files there.
         let Some(locale) = file.strip_suffix(".json") else {
-            report.warn(format!("{path}: not a .json translation file"));
             continue;
         };
         if !valid_locale(locale) {
@@ -878,9 +877,12 @@ mod tests {
         );
     }
 
+    /// Asserts that the package has no error and a warning mentions `needle`, and that the
+    /// warning alone fails it.
     fn check_warning(p: &Package, needle: &str) {
         let report = validate(p);
-        assert!(report.is_ok(), "{report}");
+        assert!(report.errors.is_empty(), "{report}");
+        assert!(!report.is_ok(), "a warning fails the package");
         assert!(
             report.warnings.iter().any(|w| w.contains(needle)),
             "want a warning with {needle:?}, got {report:#?}"
@@ -1131,15 +1133,57 @@ mod tests {
         );
         check_warning(
             &add(json!({"name": "api_key", "type": "text"})),
-            "looks like a secret",
+            "Make sure to set secure to true",
         );
-        check_warning(&add(json!({"name": "db_password"})), "looks like a secret");
+        check_warning(
+            &add(json!({"name": "db_password"})),
+            "Make sure to set secure to true",
+        );
         check_warning(
             &add(json!({"name": "h", "type": "hidden", "default": "x"})),
             "should not have a default",
         );
         // a secure text parameter named like a secret is what Zendesk asks for
         assert_eq!(validate(&good()).warnings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn insecure_settings_named_like_keys_warn_and_fail() {
+        use serde_json::json;
+        let with_params = |params: Value| with_manifest(move |m| m["parameters"] = params.clone());
+
+        // A plain text setting whose name contains "key" is what ZAS warns about.
+        let p = with_params(json!([
+            {"name": "slack_bot_token", "type": "text", "secure": true, "required": true, "scopes": ["header"]},
+            {"name": "emergency_keywords", "type": "text", "default": ""}
+        ]));
+        let report = validate(&p);
+        assert!(report.errors.is_empty(), "{report}");
+        assert_eq!(report.warnings.len(), 1, "{report}");
+        assert!(
+            report.warnings[0].contains("parameter \"emergency_keywords\" is not secure")
+                && report.warnings[0].contains("\"key\""),
+            "{report}"
+        );
+        assert!(!report.is_ok(), "a warning fails validation like an error");
+
+        // A secure token with scopes draws no warning.
+        let p = with_params(json!([
+            {"name": "slack_bot_token", "type": "text", "secure": true, "required": true, "scopes": ["header"]},
+            {"name": "emergency_subject_words", "type": "text", "default": ""}
+        ]));
+        assert_eq!(validate(&p), Report::default());
+
+        // Case does not matter; only text and password parameters count (ZAS secure_settings.rb).
+        check_warning(&with_params(json!([{"name": "Slack_TOKEN"}])), "\"token\"");
+        check_warning(
+            &with_params(json!([{"name": "login_pwd", "type": "password"}])),
+            "\"pwd\"",
+        );
+        for kind in ["checkbox", "url", "number", "multiline", "hidden"] {
+            let p = with_params(json!([{"name": "key_count", "type": kind}]));
+            assert_eq!(validate(&p), Report::default(), "{kind}");
+        }
     }
 
     #[test]
@@ -1222,7 +1266,9 @@ mod tests {
             "fetch('http://api.example.com/x'); const ns = 'http://www.w3.org/2000/svg';",
         );
         check_warning(&p, "http://api.example.com/x");
+        // One warning per file, listing every URL; ZAS's URI.regexp matches namespaces too.
         assert_eq!(validate(&p).warnings.len(), 1);
+        check_warning(&p, "http://www.w3.org/2000/svg");
     }
 
     #[test]
