@@ -120,6 +120,9 @@ pub fn build(paths: &Paths) -> Result<Timings, Error> {
     })?;
     t.time("wasm-bindgen", || bindgen(paths))?;
     t.time("copy www, manifest, translations", || assemble(paths))?;
+    t.time("esbuild --minify assets JS and CSS", || {
+        minify_assets(paths)
+    })?;
     Ok(t)
 }
 
@@ -248,6 +251,30 @@ fn bindgen(paths: &Paths) -> Result<(), Error> {
             .arg("--out-dir")
             .arg(&assets)
             .arg(paths.wasm())
+            .current_dir(&paths.root),
+    )
+}
+
+/// Minifies the JavaScript (wasm-bindgen's glue, `app.js`) and CSS at the top of `assets/` in
+/// place: whitespace, comments and local names go, every exported and imported name stays.
+fn minify_assets(paths: &Paths) -> Result<(), Error> {
+    let assets = paths.assets();
+    let mut files: Vec<PathBuf> = fs::read_dir(&assets)
+        .map_err(io_err(format!("cannot read {}", assets.display())))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file() && matches!(p.extension().and_then(|e| e.to_str()), Some("js" | "css"))
+        })
+        .collect();
+    if files.is_empty() {
+        return Ok(());
+    }
+    files.sort();
+    command::run(
+        Command::new(paths.root.join("node_modules/.bin/esbuild"))
+            .args(&files)
+            .args(["--minify", "--allow-overwrite", "--log-level=warning"])
+            .arg(format!("--outdir={}", assets.display()))
             .current_dir(&paths.root),
     )
 }
