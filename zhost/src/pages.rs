@@ -254,7 +254,8 @@ pub fn rewrite_app_html(text: &str, shim: Option<String>) -> String {
     t
 }
 
-/// `GET http://localhost:P/app/<path>`.
+/// `GET http://localhost:P/app/<path>`: the package's files, content-coded for the request's
+/// `Accept-Encoding` ([`Resp::encoded`]).
 pub fn app_asset(state: &State, req: &Req) -> Resp {
     let host = req.header("host").unwrap_or("");
     if !host
@@ -285,9 +286,12 @@ pub fn app_asset(state: &State, req: &Req) -> Resp {
             .world
             .clock_start_ms()
             .map(|_| clock_shim(state.now_ms()));
-        return Resp::bytes(200, ct, rewrite_app_html(&text, shim).into_bytes());
+        // Rewritten per request (the shim carries the world clock), so coded but not cached.
+        return Resp::bytes(200, ct, rewrite_app_html(&text, shim).into_bytes())
+            .encoded(req, false);
     }
-    Resp::bytes(200, ct, bytes)
+    // Zendesk's CDN serves app assets content-coded; so does zhost, compressing each file once.
+    Resp::bytes(200, ct, bytes).encoded(req, true)
 }
 
 /// `GET /zaf/zaf_sdk.js`.

@@ -157,3 +157,185 @@ fn clock_follows_the_world() {
         "{c}"
     );
 }
+
+/// One GET to the app origin with raw body bytes (the shared harness reads bodies as text).
+fn get_bytes(port: u16, path: &str, accept_encoding: Option<&str>) -> Response {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut head =
+        format!("GET {path} HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n");
+    if let Some(a) = accept_encoding {
+        head.push_str(&format!("Accept-Encoding: {a}\r\n"));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).unwrap();
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let head = String::from_utf8_lossy(&buf[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+        .collect();
+    let mut body = buf[split + 4..].to_vec();
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    if chunked {
+        let (mut out, mut rest) = (Vec::new(), &body[..]);
+        loop {
+            let nl = rest.windows(2).position(|w| w == b"\r\n").unwrap();
+            let size = usize::from_str_radix(std::str::from_utf8(&rest[..nl]).unwrap().trim(), 16)
+                .unwrap();
+            if size == 0 {
+                break;
+            }
+            out.extend_from_slice(&rest[nl + 2..nl + 2 + size]);
+            rest = &rest[nl + 2 + size + 2..];
+        }
+        body = out;
+    }
+    Response {
+        status,
+        headers,
+        body,
+    }
+}
+
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body with its `Content-Encoding` undone.
+    fn decoded(&self) -> Vec<u8> {
+        use std::io::Read;
+        let mut out = Vec::new();
+        match self.header("Content-Encoding") {
+            None => out.clone_from(&self.body),
+            Some("br") => {
+                brotli::Decompressor::new(&self.body[..], 4096)
+                    .read_to_end(&mut out)
+                    .unwrap();
+            }
+            Some("gzip") => {
+                flate2::read::GzDecoder::new(&self.body[..])
+                    .read_to_end(&mut out)
+                    .unwrap();
+            }
+            Some(other) => panic!("unexpected Content-Encoding {other}"),
+        }
+        out
+    }
+
+    /// A `Content-Length` that matches the body, or chunked transfer (tiny_http's choice for
+    /// bodies of 32 KB and more).
+    fn assert_length(&self) {
+        match self.header("Content-Length") {
+            Some(n) => assert_eq!(n.parse::<usize>().unwrap(), self.body.len()),
+            None => assert_eq!(self.header("Transfer-Encoding"), Some("chunked")),
+        }
+    }
+}
+
+/// Bytes that compress a little, like a wasm module: a repeating pattern with noise.
+fn wasm_like(len: usize) -> Vec<u8> {
+    let mut x: u32 = 0x1234_5678;
+    (0..len)
+        .map(|i| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            if i % 3 == 0 {
+                x as u8
+            } else {
+                (i % 251) as u8
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn app_assets_are_served_br_gzip_or_identity_as_accepted() {
+    let h = start();
+    let wasm = wasm_like(100_000);
+    std::fs::write(h.app_dir.join("assets/app_bg.wasm"), &wasm).unwrap();
+    let js = "export function run() { return 'ase'; }\n".repeat(50);
+    std::fs::write(h.app_dir.join("assets/glue.js"), &js).unwrap();
+
+    for (path, raw, ct) in [
+        ("/app/assets/app_bg.wasm", wasm.clone(), "application/wasm"),
+        (
+            "/app/assets/glue.js",
+            js.clone().into_bytes(),
+            "text/javascript; charset=utf-8",
+        ),
+    ] {
+        let br = get_bytes(h.port, path, Some("gzip, deflate, br, zstd"));
+        let gz = get_bytes(h.port, path, Some("gzip, deflate"));
+        let id = get_bytes(h.port, path, None);
+        for (r, coding) in [(&br, Some("br")), (&gz, Some("gzip")), (&id, None)] {
+            assert_eq!(r.status, 200, "{path}");
+            assert_eq!(r.header("Content-Encoding"), coding, "{path}");
+            assert_eq!(r.header("Content-Type"), Some(ct), "{path}");
+            assert_eq!(r.header("Vary"), Some("Accept-Encoding"), "{path}");
+            r.assert_length();
+            assert!(r.decoded() == raw, "{path} {coding:?} decodes to the file");
+        }
+        assert!(
+            br.body.len() < raw.len() && gz.body.len() < raw.len(),
+            "{path}"
+        );
+        assert_eq!(id.body, raw);
+        // Served again from the cache: the same coded bytes.
+        assert_eq!(get_bytes(h.port, path, Some("br")).body, br.body);
+    }
+    // A small file is sent with a Content-Length equal to the coded length.
+    let small = get_bytes(h.port, "/app/assets/glue.js", Some("br"));
+    assert_eq!(
+        small.header("Content-Length"),
+        Some(small.body.len().to_string().as_str())
+    );
+    // A rewritten file changes when the file does (the cache follows the content).
+    std::fs::write(h.app_dir.join("assets/glue.js"), "export const v = 2;").unwrap();
+    let again = get_bytes(h.port, "/app/assets/glue.js", Some("gzip"));
+    assert_eq!(again.decoded(), b"export const v = 2;");
+    // br refused with q=0 falls back to gzip.
+    let r = get_bytes(h.port, "/app/assets/glue.js", Some("br;q=0, gzip"));
+    assert_eq!(r.header("Content-Encoding"), Some("gzip"));
+}
+
+#[test]
+fn the_app_page_is_rewritten_then_coded() {
+    let h = start();
+    let path = "/app/assets/iframe.html?origin=x&app_guid=y";
+    let br = get_bytes(h.port, path, Some("br"));
+    assert_eq!(br.header("Content-Encoding"), Some("br"));
+    let page = String::from_utf8(br.decoded()).unwrap();
+    assert!(page.contains("src=\"/zaf/zaf_sdk.js\""));
+    assert!(page.contains("zhost clock shim"));
+    let plain = String::from_utf8(get_bytes(h.port, path, None).body).unwrap();
+    assert!(plain.contains("src=\"/zaf/zaf_sdk.js\""));
+    // Errors are not coded.
+    let missing = get_bytes(h.port, "/app/assets/nope.js", Some("br"));
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.header("Content-Encoding"), None);
+}
