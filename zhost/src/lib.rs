@@ -233,7 +233,11 @@ fn respond(state: &Mutex<State>, mut request: tiny_http::Request) {
             Err(_) => Resp::text(400, "could not read the request body"),
         }
     };
-    let mut out = tiny_http::Response::from_data(resp.body).with_status_code(resp.status);
+    // Whole bodies with their Content-Length, as Zendesk's CDN sends assets (tiny_http would
+    // otherwise switch to chunked transfer from 32 KB on).
+    let mut out = tiny_http::Response::from_data(resp.body)
+        .with_status_code(resp.status)
+        .with_chunked_threshold(usize::MAX);
     let mut has_cache = false;
     for (k, v) in &resp.headers {
         has_cache |= k.eq_ignore_ascii_case("cache-control");

@@ -31,7 +31,18 @@ fn demo_world_loads_with_the_promised_facts() {
     let w = zhost::load_world(repo().join("worlds/demo.json")).unwrap();
     let j = w.json();
     assert_eq!(j["clock"]["start"], "2026-11-26T14:00:00Z");
-    assert_eq!(j["agents"], json!([100, 101, 102]));
+    assert_eq!(j["agents"], json!([100, 101, 102, 104, 105]));
+    // Two agents read the sidebar in other languages: German, and Hebrew (right to left).
+    let locale = |id: u64| {
+        j["zendesk"]["users"]
+            .as_array()
+            .and_then(|us| us.iter().find(|u| u["id"] == id))
+            .map(|u| u["locale"].clone())
+    };
+    assert_eq!(
+        (locale(104), locale(105)),
+        (Some(json!("de")), Some(json!("he")))
+    );
     let s = &j["settings"];
     assert_eq!(s["slack_bot_token"], "xoxb-local-demo-token");
     let ch = s["slack_channel_id"].as_str().unwrap();
