@@ -43,7 +43,7 @@ pub fn run(paths: &Paths) -> bool {
         c.args(args).current_dir(root);
         c
     };
-    let total = 7;
+    let total = 8;
     let mut step = |name: &'static str, f: &mut dyn FnMut() -> Result<(), Error>| {
         eprintln!("\n==> [{}/{total}] {name}", outcomes.len() + 1);
         let start = Instant::now();
@@ -119,6 +119,15 @@ pub fn run(paths: &Paths) -> bool {
         build::build(paths)?;
         let zip = package::package(&paths.app_dir, &paths.dist)?;
         eprintln!("wrote {}", zip.display());
+        Ok(())
+    });
+    step("size budget (gzipped package assets)", &mut || {
+        if !packaged {
+            return Err(Error::Tool(
+                "not run: the build or package step failed".into(),
+            ));
+        }
+        eprintln!("{}", crate::bench::check_budget(&paths.app_dir)?);
         Ok(())
     });
     step("end-to-end tests (zhost + headless Chromium)", &mut || {
