@@ -14,7 +14,7 @@ use ase_emergency_assist::core::settings::{RawSettings, SettingValue};
 use ase_emergency_assist::core::sidebar::{Body, Expect, Failure, Method, Reply, Request};
 use ase_emergency_assist::core::slack::{EventPayloadDto, MetadataDto, PostMessageDto};
 use ase_emergency_assist::core::view::{
-    AseCard, AseView, Badge, EmergencyView, Phase, PingView, Tone, View,
+    AseCard, AseView, Badge, EmergencyView, Message, Phase, PingView, Tone, View,
 };
 use ase_emergency_assist::core::zendesk::{
     CommentInputDto, FieldValueDto, TicketUpdateDto, TicketUpdateInnerDto,
@@ -114,6 +114,7 @@ fn count(root: &Element, selector: &str) -> u32 {
 fn emergency_view(ase: AseView, ping: PingView) -> View {
     View {
         phase: Phase::Emergency,
+        details_label: "Details".to_string(),
         headline: "Emergency".to_string(),
         problems: vec![],
         emergency: Some(EmergencyView {
@@ -139,6 +140,7 @@ fn card(name: &str, time: &str) -> AseView {
             text: "Away on Slack".to_string(),
             tone: Tone::Warn,
         }),
+        presence_problem: None,
     })
 }
 
@@ -155,7 +157,7 @@ fn renderer_keeps_hostile_text_as_text() {
         },
     );
     view.headline = HOSTILE.to_string();
-    view.problems = vec![HOSTILE.to_string()];
+    view.problems = vec![Message::new(HOSTILE.to_string())];
     assert!(renderer.render(&view).unwrap().is_some());
 
     assert_eq!(count(&root, "img"), 0, "no element may come out of text");
@@ -248,11 +250,9 @@ fn renderer_sets_contract_ids_and_data_attributes() {
     assert!(text_of(&root, "#ping-status").starts_with("Pinged by Olivia"));
 
     let failed = emergency_view(
-        AseView::Failed {
-            text: "Could not read the organization".to_string(),
-        },
+        AseView::Failed(Message::new("Could not read the organization".to_string())),
         PingView::Failed {
-            message: "Slack is rate-limiting".to_string(),
+            message: Message::new("Slack is rate-limiting".to_string()),
             retry_label: "Retry".to_string(),
         },
     );
@@ -308,7 +308,7 @@ fn renderer_keeps_focus_on_the_same_id() {
     assert_eq!(focused(), "ping-region");
     renderer
         .render(&at(PingView::Failed {
-            message: "failed".to_string(),
+            message: Message::new("failed".to_string()),
             retry_label: "Retry".to_string(),
         }))
         .unwrap();
@@ -335,6 +335,7 @@ fn renderer_not_emergency_is_one_line() {
     let mut renderer = Renderer::new(root.clone()).unwrap();
     let view = View {
         phase: Phase::NotEmergency,
+        details_label: "Details".to_string(),
         headline: "Not an emergency".to_string(),
         problems: vec![],
         emergency: None,
@@ -805,9 +806,10 @@ fn boot_decodes_zaf_get_results_and_names_bad_data() {
                 "{e:?}"
             );
             let message = e.message(&catalog());
+            let detail = message.detail.clone().unwrap_or_default();
             assert!(
-                message.contains("ticket") && !message.contains("host.error"),
-                "{message}"
+                !message.text.contains("host.error") && detail.contains("ticket.id"),
+                "{message:?}"
             );
         }
         other => panic!("{other:?}"),
@@ -872,10 +874,7 @@ fn error_panel_replaces_the_sidebar() {
         .unwrap();
     let catalog = catalog();
     let message = HostError::NotInZendesk.message(&catalog);
-    ase_emergency_assist::host::crash::show_error(
-        &catalog.get("host.error.headline"),
-        vec![message.clone()],
-    );
+    ase_emergency_assist::host::crash::show_error(&catalog, vec![message.clone()]);
     assert_eq!(
         root.get_attribute("data-phase").as_deref(),
         Some("misconfigured")
@@ -884,6 +883,6 @@ fn error_panel_replaces_the_sidebar() {
         text_of(&root, "#headline"),
         catalog.get("host.error.headline")
     );
-    assert_eq!(text_of(&root, "#problems li"), message);
+    assert_eq!(text_of(&root, "#problems li"), message.text);
     assert_eq!(count(&root, "#ase, #ping-button"), 0);
 }
