@@ -410,6 +410,46 @@ fn request_options_are_plain_json_with_the_token_placeholder() {
 }
 
 #[wasm_bindgen_test]
+fn request_bodies_are_json_text_that_keeps_hostile_text_as_text() {
+    let hostile = "quote \" backslash \\ newline \n tab \t bell \u{7} nul \u{0} </script> é ✓ 𝄞";
+    let post = Request {
+        body: Some(Body::SlackPost(PostMessageDto {
+            channel: "C0EMERGENCY".to_string(),
+            text: hostile.to_string(),
+            thread_ts: Some("1795697000.000100".to_string()),
+            metadata: MetadataDto {
+                event_type: "ase_emergency".to_string(),
+                event_payload: EventPayloadDto {
+                    ticket_id: 201,
+                    action: "ping".to_string(),
+                    nonce: hostile.to_string(),
+                },
+            },
+            unfurl_links: false,
+            unfurl_media: true,
+        })),
+        ..slack_post()
+    };
+    let options = request_options(&post).unwrap();
+    let data = js_sys::Reflect::get(&options, &"data".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    // The text is what the browser's JSON.stringify would write for the same value.
+    assert_eq!(json_text(&js(&data)), data);
+    let json: serde_json::Value = serde_json::from_str(&data).unwrap();
+    assert_eq!(json["text"], hostile);
+    assert_eq!(json["metadata"]["event_payload"]["nonce"], hostile);
+    assert_eq!(json["metadata"]["event_payload"]["ticket_id"], 201);
+    assert_eq!(json["thread_ts"], "1795697000.000100");
+    assert_eq!(
+        (json["unfurl_links"].clone(), json["unfurl_media"].clone()),
+        (false.into(), true.into())
+    );
+    assert_eq!(json.as_object().unwrap().len(), 6, "{data}");
+}
+
+#[wasm_bindgen_test]
 fn request_options_for_ticket_update_and_get() {
     let update = Request {
         id: 8,

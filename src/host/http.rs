@@ -2,74 +2,55 @@
 //! settled promise (resolved complete response, or rejected xhr-like object) into a
 //! `Result<Reply, Failure>` for `Sidebar::handle_reply`.
 //!
-//! Invariants: only `host` knows ZAF JSON; everything sent to ZAF is serialised with
-//! `Serializer::json_compatible()` so maps stay plain objects (ZAF.md §8); the app only ever
-//! sends the `{{setting.slack_bot_token}}` placeholder, which the core put in the headers.
+//! Invariants: only `host` knows ZAF JSON; the options sent to ZAF are plain objects (an ES
+//! `Map` would arrive as `{}`, ZAF.md §8) and bodies are JSON text; the app only ever sends the
+//! `{{setting.slack_bot_token}}` placeholder, which the core put in the headers.
 use super::decode::decode;
 use super::js;
+use super::json;
 use super::zaf::ZafClient;
 use super::HostError;
 use crate::core::sidebar::{Body, Expect, Failure, Reply, Request};
-use serde::{Serialize, Serializer};
+use js_sys::{Object, Reflect};
 use wasm_bindgen::JsValue;
-
-/// The options object of `client.request` (ZAF.md §3).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RequestOptionsDto<'a> {
-    url: &'a str,
-    #[serde(rename = "type")]
-    method: &'static str,
-    headers: Headers<'a>,
-    secure: bool,
-    http_complete_response: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    content_type: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<String>,
-    data_type: &'static str,
-}
-
-/// Request headers, serialised as a map (a plain object under `json_compatible()`).
-#[derive(Debug)]
-struct Headers<'a>(&'a [(String, String)]);
-
-impl Serialize for Headers<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
-    }
-}
-
-/// Serialises `value` the way ZAF needs it: plain objects for maps, `null` for `None`.
-pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, HostError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| HostError::Encode(e.to_string()))
-}
 
 /// The JSON text of a request body.
 pub fn body_json(body: &Body) -> Result<String, HostError> {
-    let value = to_js(body)?;
-    js_sys::JSON::stringify(&value)
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or_else(|| HostError::Encode("JSON.stringify returned no text".to_string()))
+    json::to_json(body).map_err(|e| HostError::Encode(e.to_string()))
 }
 
-/// The `client.request` options for `request`.
+/// The `client.request` options for `request` (ZAF.md §3), built as plain objects: headers
+/// too, since an ES `Map` would reach ZAF as `{}` (ZAF.md §8).
 pub fn request_options(request: &Request) -> Result<JsValue, HostError> {
-    let data = request.body.as_ref().map(body_json).transpose()?;
-    let options = RequestOptionsDto {
-        url: &request.url,
-        method: request.method.as_str(),
-        headers: Headers(&request.headers),
-        secure: request.secure,
-        http_complete_response: true,
-        content_type: request.body.as_ref().map(Body::content_type),
-        data,
-        data_type: "json",
+    let set = |target: &Object, key: &str, value: &JsValue| {
+        Reflect::set(target, &JsValue::from_str(key), value)
+            .map(drop)
+            .map_err(|e| HostError::Encode(js::describe(&e)))
     };
-    to_js(&options)
+    let headers = Object::new();
+    for (name, value) in &request.headers {
+        set(&headers, name, &JsValue::from_str(value))?;
+    }
+    let options = Object::new();
+    set(&options, "url", &JsValue::from_str(&request.url))?;
+    set(
+        &options,
+        "type",
+        &JsValue::from_str(request.method.as_str()),
+    )?;
+    set(&options, "headers", &headers)?;
+    set(&options, "secure", &JsValue::from_bool(request.secure))?;
+    set(&options, "httpCompleteResponse", &JsValue::TRUE)?;
+    if let Some(body) = &request.body {
+        set(
+            &options,
+            "contentType",
+            &JsValue::from_str(body.content_type()),
+        )?;
+        set(&options, "data", &JsValue::from_str(&body_json(body)?))?;
+    }
+    set(&options, "dataType", &JsValue::from_str("json"))?;
+    Ok(options.into())
 }
 
 /// A settled `client.request`, reduced to what the app reads.

@@ -13,6 +13,7 @@ pub mod event_loop;
 pub mod http;
 pub mod intl;
 mod js;
+pub mod json;
 pub mod render;
 pub mod strings;
 pub mod tz;
