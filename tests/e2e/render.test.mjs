@@ -61,14 +61,15 @@ async function checkAseFound(app, ticketId, tone) {
   const localText = await text(local);
   assert.match(localText, /\d{1,2}:\d{2}/, `ticket ${ticketId}: #ase-local-time shows a time`);
   assert.match(localText, /GMT|UTC/, `ticket ${ticketId}: #ase-local-time shows the offset from UTC`);
-  // The world pins the clock, so the ASE's local hour is known: clock.start + the Slack tz_offset.
-  if (session.world.clock?.start && typeof ase.slack.tz_offset === 'number') {
-    const local = new Date(Date.parse(session.world.clock.start) + ase.slack.tz_offset * 1000);
-    const hh = String(local.getUTCHours()).padStart(2, '0');
-    const mm = String(local.getUTCMinutes()).padStart(2, '0');
+  // The world pins the clock, so the ASE's local hour is known; the agent's locale (en-US) writes
+  // it as the browser's Intl does, so the expectation comes from Intl too ("3:00 PM").
+  if (session.world.clock?.start && ase.slack.tz) {
+    const parts = new Intl.DateTimeFormat('en-US', { hour: 'numeric', minute: '2-digit', timeZone: ase.slack.tz })
+      .formatToParts(new Date(Date.parse(session.world.clock.start)));
+    const part = (type) => parts.find((p) => p.type === type)?.value ?? '';
     assert.ok(
-      localText.includes(`${hh}:${mm}`) || localText.includes(`${hh}:`) || localText.includes(`${local.getUTCHours()}:`),
-      `ticket ${ticketId}: #ase-local-time ${JSON.stringify(localText)} should show about ${hh}:${mm}`,
+      localText.includes(`${part('hour')}:`) && localText.includes(part('dayPeriod')),
+      `ticket ${ticketId}: #ase-local-time ${JSON.stringify(localText)} should show about ${part('hour')}:${part('minute')} ${part('dayPeriod')}`,
     );
   }
 
