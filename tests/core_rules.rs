@@ -1,5 +1,7 @@
 //! Native tests of the core's rules: clock, working hours and availability, detection, ASE
 //! lookup and settings. Data-driven: one `check` helper per module, one line per case.
+mod support;
+
 use ase_emergency_assist::core::ase::{ase_email, viewer_role, AseLookup, ViewerRole};
 use ase_emergency_assist::core::availability::{
     availability, local_time, wall_to_utc, HoursState, TzOffsets, WorkingHours,
@@ -588,7 +590,7 @@ fn check_detect(rules: &Rules, ticket: Ticket, expect: &[&str]) {
         subject,
         field_value,
     };
-    let got: Vec<String> = detect(rules, &facts, &lower)
+    let got: Vec<String> = detect(rules, &facts, &support::Tz)
         .into_iter()
         .map(|r| match r {
             MatchReason::Priority(p) => format!("priority:{p}"),

@@ -41,7 +41,9 @@ pub fn ase_email(
     }
     // People paste links from mail clients; "mailto:" adds nothing.
     let email = match raw.get(..7) {
-        Some(prefix) if prefix.eq_ignore_ascii_case("mailto:") => raw[7..].trim(),
+        Some(prefix) if prefix.eq_ignore_ascii_case("mailto:") => {
+            raw.get(7..).unwrap_or_default().trim()
+        }
         _ => raw.as_str(),
     };
     if is_plausible_email(email) {
@@ -56,7 +58,7 @@ pub fn ase_email(
 pub fn is_plausible_email(s: &str) -> bool {
     if s.len() > 254
         || s.chars()
-            .any(|c| c.is_whitespace() || c.is_control() || "<>,;:\"()[]\\".contains(c))
+            .any(|c| c.is_whitespace() || c.is_control() || is_list_punctuation(c))
     {
         return false;
     }
@@ -67,6 +69,14 @@ pub fn is_plausible_email(s: &str) -> bool {
         && !domain.contains('@')
         && domain.contains('.')
         && domain.split('.').all(|label| !label.is_empty())
+}
+
+/// `<>,;:"()[]\`: what separates or decorates addresses in a list, never part of one.
+fn is_list_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '<' | '>' | ',' | ';' | ':' | '"' | '(' | ')' | '[' | ']' | '\\'
+    )
 }
 
 /// Who the viewer is in the workflow.

@@ -59,7 +59,8 @@ impl WorkingHours {
         }
         // The day list ends where the first digit (the start time) begins.
         let split = s.find(|c: char| c.is_ascii_digit()).unwrap_or(s.len());
-        let (day_part, time_part) = s.split_at(split);
+        // `split_at_checked`, not `split_at`: no panic path (and its formatting) in the bundle.
+        let (day_part, time_part) = s.split_at_checked(split).unwrap_or((s, ""));
         let days = parse_days(day_part)?;
         let (start_min, end_min) = parse_time_range(time_part)?;
         Ok(WorkingHours {

@@ -7,6 +7,7 @@
 //! values and keywords; keywords match whole words or phrases only, so "down" never matches
 //! "download"; a reason names the configured rule entry that matched, so an admin recognises
 //! their own setting.
+use super::locale::Intl;
 
 /// The configured emergency rules; an empty list (or `None`) is "no rule of that kind".
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -64,15 +65,11 @@ pub enum MatchReason {
 
 /// Every rule the ticket matches, in the order priority, form, tags, field, keywords (each
 /// kind in the order the rules list them, without duplicates). Empty: not an emergency.
-/// `lower` is Unicode lowercasing (the host's `toLowerCase`, through the locale port).
-pub fn detect(
-    rules: &Rules,
-    ticket: &TicketFacts,
-    lower: &dyn Fn(&str) -> String,
-) -> Vec<MatchReason> {
+/// Case folding and word splitting come from the locale port (the browser's Unicode data).
+pub fn detect(rules: &Rules, ticket: &TicketFacts, intl: &dyn Intl) -> Vec<MatchReason> {
     let mut reasons = Vec::new();
-    let fold = |s: &str| lower(s.trim());
-    let words = |s: &str| words(&lower(s));
+    let fold = |s: &str| intl.lower(s.trim());
+    let words = |s: &str| intl.words(s);
 
     if let Some(priority) = ticket.priority.map(fold) {
         if let Some(rule) = rules.priorities.iter().find(|p| fold(p) == priority) {
@@ -133,19 +130,4 @@ pub fn detect(
     }
 
     reasons
-}
-
-/// The words of an already lowercased `s`. A word is a run of letters, digits and combining
-/// accents; everything else (spaces, punctuation, symbols, emoji) separates words.
-fn words(lower: &str) -> Vec<String> {
-    lower
-        .split(|c: char| !is_word_char(c))
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-fn is_word_char(c: char) -> bool {
-    // Combining diacritical marks keep decomposed accented letters ("e" + U+0301) in one word.
-    c.is_alphanumeric() || ('\u{0300}'..='\u{036F}').contains(&c)
 }

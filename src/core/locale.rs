@@ -95,4 +95,8 @@ pub trait Intl: TzOffsets {
     fn or_list(&self, items: &[String]) -> String;
     /// Unicode lowercase, for case-insensitive matching.
     fn lower(&self, s: &str) -> String;
+    /// The lowercased words of `s`: runs of letters, digits and combining marks (Unicode
+    /// categories L, N and M); everything else (spaces, punctuation, symbols, emoji) separates
+    /// words, so "down" is not a word of "download".
+    fn words(&self, s: &str) -> Vec<String>;
 }

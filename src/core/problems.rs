@@ -293,7 +293,7 @@ fn zendesk_error_text(body: &str) -> String {
 /// not a string.
 fn json_string_field(body: &str, field: &str) -> Option<String> {
     let pattern = format!("\"{field}\"");
-    let start = body.find(&pattern)? + pattern.len();
+    let start = super::text::find(body, &pattern)? + pattern.len();
     let rest = body
         .get(start..)?
         .trim_start()

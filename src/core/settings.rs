@@ -358,7 +358,7 @@ fn whole_number(s: &str) -> Option<u64> {
 /// A custom field id: `123` or `custom_field_123`, and not 0.
 fn field_id(s: &str) -> Option<u64> {
     let digits = match s.get(..13) {
-        Some(prefix) if prefix.eq_ignore_ascii_case("custom_field_") => &s[13..],
+        Some(prefix) if prefix.eq_ignore_ascii_case("custom_field_") => s.get(13..)?,
         _ => s,
     };
     whole_number(digits).filter(|&id| id != 0)

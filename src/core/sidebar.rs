@@ -87,7 +87,6 @@ impl Sidebar {
     pub fn new(boot: Boot, now_ms: i64, intl: &dyn Intl) -> Sidebar {
         let _ = now_ms;
         let catalog = boot.catalog;
-        let lower = |s: &str| intl.lower(s);
         let (settings, setting_problems) = settings::parse_settings(&boot.settings);
         let mut problems: Vec<(&'static str, Message)> = setting_problems
             .iter()
@@ -107,7 +106,7 @@ impl Sidebar {
             subject: boot.ticket.subject.as_deref().unwrap_or(""),
             field_value: boot.custom_field_value.as_deref(),
         };
-        let reasons = detection::detect(&settings.rules, &facts, &lower);
+        let reasons = detection::detect(&settings.rules, &facts, intl);
         let phase = if !reasons.is_empty() {
             Phase::Emergency
         } else if !problems.is_empty() {

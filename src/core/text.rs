@@ -39,7 +39,21 @@ pub struct Catalog {
     entries: SmallMap<String>,
 }
 
+/// The English strings the app shows and writes, compiled in by `build.rs` from
+/// `translations/en.json` (`key US value RS` records).
+const ENGLISH: &str = include_str!(concat!(env!("OUT_DIR"), "/en.strings"));
+
 impl Catalog {
+    /// English, the app's own language and every other locale's fallback.
+    pub fn english() -> Catalog {
+        let entries = ENGLISH
+            .split('\u{1e}')
+            .filter_map(|record| record.split_once('\u{1f}'))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Catalog { entries }
+    }
+
     pub fn from_tree(root: &TranslationNode) -> Self {
         let mut entries = SmallMap::new();
         flatten("", root, &mut entries);
@@ -71,23 +85,26 @@ impl Catalog {
         };
         let mut out = String::with_capacity(template.len());
         let mut rest = template.as_str();
-        while let Some(start) = rest.find("{{") {
-            out.push_str(&rest[..start]);
-            let after = &rest[start + 2..];
-            match after.find("}}") {
-                Some(end) => {
-                    let name = after[..end].trim();
-                    match args.iter().find(|(n, _)| *n == name) {
-                        Some((_, value)) => out.push_str(value),
-                        None => out.push_str(&rest[start..start + 2 + end + 2]),
-                    }
-                    rest = &after[end + 2..];
-                }
+        while let Some(open) = find(rest, "{{") {
+            let (Some(before), Some(after)) = (rest.get(..open), rest.get(open + 2..)) else {
+                break;
+            };
+            out.push_str(before);
+            let Some(close) = find(after, "}}") else {
+                out.push_str("{{");
+                rest = after;
+                break;
+            };
+            let name = after.get(..close).unwrap_or_default();
+            match args.iter().find(|(n, _)| *n == name.trim()) {
+                Some((_, value)) => out.push_str(value),
                 None => {
-                    out.push_str(&rest[start..]);
-                    rest = "";
+                    out.push_str("{{");
+                    out.push_str(name);
+                    out.push_str("}}");
                 }
             }
+            rest = after.get(close + 2..).unwrap_or_default();
         }
         out.push_str(rest);
         out
@@ -126,6 +143,19 @@ fn flatten(prefix: &str, node: &TranslationNode, out: &mut SmallMap<String>) {
             }
         }
     }
+}
+
+/// The byte index of the first `needle` in `haystack`. A plain byte search: std's substring
+/// search carries a panic path (and its formatting) that this app does not need to ship.
+pub fn find(haystack: &str, needle: &str) -> Option<usize> {
+    let needle = needle.as_bytes();
+    if needle.is_empty() {
+        return Some(0);
+    }
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .position(|window| window == needle)
 }
 
 /// A JSON number as text, the way JavaScript's `String(n)` writes the values settings and fields

@@ -8,14 +8,10 @@ use super::js;
 use super::tz;
 use super::zaf::{number_text, GetResult, ZafClient};
 use super::HostError;
-use crate::core::map::SmallMap;
 use crate::core::settings::{RawSettings, SettingValue};
 use crate::core::sidebar::Boot;
 use crate::core::text::Catalog;
 use wasm_bindgen::JsValue;
-
-/// `translations/en.json`, compiled in: the app fetches nothing to show its words.
-const EN_JSON: &str = include_str!("../../translations/en.json");
 
 /// The setting naming the custom field whose value marks an emergency.
 const FIELD_ID_SETTING: &str = "emergency_field_id";
@@ -28,37 +24,9 @@ const BOOT_PATHS: [&str; 4] = [
     "currentAccount.subdomain",
 ];
 
-/// The embedded catalog; an unreadable file (a build mistake) degrades to keys shown as text.
+/// The compiled-in English catalog.
 pub fn catalog() -> Catalog {
-    let mut entries = SmallMap::new();
-    let read = js_sys::JSON::parse(EN_JSON)
-        .ok()
-        .and_then(|tree| flatten("", &tree, &mut entries));
-    match read {
-        Some(()) => Catalog::from_entries(entries),
-        None => Catalog::default(),
-    }
-}
-
-/// Nested objects whose leaves are strings, flattened to `"a.b.c"` keys; `None` for any other
-/// leaf.
-fn flatten(prefix: &str, node: &JsValue, out: &mut SmallMap<String>) -> Option<()> {
-    if let Some(text) = node.as_string() {
-        out.insert(prefix.to_string(), text);
-        return Some(());
-    }
-    if !node.is_object() || js_sys::Array::is_array(node) {
-        return None;
-    }
-    for (key, child) in js::entries(node) {
-        let key = if prefix.is_empty() {
-            key
-        } else {
-            format!("{prefix}.{key}")
-        };
-        flatten(&key, &child, out)?;
-    }
-    Some(())
+    Catalog::english()
 }
 
 /// Everything the core needs to start, read from ZAF. The settings and the ticket data are asked

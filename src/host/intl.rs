@@ -143,7 +143,8 @@ impl BrowserIntl {
         let is_time = |kind: &str| matches!(kind, "hour" | "minute" | "dayPeriod");
         let first = parts.iter().position(|(k, _)| is_time(k))?;
         let last = parts.iter().rposition(|(k, _)| is_time(k))?;
-        let time: String = parts[first..=last]
+        let time: String = parts
+            .get(first..=last)?
             .iter()
             .map(|(_, v)| v.as_str())
             .collect();
@@ -223,5 +224,17 @@ impl Intl for BrowserIntl {
 
     fn lower(&self, s: &str) -> String {
         js_sys::JsString::from(s).to_lower_case().into()
+    }
+
+    fn words(&self, s: &str) -> Vec<String> {
+        let lower = js_sys::JsString::from(s).to_lower_case();
+        let pattern = js_sys::RegExp::new(r"[\p{L}\p{N}\p{M}]+", "gu");
+        match lower.match_(&pattern) {
+            Some(found) => js_sys::Array::from(&found)
+                .iter()
+                .filter_map(|w| w.as_string())
+                .collect(),
+            None => Vec::new(),
+        }
     }
 }

@@ -80,4 +80,15 @@ impl Intl for Tz {
     fn lower(&self, s: &str) -> String {
         s.to_lowercase()
     }
+
+    fn words(&self, s: &str) -> Vec<String> {
+        // Letters, digits and combining marks, as `/[\p{L}\p{N}\p{M}]+/gu` finds them in the
+        // browser; std has no mark category, so the combining diacritics block stands in.
+        let is_word = |c: char| c.is_alphanumeric() || ('\u{0300}'..='\u{036F}').contains(&c);
+        s.to_lowercase()
+            .split(|c: char| !is_word(c))
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    }
 }

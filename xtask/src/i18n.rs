@@ -5,17 +5,10 @@
 //! everyone in the channel reads), so `slack.*` and `note.*` are never shipped per locale.
 
 use crate::command::{io_err, Error};
+use crate::runtime_keys::is_runtime_key;
 use serde_json::{Map, Value};
 use std::fs;
 use std::path::Path;
-
-/// Whether a flattened key is read by the sidebar at run time.
-pub fn is_runtime_key(key: &str) -> bool {
-    ["ui.", "problems.", "host.", "meta."]
-        .iter()
-        .any(|p| key.starts_with(p))
-        || (key.starts_with("app.parameters.") && key.ends_with(".label"))
-}
 
 /// `{"a": {"b": "x"}}` → `[("a.b", "x")]`, in file order.
 pub fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {

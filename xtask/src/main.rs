@@ -12,6 +12,7 @@ mod command;
 mod host;
 mod i18n;
 mod package;
+mod runtime_keys;
 mod setup;
 mod suite;
 mod validate;
