@@ -1,5 +1,5 @@
 //! Browser tests of the host layer (wasm-bindgen-test in headless Chromium): the Intl timezone
-//! port, the DOM renderer, `client.request` options and the decoding of ZAF answers.
+//! and locale ports, the DOM renderer, `client.request` options and the decoding of ZAF answers.
 //!
 //! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test web`
 #![cfg(target_arch = "wasm32")]
@@ -10,6 +10,7 @@
 )]
 
 use ase_emergency_assist::core::availability::TzOffsets;
+use ase_emergency_assist::core::locale::{Intl, Plural, TimeUnit};
 use ase_emergency_assist::core::settings::{RawSettings, SettingValue};
 use ase_emergency_assist::core::sidebar::{Body, Expect, Failure, Method, Reply, Request};
 use ase_emergency_assist::core::slack::{EventPayloadDto, MetadataDto, PostMessageDto};
@@ -23,6 +24,7 @@ use ase_emergency_assist::host::boot::{catalog, custom_field_id, decode_boot, de
 use ase_emergency_assist::host::http::{
     decode_response, decode_settled, request_options, HttpResponse,
 };
+use ase_emergency_assist::host::intl::BrowserIntl;
 use ase_emergency_assist::host::render::Renderer;
 use ase_emergency_assist::host::tz::IntlTz;
 use ase_emergency_assist::host::zaf::GetResult;
@@ -77,6 +79,102 @@ fn intl_offsets_follow_zone_and_dst() {
     check("Mars/Olympus_Mons", 0, None);
     check("Mars/Olympus_Mons", 0, None);
     check("", 0, None);
+}
+
+// ---- The locale port ----
+
+/// 2026-11-26 14:03 UTC, a Thursday.
+fn thursday_1403() -> i64 {
+    utc(2026, 11, 26, 14, 3)
+}
+
+#[wasm_bindgen_test]
+fn intl_writes_times_as_each_locale_does() {
+    let at = thursday_1403();
+    let check = |locale: &str, zone: &str, time: &str, weekday: &str| {
+        let intl = BrowserIntl::new(locale);
+        assert_eq!(
+            intl.time(at, zone).as_deref(),
+            Some(time),
+            "{locale} time in {zone}"
+        );
+        assert_eq!(
+            intl.weekday(at, zone).as_deref(),
+            Some(weekday),
+            "{locale} weekday in {zone}"
+        );
+    };
+    // The locale's own clock: 12-hour with a day period in en-US, 24-hour in German and French.
+    check("en-US", "UTC", "2:03 PM", "Thu");
+    check("de", "Europe/Berlin", "15:03", "Do");
+    check("fr", "Asia/Kolkata", "19:33", "jeu.");
+    check("ja", "Asia/Tokyo", "23:03", "木");
+    // The weekday is the zone's, not UTC's: in Auckland it is already Friday.
+    check("en-US", "Pacific/Auckland", "3:03 AM", "Fri");
+    let en = BrowserIntl::new("en-US");
+    assert_eq!(
+        en.offset_name(at, "America/New_York").as_deref(),
+        Some("GMT-5")
+    );
+    assert_eq!(
+        en.offset_name(at, "Asia/Kolkata").as_deref(),
+        Some("GMT+5:30")
+    );
+    assert_eq!(
+        en.time(at, "Mars/Olympus_Mons"),
+        None,
+        "an unknown zone is None, not a throw"
+    );
+    assert_eq!(en.offset_minutes("Asia/Kolkata", at), Some(330));
+}
+
+#[wasm_bindgen_test]
+fn intl_durations_numbers_lists_and_plurals() {
+    use TimeUnit::{Day, Hour, Minute};
+    let en = BrowserIntl::new("en-US");
+    let de = BrowserIntl::new("de");
+    assert_eq!(en.duration(&[(Hour, 2), (Minute, 5)]), "2 hr, 5 min");
+    assert_eq!(de.duration(&[(Day, 1), (Hour, 3)]), "1 Tg., 3 Std.");
+    assert_eq!(en.number(1234567), "1,234,567");
+    assert_eq!(de.number(1234567), "1.234.567");
+    let three = ["a".to_string(), "b".to_string(), "c".to_string()];
+    assert_eq!(en.or_list(&three), "a, b, or c");
+    assert_eq!(de.or_list(&three), "a, b oder c");
+    let plural = |locale: &str, n: i64| BrowserIntl::new(locale).plural(n);
+    assert_eq!(
+        (plural("en", 1), plural("en", 2)),
+        (Plural::One, Plural::Other)
+    );
+    assert_eq!(
+        (plural("fr", 0), plural("fr", 1)),
+        (Plural::One, Plural::One)
+    );
+    assert_eq!(plural("he", 2), Plural::Two);
+    assert_eq!(plural("ja", 1), Plural::Other);
+    // A tag the browser rejects means English, never a throw or a blank.
+    let bad = BrowserIntl::new("xx-invalid-@@");
+    assert_eq!(bad.time(thursday_1403(), "UTC").as_deref(), Some("2:03 PM"));
+    assert_eq!(bad.plural(1), Plural::One);
+}
+
+#[wasm_bindgen_test]
+fn intl_lowercases_and_splits_words_with_unicode_data() {
+    let intl = BrowserIntl::new("en-US");
+    assert_eq!(
+        intl.lower("ÉMERGENCE ΣΟΣ İstanbul"),
+        "émergence σος i̇stanbul"
+    );
+    let words = |s: &str| intl.words(s);
+    assert_eq!(words("Site DOWN!! (prod)"), ["site", "down", "prod"]);
+    assert_eq!(
+        words("Ausfall: Zahlungs-API"),
+        ["ausfall", "zahlungs", "api"]
+    );
+    // Decomposed accents stay in their word; emoji and punctuation separate words.
+    assert_eq!(words("cafe\u{301}🔥panne"), ["cafe\u{301}", "panne"]);
+    assert_eq!(words("障害 発生"), ["障害", "発生"]);
+    assert_eq!(words("download"), ["download"]);
+    assert!(words("  ,;!  ").is_empty());
 }
 
 // ---- Renderer ----

@@ -80,8 +80,14 @@ pub struct BrowserIntl {
 }
 
 impl BrowserIntl {
-    /// Formats for `locale` (a BCP 47 tag such as `de` or `pt-BR`).
+    /// Formats for `locale` (a BCP 47 tag such as `de` or `pt-BR`); a tag the browser rejects
+    /// (`Intl` throws a RangeError for it) means English, the app's own language.
     pub fn new(locale: &str) -> BrowserIntl {
+        let locale = if PluralRules::new(locale).is_ok() {
+            locale
+        } else {
+            "en"
+        };
         let unit = |u: TimeUnit| {
             let o = options(&[
                 ("style", "unit"),

@@ -3,7 +3,7 @@
 //! Zendesk would reject (`zcli apps:validate` needs a live Zendesk account).
 //!
 //! It owns one invariant: `cargo xtask package` never writes a zip that breaks a rule listed in
-//! `shared/design/ZAF.md` §4.1. Zendesk refuses an upload on an error and shows its warnings to
+//! `docs/ZAF.md` §4.1. Zendesk refuses an upload on an error and shows its warnings to
 //! the admin; here both are printed and both fail `validate` and `package`, so a package that
 //! would make Zendesk warn is fixed before it ships.
 //!
