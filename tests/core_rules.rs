@@ -14,7 +14,7 @@ use ase_emergency_assist::core::detection::{detect, FieldRule, MatchReason, Rule
 use ase_emergency_assist::core::locale::{duration_parts, Plural, TimeUnit};
 use ase_emergency_assist::core::map::SmallMap;
 use ase_emergency_assist::core::settings::{parse_settings, Expected, RawSettings, SettingProblem};
-use ase_emergency_assist::core::text::{pick_locale, Catalog};
+use ase_emergency_assist::core::text::{format_locale, pick_locale, Catalog};
 use ase_emergency_assist::core::zendesk::{OrganizationDto, ZafUserDto};
 
 // ---------------------------------------------------------------------------------------------
@@ -1033,6 +1033,14 @@ fn the_agents_locale_picks_a_strings_file() {
     ];
     for (locale, want) in cases {
         assert_eq!(pick_locale(locale), *want, "pick_locale({locale:?})");
+    }
+    // Formats follow the words: the agent's locale where the app speaks its language.
+    let formats: &[(&str, &str)] = &[
+        ("en-GB", "en-GB"), ("en", "en"), ("de-AT", "de-AT"), ("pt-BR", "pt-BR"), (" he ", "he"),
+        ("nl", "en"), ("zh-CN", "en"), ("", "en"), ("xx-invalid-@@", "en"),
+    ];
+    for (locale, want) in formats {
+        assert_eq!(format_locale(locale), *want, "format_locale({locale:?})");
     }
 }
 

@@ -33,6 +33,18 @@ pub fn pick_locale(locale: &str) -> Option<&'static str> {
         .copied()
 }
 
+/// The locale to write dates, times and numbers in: the agent's own when the app speaks its
+/// language (so `en-GB` keeps its 24-hour clock, `pt-BR` its separators), else English, so a
+/// weekday name never sits in another language inside an English sentence.
+pub fn format_locale(locale: &str) -> &str {
+    let language = locale.trim().split(['-', '_']).next().unwrap_or_default();
+    if language.eq_ignore_ascii_case("en") || pick_locale(locale).is_some() {
+        locale.trim()
+    } else {
+        "en"
+    }
+}
+
 /// Flattened translations: `"ui.ping.button"` → `"Ping ASE"`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Catalog {
