@@ -7,23 +7,6 @@ use std::path::Path;
 #[path = "xtask/src/runtime_keys.rs"]
 mod runtime_keys;
 
-fn flatten(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, String)>) {
-    match value {
-        serde_json::Value::String(s) => out.push((prefix.to_string(), s.clone())),
-        serde_json::Value::Object(map) => {
-            for (k, v) in map {
-                let key = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                flatten(&key, v, out);
-            }
-        }
-        _ => panic!("translations/en.json: {prefix} is neither text nor an object"),
-    }
-}
-
 fn main() {
     println!("cargo:rerun-if-changed=translations/en.json");
     println!("cargo:rerun-if-changed=xtask/src/runtime_keys.rs");
@@ -32,7 +15,8 @@ fn main() {
     let tree: serde_json::Value = serde_json::from_str(&text)
         .unwrap_or_else(|e| panic!("translations/en.json is not JSON: {e}"));
     let mut flat = Vec::new();
-    flatten("", &tree, &mut flat);
+    runtime_keys::flatten("", &tree, &mut flat)
+        .unwrap_or_else(|key| panic!("translations/en.json: {key} is neither text nor an object"));
     let mut out = String::new();
     for (key, value) in flat {
         if !(runtime_keys::is_runtime_key(&key) || runtime_keys::is_shared_key(&key)) {

@@ -6,7 +6,7 @@
 //! Invariant: a locale or zone the browser does not know degrades (to the browser's default
 //! locale, to `None` for a zone), never to a throw: every constructor is imported with `catch`.
 use super::js;
-use super::tz::IntlTz;
+use super::tz::{DateTimeFormat, IntlTz};
 use crate::core::availability::TzOffsets;
 use crate::core::locale::{Intl, Plural, TimeUnit};
 use crate::core::map::SmallMap;
@@ -16,14 +16,6 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_namespace = Intl, js_name = DateTimeFormat)]
-    #[derive(Debug, Clone)]
-    type DateTimeFormat;
-    #[wasm_bindgen(catch, constructor, js_namespace = Intl, js_class = "DateTimeFormat")]
-    fn new(locale: &str, options: &Object) -> Result<DateTimeFormat, JsValue>;
-    #[wasm_bindgen(method, js_name = formatToParts)]
-    fn format_to_parts(this: &DateTimeFormat, instant_ms: f64) -> Array;
-
     #[wasm_bindgen(js_namespace = Intl, js_name = NumberFormat)]
     #[derive(Debug, Clone)]
     type NumberFormat;

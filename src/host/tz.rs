@@ -12,16 +12,17 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
+    /// `Intl.DateTimeFormat`, shared with the locale port (`intl`).
     #[wasm_bindgen(js_namespace = Intl, js_name = DateTimeFormat)]
     #[derive(Debug, Clone)]
-    type DateTimeFormat;
+    pub(crate) type DateTimeFormat;
 
-    /// Throws `RangeError` for an unknown `timeZone`.
+    /// Throws `RangeError` for an unknown `timeZone` or locale.
     #[wasm_bindgen(catch, constructor, js_namespace = Intl, js_class = "DateTimeFormat")]
-    fn new(locale: &str, options: &Object) -> Result<DateTimeFormat, JsValue>;
+    pub(crate) fn new(locale: &str, options: &Object) -> Result<DateTimeFormat, JsValue>;
 
     #[wasm_bindgen(method, js_name = formatToParts)]
-    fn format_to_parts(this: &DateTimeFormat, instant_ms: f64) -> Array;
+    pub(crate) fn format_to_parts(this: &DateTimeFormat, instant_ms: f64) -> Array;
 
     #[wasm_bindgen(method, js_name = resolvedOptions)]
     fn resolved_options(this: &DateTimeFormat) -> JsValue;

@@ -5,39 +5,22 @@
 //! everyone in the channel reads), so `slack.*` and `note.*` are never shipped per locale.
 
 use crate::command::{io_err, Error};
-use crate::runtime_keys::is_runtime_key;
+use crate::runtime_keys::{flatten, is_runtime_key};
 use serde_json::{Map, Value};
 use std::fs;
 use std::path::Path;
 
-/// `{"a": {"b": "x"}}` → `[("a.b", "x")]`, in file order.
-pub fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
-    match value {
-        Value::String(s) => out.push((prefix.to_string(), s.clone())),
-        Value::Object(map) => {
-            for (k, v) in map {
-                let key = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                flatten(&key, v, out);
-            }
-        }
-        _ => {}
-    }
-}
-
-/// The runtime strings of one translation file, as the JSON text of a flat object.
-pub fn runtime_json(translation: &Value) -> String {
+/// The runtime strings of one translation file, as the JSON text of a flat object; a leaf that
+/// is neither text nor an object is an error naming its key.
+pub fn runtime_json(translation: &Value) -> Result<String, String> {
     let mut flat = Vec::new();
-    flatten("", translation, &mut flat);
+    flatten("", translation, &mut flat)?;
     let object: Map<String, Value> = flat
         .into_iter()
         .filter(|(k, _)| is_runtime_key(k))
         .map(|(k, v)| (k, Value::String(v)))
         .collect();
-    Value::Object(object).to_string()
+    Ok(Value::Object(object).to_string())
 }
 
 /// Writes `assets/i18n/<locale>.json` for every non-English file in `translations/`.
@@ -59,8 +42,13 @@ pub fn write_assets(translations: &Path, assets: &Path) -> Result<(), Error> {
         let value: Value = serde_json::from_str(&text)
             .map_err(|e| Error::Invalid(format!("{} is not JSON: {e}", path.display())))?;
         let target = out_dir.join(name);
-        fs::write(&target, runtime_json(&value))
-            .map_err(io_err(format!("cannot write {}", target.display())))?;
+        let json = runtime_json(&value).map_err(|key| {
+            Error::Invalid(format!(
+                "{}: {key} is neither text nor an object",
+                path.display()
+            ))
+        })?;
+        fs::write(&target, json).map_err(io_err(format!("cannot write {}", target.display())))?;
     }
     Ok(())
 }
@@ -77,7 +65,10 @@ mod tests {
                 "problems":{"p":"P"},"host":{"h":"H"},"meta":{"dir":"rtl"}}"#,
         )
         .unwrap_or(Value::Null);
-        let json: Value = serde_json::from_str(&runtime_json(&tree)).unwrap_or(Value::Null);
+        let json: Value = runtime_json(&tree)
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or(Value::Null);
         let mut keys: Vec<&str> = json
             .as_object()
             .map(|o| o.keys().map(String::as_str).collect())
