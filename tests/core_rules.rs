@@ -1036,7 +1036,7 @@ fn the_agents_locale_picks_a_strings_file() {
     }
     // Formats follow the words: the agent's locale where the app speaks its language.
     let formats: &[(&str, &str)] = &[
-        ("en-GB", "en-GB"), ("en", "en"), ("de-AT", "de-AT"), ("pt-BR", "pt-BR"), (" he ", "he"),
+        ("en-GB", "en-GB"), ("pt_BR", "pt-BR"), ("en", "en"), ("de-AT", "de-AT"), ("pt-BR", "pt-BR"), (" he ", "he"),
         ("nl", "en"), ("zh-CN", "en"), ("", "en"), ("xx-invalid-@@", "en"),
     ];
     for (locale, want) in formats {

@@ -955,13 +955,17 @@ fn boot_decodes_zaf_get_results_and_names_bad_data() {
 }
 
 #[wasm_bindgen_test]
-fn boot_names_a_missing_locale_and_a_bad_user() {
+fn boot_reads_english_without_a_locale_and_names_a_bad_user() {
     let settings = RawSettings::new();
     let ticket = r#""ticket":{"id":201},"currentAccount.subdomain":"acme""#;
-    let data = GetResult::from_js(js(&format!(r#"{{{ticket},"currentUser":{{"id":100}}}}"#)));
-    match decode_boot(settings.clone(), &data, None, "UTC".to_string(), catalog()) {
-        Err(HostError::Data { path, .. }) => assert_eq!(path, "currentUser.locale"),
-        other => panic!("{other:?}"),
+    // No locale, or one of the wrong type, is English, not a dead sidebar.
+    for user in [
+        r#""currentUser":{"id":100}"#,
+        r#""currentUser":{"id":100},"currentUser.locale":7"#,
+    ] {
+        let data = GetResult::from_js(js(&format!("{{{ticket},{user}}}")));
+        let boot = decode_boot(settings.clone(), &data, None, "UTC".to_string(), catalog());
+        assert_eq!(boot.map(|b| b.locale).ok().as_deref(), Some(""), "{user}");
     }
     let data = GetResult::from_js(js(&format!(
         r#"{{{ticket},"currentUser":{{"name":"x"}},"currentUser.locale":"fr"}}"#

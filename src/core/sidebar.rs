@@ -153,8 +153,8 @@ impl Sidebar {
         match route {
             Route::Ase(step) => flows.ase.handle_reply(step, reply, ctx, intl),
             Route::Ping(step) => {
-                let organization = flows.ase.organization_label(ctx);
-                let ase = ase_facts(&flows.ase, &organization);
+                let organization = flows.ase.organization_name(ctx);
+                let ase = ase_facts(&flows.ase, organization.as_deref());
                 flows.ping.handle_reply(step, reply, ctx, ase, now_ms, intl);
             }
         }
@@ -170,8 +170,8 @@ impl Sidebar {
         };
         match action {
             Action::Ping | Action::Retry => {
-                let organization = flows.ase.organization_label(&self.ctx);
-                let Some(ase) = ase_facts(&flows.ase, &organization) else {
+                let organization = flows.ase.organization_name(&self.ctx);
+                let Some(ase) = ase_facts(&flows.ase, organization.as_deref()) else {
                     return;
                 };
                 // A wrong channel setting fails the click with the setting's own problem.
@@ -241,7 +241,7 @@ impl Sidebar {
 }
 
 /// The ASE lookup's result as the ping reads it.
-fn ase_facts<'a>(lookup: &'a AseLookup, organization: &'a str) -> Option<AseFacts<'a>> {
+fn ase_facts<'a>(lookup: &'a AseLookup, organization: Option<&'a str>) -> Option<AseFacts<'a>> {
     Some(AseFacts {
         found: lookup.found()?,
         organization,

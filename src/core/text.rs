@@ -36,12 +36,13 @@ pub fn pick_locale(locale: &str) -> Option<&'static str> {
 /// The locale to write dates, times and numbers in: the agent's own when the app speaks its
 /// language (so `en-GB` keeps its 24-hour clock, `pt-BR` its separators), else English, so a
 /// weekday name never sits in another language inside an English sentence.
-pub fn format_locale(locale: &str) -> &str {
-    let language = locale.trim().split(['-', '_']).next().unwrap_or_default();
-    if language.eq_ignore_ascii_case("en") || pick_locale(locale).is_some() {
-        locale.trim()
+pub fn format_locale(locale: &str) -> String {
+    let tag = locale.trim().replace('_', "-");
+    let language = tag.split('-').next().unwrap_or_default();
+    if language.eq_ignore_ascii_case("en") || pick_locale(&tag).is_some() {
+        tag
     } else {
-        "en"
+        "en".to_string()
     }
 }
 

@@ -66,7 +66,8 @@ pub fn decode_boot(
         // An unknown field or an unset value is "no value"; the core judges whether that matters.
         custom_field_value,
         current_user: data.decode("currentUser")?,
-        locale: data.decode("currentUser.locale")?,
+        // Without a usable locale the agent reads English; that is no reason to stop.
+        locale: data.decode("currentUser.locale").unwrap_or_default(),
         subdomain: data.decode("currentAccount.subdomain")?,
         viewer_tz,
         catalog,

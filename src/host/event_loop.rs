@@ -39,7 +39,7 @@ fn log_error(what: &str) {
 
 /// Starts the core with `boot` and wires clicks and the redraw timer.
 pub fn start(client: ZafClient, boot: Boot, renderer: Renderer) {
-    let intl = BrowserIntl::new(crate::core::text::format_locale(&boot.locale));
+    let intl = BrowserIntl::new(&crate::core::text::format_locale(&boot.locale));
     let sidebar = Sidebar::new(boot, now_ms(), &intl);
     let app = Rc::new(App {
         sidebar: RefCell::new(sidebar),

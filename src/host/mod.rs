@@ -119,7 +119,9 @@ async fn start(catalog: &mut Catalog, load_strings: js_sys::Function) -> Result<
     let client = zaf::ZafClient::connect().await?;
     crash::remember_client(&client);
     let mut boot = boot::read(&client, catalog.clone()).await?;
-    strings::localize(catalog, &boot.locale, &load_strings).await;
+    if !strings::localize(catalog, &boot.locale, &load_strings).await {
+        boot.locale = "en".to_string();
+    }
     crash::install_hook(catalog);
     boot.catalog = catalog.clone();
     let renderer = render::Renderer::for_app()?;

@@ -3,20 +3,27 @@
 //! laid over English, so a key a translation lacks still reads in English. The document's
 //! `lang` and `dir` follow, so Hebrew lays the sidebar out right to left.
 //!
-//! Invariant: a failed or malformed strings file leaves the English catalog in place (logged),
-//! never a blank or broken sidebar.
+//! Invariant: a failed, malformed or slow strings file (app.js gives up after a few seconds)
+//! leaves the English catalog and English formats in place (logged), never a blank or stuck
+//! sidebar.
 use super::js;
 use crate::core::text::{self, Catalog};
 use wasm_bindgen_futures::JsFuture;
 
-/// Switches `catalog` to `locale` (ZAF's `currentUser.locale`, e.g. `de`, `pt-BR`).
-pub async fn localize(catalog: &mut Catalog, locale: &str, load: &js_sys::Function) {
+/// Switches `catalog` to `locale` (ZAF's `currentUser.locale`, e.g. `de`, `pt-BR`). Returns
+/// whether the agent's language is in place; `false` when its strings could not be had, so the
+/// sidebar is English and must format as English too.
+pub async fn localize(catalog: &mut Catalog, locale: &str, load: &js_sys::Function) -> bool {
+    let mut applied = true;
     if let Some(file) = text::pick_locale(locale) {
         match fetch(file, load).await {
             Ok(entries) => catalog.overlay(entries),
-            Err(detail) => web_sys::console::warn_1(
-                &format!("strings for {file} unavailable, using English: {detail}").into(),
-            ),
+            Err(detail) => {
+                applied = false;
+                web_sys::console::warn_1(
+                    &format!("strings for {file} unavailable, using English: {detail}").into(),
+                );
+            }
         }
     }
     if let Some(root) = web_sys::window()
@@ -26,6 +33,7 @@ pub async fn localize(catalog: &mut Catalog, locale: &str, load: &js_sys::Functi
         let _ = root.set_attribute("lang", &catalog.get("meta.lang"));
         let _ = root.set_attribute("dir", &catalog.get("meta.dir"));
     }
+    applied
 }
 
 async fn fetch(file: &str, load: &js_sys::Function) -> Result<Vec<(String, String)>, String> {

@@ -95,12 +95,17 @@ impl AseLookup {
         }
     }
 
-    /// The organization's name (REST, else ZAF), or the catalog's "The organization".
-    pub fn organization_label(&self, ctx: &Context) -> String {
+    /// The organization's name (REST, else ZAF), when it has one.
+    pub fn organization_name(&self, ctx: &Context) -> Option<String> {
         self.organization_name
             .clone()
             .or_else(|| ctx.ticket.organization.as_ref().map(|(_, n)| n.clone()))
             .filter(|name| !name.trim().is_empty())
+    }
+
+    /// The organization's name, or the agent's words for "the organization".
+    pub fn organization_label(&self, ctx: &Context) -> String {
+        self.organization_name(ctx)
             .unwrap_or_else(|| ctx.catalog.get("ui.ase.unnamed_organization"))
     }
 

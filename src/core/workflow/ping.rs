@@ -52,11 +52,12 @@ pub enum RunStep {
     ConflictComments,
 }
 
-/// What the ping reads of the ASE lookup: the found ASE and the organization's name.
+/// What the ping reads of the ASE lookup: the found ASE and the organization's name, if any
+/// (Slack messages are English: they fall back to their own words, not the agent's).
 #[derive(Debug, Clone, Copy)]
 pub struct AseFacts<'a> {
     pub found: &'a FoundAse,
-    pub organization: &'a str,
+    pub organization: Option<&'a str>,
 }
 
 #[derive(Debug, Clone)]
@@ -373,7 +374,7 @@ impl Ping {
             subdomain: &ctx.subdomain,
             ticket_id: ctx.ticket.id,
             subject: ctx.ticket.subject.as_deref(),
-            organization: ase.map(|a| a.organization),
+            organization: ase.and_then(|a| a.organization),
             priority: ctx.ticket.priority.as_deref(),
         };
         Some(PostMessageDto {
@@ -410,7 +411,7 @@ impl Ping {
             ase_user_id: &user.id,
             subdomain: &ctx.subdomain,
             ticket_id: ctx.ticket.id,
-            organization: Some(ase.organization),
+            organization: ase.organization,
             pinged_by: &ctx.viewer.name,
             available: inside_hours && ase.found.presence == Presence::Active,
         };
