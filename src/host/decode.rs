@@ -189,6 +189,17 @@ fn req<T: Decode>(object: &JsValue, name: &str, at: &At<'_>) -> T {
     T::decode(&value, &at)
 }
 
+/// `object[name]` decoded on its own: `None` when absent or malformed. For values other apps
+/// write (Slack message metadata from another integration), which must never make a whole
+/// answer unreadable: the app only ever trusts metadata of its own shape.
+fn lenient<T: Decode>(object: &JsValue, name: &str) -> Option<T> {
+    let value = get(object, name);
+    if value.is_undefined() || value.is_null() {
+        return None;
+    }
+    decode(&value, name).ok()
+}
+
 /// A field with `#[serde(default)]`, or an `Option` field: absent is the default.
 fn opt<T: Decode + Default>(object: &JsValue, name: &str, at: &At<'_>) -> T {
     let value = get(object, name);
@@ -319,6 +330,16 @@ impl Decode for SettingValue {
 
 impl Decode for FieldValueDto {
     fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        // A field type whose value is a list or an object (a multi-select, a lookup) must not
+        // make the organization unreadable: it is kept as its JSON text, which the ASE rule
+        // then reports as "not an email address" if an admin pointed it at such a field.
+        if value.is_object() {
+            let text = js_sys::JSON::stringify(value)
+                .ok()
+                .and_then(|s| s.as_string())
+                .unwrap_or_default();
+            return FieldValueDto::Text(text);
+        }
         match Scalar::decode(value, at) {
             Scalar::Bool(b) => FieldValueDto::Bool(b),
             Scalar::Number(n) => FieldValueDto::Number(n),
@@ -483,7 +504,7 @@ impl Decode for SlackMessageDto {
             user: opt(o, "user", at),
             bot_id: opt(o, "bot_id", at),
             thread_ts: opt(o, "thread_ts", at),
-            metadata: opt(o, "metadata", at),
+            metadata: lenient(o, "metadata"),
         }
     }
 }
