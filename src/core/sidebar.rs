@@ -255,12 +255,14 @@ fn reason_text(c: &Catalog, reason: &MatchReason) -> String {
         }
         MatchReason::Tag(tag) => c.render("ui.reason.tag", &[("tag", tag.as_str())]),
         MatchReason::Form(form) => c.render("ui.reason.form", &[("form", &form.to_string())]),
+        // A checkbox says "true": the agent reads "is checked" in their own words.
+        MatchReason::Field { field_id, value } if value.eq_ignore_ascii_case("true") => c.render(
+            "ui.reason.field_checked",
+            &[("field", &field_id.to_string())],
+        ),
         MatchReason::Field { field_id, value } => c.render(
             "ui.reason.field",
-            &[
-                ("field", &field_id.to_string()),
-                ("value", &value.to_string()),
-            ],
+            &[("field", &field_id.to_string()), ("value", value)],
         ),
         MatchReason::Keyword(keyword) => {
             c.render("ui.reason.keyword", &[("keyword", keyword.as_str())])

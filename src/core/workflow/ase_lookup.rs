@@ -278,13 +278,10 @@ impl AseLookup {
                         ("ui.ase.hours_outside", starts_in_min, Tone::Warn)
                     }
                 };
-                let text = c.render(
-                    key,
-                    &[
-                        ("hours", &hours.to_string()),
-                        ("duration", &intl.duration(&duration_parts(minutes))),
-                    ],
-                );
+                // The hours themselves are the admin's setting, in its English grammar; the
+                // agent reads inside or outside, and until when, in their own words.
+                let duration = intl.duration(&duration_parts(minutes));
+                let text = c.render(key, &[("duration", &duration)]);
                 (local, Badge { text, tone })
             }
             None => {
