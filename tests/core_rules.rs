@@ -1078,6 +1078,32 @@ fn plural_messages_fall_back_to_other_and_overlays_keep_english() {
 }
 
 #[test]
+fn right_to_left_messages_isolate_their_values_but_slack_texts_do_not() {
+    let entries: SmallMap<String> = [
+        ("ui.not_set", "{{organization}} אין ASE"),
+        ("slack.root", "Emergency {{link}}: {{subject}}"),
+        ("note.ping.by", "Pinged by {{name}}"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let mut c = Catalog::from_entries(entries);
+    let org = [("organization", "Acme, Inc.")];
+    assert_eq!(c.render("ui.not_set", &org), "Acme, Inc. אין ASE");
+    c.set_isolate_values(true);
+    assert_eq!(
+        c.render("ui.not_set", &org),
+        "\u{2068}Acme, Inc.\u{2069} אין ASE"
+    );
+    let slack = c.render("slack.root", &[("link", "#1"), ("subject", "down")]);
+    assert_eq!(slack, "Emergency #1: down", "Slack gets plain text");
+    assert_eq!(
+        c.render("note.ping.by", &[("name", "Noa")]),
+        "Pinged by Noa"
+    );
+}
+
+#[test]
 #[rustfmt::skip]
 fn durations_are_said_in_two_parts_at_most() {
     use TimeUnit::{Day, Hour, Minute};

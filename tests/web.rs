@@ -243,6 +243,45 @@ fn card(name: &str, time: &str) -> AseView {
 }
 
 #[wasm_bindgen_test]
+fn an_opened_details_stays_open_across_redraws() {
+    let root = fresh_root();
+    let mut renderer = Renderer::new(root.clone()).unwrap();
+    let with_problem = |time: &str| {
+        let AseView::Found(mut card) = card("Maria", time) else {
+            unreachable!()
+        };
+        card.presence_problem = Some(Message::with_detail(
+            "Slack presence unknown".to_string(),
+            "users.getPresence: missing_scope",
+        ));
+        emergency_view(AseView::Found(card), PingView::Hidden)
+    };
+    renderer.render(&with_problem("10:55")).unwrap();
+    let details = root
+        .query_selector("#ase-presence-details")
+        .unwrap()
+        .unwrap();
+    assert!(!details.has_attribute("open"), "details start closed");
+    assert_eq!(
+        attr_of(&root, "#ase-presence-details code", "dir").as_deref(),
+        Some("ltr")
+    );
+    assert_eq!(attr_of(&root, "#ase-name", "dir").as_deref(), Some("auto"));
+    details.set_attribute("open", "").unwrap();
+    // The minute changes: the card is drawn again, and what the agent opened stays open.
+    renderer.render(&with_problem("10:56")).unwrap();
+    assert_eq!(text_of(&root, "#ase-local-time"), "10:56");
+    let again = root
+        .query_selector("#ase-presence-details")
+        .unwrap()
+        .unwrap();
+    assert!(
+        again.has_attribute("open"),
+        "the agent's open details survive the redraw"
+    );
+}
+
+#[wasm_bindgen_test]
 fn renderer_keeps_hostile_text_as_text() {
     let root = fresh_root();
     let mut renderer = Renderer::new(root.clone()).unwrap();

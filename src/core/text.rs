@@ -50,6 +50,10 @@ pub fn format_locale(locale: &str) -> String {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Catalog {
     entries: SmallMap<String>,
+    /// Wrap each filled-in value in Unicode isolates (FSI … PDI) in the agent's messages, so in
+    /// a right-to-left language an untrusted left-to-right value ("@maria", "Acme, Inc.") keeps
+    /// its own order and cannot reorder the sentence around it.
+    isolate_values: bool,
 }
 
 /// The English strings the app shows and writes, compiled in by `build.rs` from
@@ -64,18 +68,33 @@ impl Catalog {
             .filter_map(|record| record.split_once('\u{1f}'))
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Catalog { entries }
+        Catalog {
+            entries,
+            isolate_values: false,
+        }
     }
 
     pub fn from_tree(root: &TranslationNode) -> Self {
         let mut entries = SmallMap::new();
         flatten("", root, &mut entries);
-        Catalog { entries }
+        Catalog {
+            entries,
+            isolate_values: false,
+        }
     }
 
     /// A catalog of already flattened entries (`"ui.ping.button"` → `"Ping ASE"`).
     pub fn from_entries(entries: SmallMap<String>) -> Self {
-        Catalog { entries }
+        Catalog {
+            entries,
+            isolate_values: false,
+        }
+    }
+
+    /// Isolates filled-in values in the agent's messages (for a right-to-left language); never
+    /// in the Slack and note texts, which go to others as plain text.
+    pub fn set_isolate_values(&mut self, isolate: bool) {
+        self.isolate_values = isolate;
     }
 
     /// Lays `entries` over the catalog: a translation replaces the English it names, and what
@@ -110,6 +129,11 @@ impl Catalog {
             };
             let name = after.get(..close).unwrap_or_default();
             match args.iter().find(|(n, _)| *n == name.trim()) {
+                Some((_, value)) if self.isolate_values && !is_shared(key) => {
+                    out.push('\u{2068}');
+                    out.push_str(value);
+                    out.push('\u{2069}');
+                }
                 Some((_, value)) => out.push_str(value),
                 None => {
                     out.push_str("{{");
@@ -156,6 +180,11 @@ fn flatten(prefix: &str, node: &TranslationNode, out: &mut SmallMap<String>) {
             }
         }
     }
+}
+
+/// Slack message and ticket note texts: read by others, always English, never isolated.
+fn is_shared(key: &str) -> bool {
+    key.starts_with("slack.") || key.starts_with("note.")
 }
 
 /// The byte index of the first `needle` in `haystack`. A plain byte search: std's substring

@@ -77,6 +77,7 @@ impl Renderer {
             return Ok(None);
         }
         let focused = self.focused();
+        let open = self.open_details();
         attr(&self.root, "data-phase", view.phase.as_str())?;
         attr(
             &self.root,
@@ -115,6 +116,7 @@ impl Renderer {
             }
         }
 
+        self.reopen_details(&open)?;
         self.restore_focus(focused);
         self.last = Some(view.clone());
         let height = self.root.get_bounding_client_rect().height().ceil();
@@ -172,7 +174,8 @@ impl Renderer {
             let ul = create(d, "ul", Some("problems"), Some("problems"))?;
             for problem in &view.problems {
                 let li = create(d, "li", None, None)?;
-                self.message(&li, problem, &view.details_label)?;
+                let id = format!("problem-{}-details", ul.child_element_count());
+                self.message(&li, problem, &view.details_label, &id)?;
                 append(&ul, &li)?;
             }
             nodes.push(ul);
@@ -195,21 +198,55 @@ impl Renderer {
     }
 
     /// A message: its sentence in `parent`, and its technical detail, when there is one, in a
-    /// closed "Details" disclosure after it.
-    fn message(&self, parent: &Element, message: &Message, label: &str) -> Result<(), HostError> {
+    /// closed "Details" disclosure `id` after it (opened again by [`Renderer::render`] if the
+    /// agent had opened it). The detail is code, left to right in any language.
+    fn message(
+        &self,
+        parent: &Element,
+        message: &Message,
+        label: &str,
+        id: &str,
+    ) -> Result<(), HostError> {
         let d = &self.document;
         append(
             parent,
             &create_text(d, "span", None, Some("message-text"), &message.text)?,
         )?;
         if let Some(detail) = &message.detail {
-            let details = create(d, "details", None, Some("details"))?;
-            append(&details, &create_text(d, "summary", None, None, label)?)?;
+            let details = create(d, "details", Some(id), Some("details"))?;
+            let summary_id = format!("{id}-summary");
             append(
                 &details,
-                &create_text(d, "code", None, Some("detail"), detail)?,
+                &create_text(d, "summary", Some(&summary_id), None, label)?,
             )?;
+            let code = create_text(d, "code", None, Some("detail"), detail)?;
+            attr(&code, "dir", "ltr")?;
+            append(&details, &code)?;
             append(parent, &details)?;
+        }
+        Ok(())
+    }
+
+    /// The ids of the disclosures the agent has open, to keep them open across a redraw.
+    fn open_details(&self) -> Vec<String> {
+        let Ok(list) = self.root.query_selector_all("details[open]") else {
+            return Vec::new();
+        };
+        (0..list.length())
+            .filter_map(|i| list.item(i))
+            .filter_map(|node| node.dyn_into::<Element>().ok())
+            .map(|el| el.id())
+            .filter(|id| !id.is_empty())
+            .collect()
+    }
+
+    fn reopen_details(&self, ids: &[String]) -> Result<(), HostError> {
+        for id in ids {
+            if let Some(el) = self.document.get_element_by_id(id) {
+                if self.root.contains(Some(&el)) {
+                    attr(&el, "open", "")?;
+                }
+            }
         }
         Ok(())
     }
@@ -226,7 +263,7 @@ impl Renderer {
         attr(&section, "data-ase", state)?;
         if let Some(message) = message {
             let p = create(d, "p", None, Some("ase-text"))?;
-            self.message(&p, &message, details_label)?;
+            self.message(&p, &message, details_label, "ase-details")?;
             append(&section, &p)?;
         }
         if let AseView::Found(card) = ase {
@@ -246,6 +283,10 @@ impl Renderer {
             create_text(d, "p", Some("ase-name"), Some("ase-name"), &card.name)?,
             create_text(d, "p", Some("ase-handle"), Some("secondary"), &card.handle)?,
         ];
+        // Names and handles are written in any script: each takes its own direction.
+        for el in &children {
+            attr(el, "dir", "auto")?;
+        }
         if let Some(time) = &card.local_time {
             children.push(create_text(
                 d,
@@ -273,7 +314,7 @@ impl Renderer {
         }
         if let Some(problem) = &card.presence_problem {
             let p = create(d, "p", Some("ase-presence-problem"), Some("secondary"))?;
-            self.message(&p, problem, details_label)?;
+            self.message(&p, problem, details_label, "ase-presence-details")?;
             children.push(p);
         }
         for child in children {
@@ -321,7 +362,7 @@ impl Renderer {
             } => {
                 let error = create(d, "div", Some("ping-error"), Some("ping-error"))?;
                 let p = create(d, "p", None, Some("error-message"))?;
-                self.message(&p, message, details_label)?;
+                self.message(&p, message, details_label, "ping-details")?;
                 append(&error, &p)?;
                 append(
                     &error,

@@ -33,6 +33,7 @@ pub async fn localize(catalog: &mut Catalog, locale: &str, load: &js_sys::Functi
         let _ = root.set_attribute("lang", &catalog.get("meta.lang"));
         let _ = root.set_attribute("dir", &catalog.get("meta.dir"));
     }
+    catalog.set_isolate_values(catalog.get("meta.dir") == "rtl");
     applied
 }
 
