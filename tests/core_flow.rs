@@ -1047,6 +1047,46 @@ fn lookup_failures_say_what_failed() {
     }
 }
 
+/// The ping's wording follows the ASE's presence, and the card grows when it arrives: the button
+/// waits for it, so it never moves under the agent's pointer and never pings on a guess.
+#[test]
+fn ping_waits_for_the_ase_presence() {
+    let mut h = Harness::new(
+        Server::new(),
+        boot(settings(json!({})), ticket(json!({})), olivia()),
+    );
+    // Organization, notes, Slack user: the card shows, presence is still being asked.
+    for _ in 0..3 {
+        assert!(h.step());
+    }
+    let view = h.view();
+    let emergency = view.emergency.expect("emergency");
+    assert!(
+        matches!(emergency.ase, AseView::Found(_)),
+        "the card is there"
+    );
+    assert_eq!(
+        emergency.ping,
+        PingView::Hidden,
+        "no button before presence"
+    );
+    h.click(Action::Ping);
+    h.run();
+    check(
+        &h.log(),
+        "
+        GET /api/v2/organizations/9
+        GET /api/v2/tickets/201/comments?sort_order=desc
+        GET slack:users.lookupByEmail?email=maria%40acme.test
+        GET slack:users.getPresence?user=U0MARIA01
+        ",
+    );
+    assert!(matches!(
+        h.view().emergency.expect("emergency").ping,
+        PingView::Ready { .. }
+    ));
+}
+
 #[test]
 fn presence_failure_keeps_the_card() {
     let mut server = Server::new();

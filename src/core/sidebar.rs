@@ -226,7 +226,7 @@ impl Sidebar {
             viewer_role: flows.ase.viewer_role_text(&self.ctx, intl),
             ping: flows
                 .ping
-                .view(&self.ctx, flows.ase.found().is_some(), intl),
+                .view(&self.ctx, flows.ase.settled().is_some(), intl),
         });
         View {
             phase: self.phase,
@@ -243,7 +243,7 @@ impl Sidebar {
 /// The ASE lookup's result as the ping reads it.
 fn ase_facts<'a>(lookup: &'a AseLookup, organization: Option<&'a str>) -> Option<AseFacts<'a>> {
     Some(AseFacts {
-        found: lookup.found()?,
+        found: lookup.settled()?,
         organization,
     })
 }

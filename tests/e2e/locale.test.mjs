@@ -13,10 +13,12 @@ import {
 const session = useSession();
 const load = (locale) => JSON.parse(readFileSync(new URL(`../../translations/${locale}.json`, import.meta.url), 'utf8'));
 
-/** Opens `ticketId` as `agentId` and records every strings file the app's frame fetches. */
-async function openAs(ticketId, agentId, body) {
+/** Opens `ticketId` as `agentId` and records every strings file the app's frame fetches;
+ * `prepare(context)` may route requests first. */
+async function openAs(ticketId, agentId, body, prepare = async () => {}) {
   const context = await session.browser.newContext({ viewport: { width: 1400, height: 900 } });
   try {
+    await prepare(context);
     const page = await context.newPage();
     const fetched = [];
     page.on('request', (r) => {
@@ -41,6 +43,11 @@ test('a German agent reads the sidebar in German, with one strings request', TES
     const prefix = de.ui.ase.hours_outside.split('{{')[0].trim();
     const inside = de.ui.ase.hours_inside.split('{{')[0].trim();
     assert.ok(hours.startsWith(prefix) || hours.startsWith(inside), `#ase-hours ${JSON.stringify(hours)} is German`);
+    // Dates, times and durations in German too: Maria is in Madrid, where it is Thursday 15:00
+    // on the demo clock (a 24-hour clock and German weekday and unit names).
+    const local = await text(app.locator('#ase-local-time'));
+    assert.match(local, /^Do\.? 15:\d\d /, `#ase-local-time ${JSON.stringify(local)} is German`);
+    assert.match(hours, /Std\.|Min\./, `#ase-hours ${JSON.stringify(hours)} has German units`);
     const lang = await app.locator('html').getAttribute('lang');
     assert.equal(lang, de.meta.lang);
     assert.equal(await app.locator('html').getAttribute('dir'), 'ltr');
@@ -69,6 +76,22 @@ test('a Hebrew agent reads the sidebar right to left', TEST_TIMEOUT, async () =>
     assert.equal(direction, 'rtl', 'the layout is mirrored');
     assert.deepEqual(fetched, ['he.json']);
   });
+});
+
+test('when the strings file fails, the German agent reads English words and formats', TEST_TIMEOUT, async () => {
+  await openAs(
+    201,
+    104,
+    async (page, app, fetched) => {
+      assert.deepEqual(fetched, ['de.json'], 'the file was asked for');
+      assert.equal(await text(app.locator('#headline')), T.ui.headline.emergency);
+      assert.equal(await text(app.locator('#ping-button')), T.ui.ping.button);
+      assert.equal(await app.locator('html').getAttribute('lang'), 'en');
+      const local = await text(app.locator('#ase-local-time'));
+      assert.match(local, /^Thu 3:\d\d PM /, `#ase-local-time ${JSON.stringify(local)} is English, not German`);
+    },
+    (context) => context.route('**/i18n/*.json', (route) => route.fulfill({ status: 404, body: 'gone' })),
+  );
 });
 
 test('an English agent fetches no strings file', TEST_TIMEOUT, async () => {

@@ -95,6 +95,13 @@ impl AseLookup {
         }
     }
 
+    /// The ASE once their presence is settled (known, or known to be unknown): what a ping
+    /// needs, since its wording follows their availability. Until then the card is still
+    /// growing, so a button shown earlier would move under the agent's pointer.
+    pub fn settled(&self) -> Option<&FoundAse> {
+        self.found().filter(|f| f.presence != Presence::Loading)
+    }
+
     /// The organization's name (REST, else ZAF), when it has one.
     pub fn organization_name(&self, ctx: &Context) -> Option<String> {
         self.organization_name
