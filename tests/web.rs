@@ -173,6 +173,12 @@ fn intl_lowercases_and_splits_words_with_unicode_data() {
     // Decomposed accents stay in their word; emoji and punctuation separate words.
     assert_eq!(words("cafe\u{301}🔥panne"), ["cafe\u{301}", "panne"]);
     assert_eq!(words("障害 発生"), ["障害", "発生"]);
+    // Scripts written without spaces are split into words by the browser's dictionaries.
+    assert!(
+        words("サーバー障害発生").iter().any(|w| w == "障害"),
+        "{:?}",
+        words("サーバー障害発生")
+    );
     assert_eq!(words("download"), ["download"]);
     assert!(words("  ,;!  ").is_empty());
 }
