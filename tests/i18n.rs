@@ -153,15 +153,23 @@ fn check_locale(
     let mut translated = BTreeMap::new();
     flatten(&file, "", root, &mut translated, problems);
 
-    // Keys English has that the translation lacks; of a plural message only `other` is required
-    // (the catalog falls back to it).
+    // Keys English has that the translation lacks. A plural message needs every category of
+    // the locale (else "1 Sekunden"), whichever categories English itself has.
     for key in english.keys() {
-        let required = match plural_parent(key, plurals) {
-            Some((_, category)) => category == "other",
-            None => true,
-        };
-        if required && !translated.contains_key(key) {
-            problems.push(format!("{file}: {key}: missing"));
+        match plural_parent(key, plurals) {
+            Some((parent, "other")) => {
+                for category in categories {
+                    let form = format!("{parent}.{category}");
+                    if !translated.contains_key(&form) {
+                        problems.push(format!("{file}: {form}: missing plural form"));
+                    }
+                }
+            }
+            Some(_) => {}
+            None if !translated.contains_key(key) => {
+                problems.push(format!("{file}: {key}: missing"));
+            }
+            None => {}
         }
     }
 
