@@ -89,7 +89,7 @@ pub struct AseCard {
     pub name: String,
     /// "@maria" (Slack display name), or the email when Slack does not know the ASE.
     pub handle: String,
-    /// "03:12 Fri · America/New_York (UTC−05:00)"; None until known.
+    /// "Fri 3:12 AM · America/New_York (GMT-5)", in the agent's locale; None until known.
     pub local_time: Option<String>,
     pub hours: Option<Badge>,
     pub presence: Option<Badge>,
