@@ -41,7 +41,7 @@ impl Renderer {
                 live
             }
         };
-        // The live region is always the last child, so content is inserted before it.
+        // The live region stays in the root across renders; content is drawn around it.
         root.append_child(&live).map_err(dom)?;
         Ok(Renderer {
             document,
@@ -93,10 +93,17 @@ impl Renderer {
         while let Some(old) = self.live.previous_sibling() {
             self.root.remove_child(&old).map_err(dom)?;
         }
-        for node in self.content(view)? {
+        while let Some(old) = self.live.next_sibling() {
+            self.root.remove_child(&old).map_err(dom)?;
+        }
+        let (above, below) = self.content(view)?;
+        for node in above {
             self.root
                 .insert_before(&node, Some(&self.live))
                 .map_err(dom)?;
+        }
+        for node in below {
+            append(&self.root, &node)?;
         }
 
         let ping = view.emergency.as_ref().map(|e| &e.ping);
@@ -161,7 +168,10 @@ impl Renderer {
         }
     }
 
-    fn content(&self, view: &View) -> Result<Vec<Element>, HostError> {
+    /// What goes above the ping region and what below it. The ASE card, whose text changes with
+    /// the minute (and may wrap to another line), is below, so the Ping button never moves under
+    /// the agent's pointer.
+    fn content(&self, view: &View) -> Result<(Vec<Element>, Vec<Element>), HostError> {
         let d = &self.document;
         let mut nodes = vec![create_text(
             d,
@@ -181,12 +191,11 @@ impl Renderer {
             nodes.push(ul);
         }
         let Some(emergency) = &view.emergency else {
-            return Ok(nodes);
+            return Ok((nodes, Vec::new()));
         };
         if !emergency.reasons.is_empty() {
             nodes.push(list(d, "reasons", "reasons", &emergency.reasons)?);
         }
-        nodes.push(self.ase(&emergency.ase, &view.details_label)?);
         nodes.push(create_text(
             d,
             "p",
@@ -194,7 +203,7 @@ impl Renderer {
             Some("secondary"),
             &emergency.viewer_role,
         )?);
-        Ok(nodes)
+        Ok((nodes, vec![self.ase(&emergency.ase, &view.details_label)?]))
     }
 
     /// A message: its sentence in `parent`, and its technical detail, when there is one, in a

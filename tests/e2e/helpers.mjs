@@ -242,6 +242,21 @@ export async function appFrame(page) {
   return frame;
 }
 
+/**
+ * Waits for `selector` inside the app; on a time-out the error tells what the app showed and the
+ * last requests the proxy saw, so a failure in CI explains itself.
+ */
+export async function appShows(app, selector, label = selector) {
+  try {
+    await app.locator(selector).waitFor();
+  } catch (e) {
+    const shown = await app.locator('#app').evaluate((el) => el.outerHTML).catch((x) => `(unreadable: ${x})`);
+    const log = await proxied().catch(() => []);
+    const tail = log.slice(-8).map((r) => `${r.method} ${String(r.url).slice(0, 100)} → ${r.status}`);
+    throw new Error(`${label}: ${selector} did not show (${e.message.split('\n')[0]})\napp: ${shown.slice(0, 2000)}\nlast requests:\n  ${tail.join('\n  ')}`);
+  }
+}
+
 export async function phase(app) {
   return app.locator('#app').getAttribute('data-phase');
 }

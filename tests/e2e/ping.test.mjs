@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   T, TEST_TIMEOUT, world, openTicket, text, aseOf, userById, ticketThreads, pingNotes, proxied,
-  settled, useSession, withPage,
+  settled, useSession, withPage, appShows,
 } from './helpers.mjs';
 
 const session = useSession();
@@ -16,7 +16,7 @@ const postMessages = async () => (await proxied()).filter((r) => String(r.url).i
 
 /** Waits for the "pinged" state and returns the thread link's URL. */
 async function pinged(app, label) {
-  await app.locator('#ping-status').waitFor();
+  await appShows(app, '#ping-status', label);
   const link = app.locator('#ping-status #thread-link');
   await link.waitFor();
   const href = await link.getAttribute('href');

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   TEST_TIMEOUT, world, openTicket, text, aseOf, ticketThreads, channelThreads, pingNotes,
-  internalNotes, injectSlackFailure, clearSlackFailures, settled, useSession,
+  internalNotes, injectSlackFailure, clearSlackFailures, settled, useSession, appShows,
 } from './helpers.mjs';
 
 const session = useSession();
@@ -26,7 +26,7 @@ async function failThenRetry(rule, messageChecks, label) {
     await button.click();
 
     const error = app.locator('#ping-error');
-    await error.waitFor();
+    await appShows(app, '#ping-error', label);
     // The sentence alone: the raw Slack error code sits in the closed Details and must not be
     // what makes these checks pass.
     const message = await text(error.locator('.message-text'));

@@ -275,7 +275,10 @@ fn route(state: &Mutex<State>, req: &Req) -> Resp {
         return zendesk::handle(&mut lock(state), req);
     }
     if path.starts_with("/app/") {
-        return pages::app_asset(&lock(state), req);
+        // Compressed after the state lock is released: brotli takes a while on a first request,
+        // and the emulators must not wait for it.
+        let (resp, cache) = pages::app_asset(&lock(state), req);
+        return resp.encoded(req, cache);
     }
     if path == "/zaf/zaf_sdk.js" {
         return pages::sdk(&lock(state));

@@ -254,9 +254,10 @@ pub fn rewrite_app_html(text: &str, shim: Option<String>) -> String {
     t
 }
 
-/// `GET http://localhost:P/app/<path>`: the package's files, content-coded for the request's
-/// `Accept-Encoding` ([`Resp::encoded`]).
-pub fn app_asset(state: &State, req: &Req) -> Resp {
+/// `GET http://localhost:P/app/<path>`: the package's files, and whether the caller may cache
+/// their coding; the caller codes them for the request's `Accept-Encoding` ([`Resp::encoded`])
+/// once the state lock is released.
+pub fn app_asset(state: &State, req: &Req) -> (Resp, bool) {
     let host = req.header("host").unwrap_or("");
     if !host
         .split(':')
@@ -264,20 +265,18 @@ pub fn app_asset(state: &State, req: &Req) -> Resp {
         .unwrap_or("")
         .eq_ignore_ascii_case("localhost")
     {
-        return Resp::text(
-            404,
-            &format!(
-                "the app is served only from its own origin {} (like Zendesk's cross-origin app iframe)",
-                state.app_origin()
-            ),
+        let text = format!(
+            "the app is served only from its own origin {} (like Zendesk's cross-origin app iframe)",
+            state.app_origin()
         );
+        return (Resp::text(404, &text), false);
     }
     let rel = req.path.trim_start_matches("/app/");
     let Some(file) = safe_join(&state.app_dir, rel) else {
-        return Resp::text(404, "not found");
+        return (Resp::text(404, "not found"), false);
     };
     let Ok(bytes) = std::fs::read(&file) else {
-        return Resp::text(404, &format!("not found: /app/{rel}"));
+        return (Resp::text(404, &format!("not found: /app/{rel}")), false);
     };
     let ct = content_type(&file);
     if ct.starts_with("text/html") {
@@ -287,11 +286,13 @@ pub fn app_asset(state: &State, req: &Req) -> Resp {
             .clock_start_ms()
             .map(|_| clock_shim(state.now_ms()));
         // Rewritten per request (the shim carries the world clock), so coded but not cached.
-        return Resp::bytes(200, ct, rewrite_app_html(&text, shim).into_bytes())
-            .encoded(req, false);
+        return (
+            Resp::bytes(200, ct, rewrite_app_html(&text, shim).into_bytes()),
+            false,
+        );
     }
     // Zendesk's CDN serves app assets content-coded; so does zhost, compressing each file once.
-    Resp::bytes(200, ct, bytes).encoded(req, true)
+    (Resp::bytes(200, ct, bytes), true)
 }
 
 /// `GET /zaf/zaf_sdk.js`.
