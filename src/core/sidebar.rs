@@ -251,7 +251,15 @@ fn ase_facts<'a>(lookup: &'a AseLookup, organization: Option<&'a str>) -> Option
 fn reason_text(c: &Catalog, reason: &MatchReason) -> String {
     match reason {
         MatchReason::Priority(priority) => {
-            c.render("ui.reason.priority", &[("priority", priority.as_str())])
+            // Zendesk's four priorities have names in every language; anything else is shown
+            // as the admin wrote it.
+            let key = format!("ui.priority.{}", priority.to_ascii_lowercase());
+            let name = if c.contains(&key) {
+                c.get(&key)
+            } else {
+                priority.clone()
+            };
+            c.render("ui.reason.priority", &[("priority", &name)])
         }
         MatchReason::Tag(tag) => c.render("ui.reason.tag", &[("tag", tag.as_str())]),
         MatchReason::Form(form) => c.render("ui.reason.form", &[("form", &form.to_string())]),

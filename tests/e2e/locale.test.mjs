@@ -37,6 +37,9 @@ test('a German agent reads the sidebar in German, with one strings request', TES
   await openAs(201, 104, async (page, app, fetched) => {
     assert.equal(await text(app.locator('#headline')), de.ui.headline.emergency);
     assert.equal(await text(app.locator('#ping-button')), de.ui.ping.button);
+    const reasons = await app.locator('#reasons li').allTextContents();
+    const urgent = fill(de.ui.reason.priority, { priority: de.ui.priority.urgent });
+    assert.ok(reasons.includes(urgent), `#reasons ${JSON.stringify(reasons)} include ${JSON.stringify(urgent)}`);
     const role = await text(app.locator('#viewer-role'));
     assert.ok(Object.values(de.ui.role).includes(role), `#viewer-role ${JSON.stringify(role)} is a German role line`);
     const hours = await text(app.locator('#ase-hours'));
