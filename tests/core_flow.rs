@@ -896,6 +896,14 @@ fn setting_problems_name_the_setting() {
 
 // ---- The ASE (A1, A2) ----
 
+/// What an emergency reads at start, in order, when nothing was pinged yet.
+const START_READS: &str = "
+    GET /api/v2/organizations/9
+    GET /api/v2/tickets/201/comments?sort_order=desc
+    GET slack:users.lookupByEmail?email=maria%40acme.test
+    GET slack:users.getPresence?user=U0MARIA01
+    ";
+
 #[test]
 fn emergency_start_requests_in_order() {
     let mut h = Harness::new(
@@ -921,15 +929,7 @@ fn emergency_start_requests_in_order() {
     let reply = h.server.answer(&first);
     h.sidebar.handle_reply(first.id, reply, NOW, &Tz);
     h.run();
-    check(
-        &h.log(),
-        "
-        GET /api/v2/organizations/9
-        GET /api/v2/tickets/201/comments?sort_order=desc
-        GET slack:users.lookupByEmail?email=maria%40acme.test
-        GET slack:users.getPresence?user=U0MARIA01
-        ",
-    );
+    check(&h.log(), START_READS);
 }
 
 #[test]
@@ -1072,15 +1072,7 @@ fn ping_waits_for_the_ase_presence() {
     );
     h.click(Action::Ping);
     h.run();
-    check(
-        &h.log(),
-        "
-        GET /api/v2/organizations/9
-        GET /api/v2/tickets/201/comments?sort_order=desc
-        GET slack:users.lookupByEmail?email=maria%40acme.test
-        GET slack:users.getPresence?user=U0MARIA01
-        ",
-    );
+    check(&h.log(), START_READS);
     assert!(matches!(
         h.view().emergency.expect("emergency").ping,
         PingView::Ready { .. }
