@@ -1535,6 +1535,32 @@ fn existing_ping_note_shows_done_and_posts_nothing() {
     );
 }
 
+/// A ping recorded on another day (in the viewer's zone) says which day, not only the time.
+#[test]
+fn a_ping_from_yesterday_names_its_day() {
+    let mut server = Server::new();
+    let record = PingRecord {
+        channel: CHANNEL.into(),
+        thread_ts: "1795610100.000100".into(),
+        permalink: "https://acme-team.slack.com/archives/C0EMERG001/p1795610100000100".into(),
+        by: 102,
+        by_name: "Sam Second".into(),
+        at_ms: 1_795_696_500_000 - 86_400_000,
+        ase: "U0MARIA01".into(),
+    };
+    server.add_note(
+        102,
+        notes::format_ping_note(&catalog(), &record, "Maria Lopez"),
+    );
+    let h = Harness::start(server);
+    let view = render(&h.view());
+    let ping = view.lines().last().unwrap_or_default();
+    assert!(
+        ping.starts_with("ping: done: Pinged by Sam Second on Nov 25 at 13:35 <"),
+        "{ping}"
+    );
+}
+
 #[test]
 fn another_agent_pinged_since_start() {
     let mut h = Harness::start(Server::new());

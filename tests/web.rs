@@ -112,6 +112,16 @@ fn intl_writes_times_as_each_locale_does() {
     // The weekday is the zone's, not UTC's: in Auckland it is already Friday.
     check("en-US", "Pacific/Auckland", "3:03 AM", "Fri");
     let en = BrowserIntl::new("en-US");
+    assert_eq!(en.date(at, "UTC").as_deref(), Some("Nov 26"));
+    assert_eq!(
+        BrowserIntl::new("de").date(at, "UTC").as_deref(),
+        Some("26. Nov.")
+    );
+    assert_eq!(
+        BrowserIntl::new("ja").date(at, "UTC").as_deref(),
+        Some("11月26日")
+    );
+    assert_eq!(en.date(at, "Pacific/Auckland").as_deref(), Some("Nov 27"));
     assert_eq!(
         en.offset_name(at, "America/New_York").as_deref(),
         Some("GMT-5")

@@ -83,6 +83,8 @@ pub trait Intl: TzOffsets {
     fn time(&self, utc_ms: i64, tz: &str) -> Option<String>;
     /// Short weekday name at `utc_ms` in zone `tz` ("Thu", "jeu.").
     fn weekday(&self, utc_ms: i64, tz: &str) -> Option<String>;
+    /// Day and short month at `utc_ms` in zone `tz` ("Nov 26", "26 nov.", "11月26日").
+    fn date(&self, utc_ms: i64, tz: &str) -> Option<String>;
     /// The zone's offset as the locale names it ("GMT-5", "UTC+5:30").
     fn offset_name(&self, utc_ms: i64, tz: &str) -> Option<String>;
     /// A duration from [`duration_parts`] ("2 hr, 5 min", "1 Tag, 3 Std.").

@@ -226,7 +226,7 @@ impl Sidebar {
             viewer_role: flows.ase.viewer_role_text(&self.ctx, intl),
             ping: flows
                 .ping
-                .view(&self.ctx, flows.ase.settled().is_some(), intl),
+                .view(&self.ctx, flows.ase.settled().is_some(), now_ms, intl),
         });
         View {
             phase: self.phase,

@@ -150,14 +150,18 @@ impl BrowserIntl {
                 ))
             })
             .collect();
-        let is_time = |kind: &str| matches!(kind, "hour" | "minute" | "dayPeriod");
-        let first = parts.iter().position(|(k, _)| is_time(k))?;
-        let last = parts.iter().rposition(|(k, _)| is_time(k))?;
-        let time: String = parts
-            .get(first..=last)?
-            .iter()
-            .map(|(_, v)| v.as_str())
-            .collect();
+        // A run of parts of some kinds, with the literals between them, in the locale's order.
+        let span = |is: &dyn Fn(&str) -> bool| -> Option<String> {
+            let first = parts.iter().position(|(k, _)| is(k))?;
+            let last = parts.iter().rposition(|(k, _)| is(k))?;
+            let text: String = parts
+                .get(first..=last)?
+                .iter()
+                .map(|(_, v)| v.as_str())
+                .collect();
+            Some(text.trim().to_string())
+        };
+        let time = span(&|k| matches!(k, "hour" | "minute" | "dayPeriod"))?;
         let find = |kind: &str| {
             parts
                 .iter()
@@ -166,7 +170,7 @@ impl BrowserIntl {
                 .unwrap_or_default()
         };
         Some(ZoneParts {
-            time: time.trim().to_string(),
+            time,
             weekday: find("weekday"),
             offset: find("timeZoneName"),
         })
@@ -186,6 +190,19 @@ impl Intl for BrowserIntl {
 
     fn weekday(&self, utc_ms: i64, tz: &str) -> Option<String> {
         self.parts(utc_ms, tz).map(|p| p.weekday)
+    }
+
+    fn date(&self, utc_ms: i64, tz: &str) -> Option<String> {
+        // Rare (a ping recorded on another day), so a formatter made for the occasion.
+        let o = options(&[("timeZone", tz), ("month", "short"), ("day", "numeric")]);
+        let formatter = DateTimeFormat::new(&self.locale, &o).ok()?;
+        let parts = formatter.format_to_parts(utc_ms as f64);
+        Some(
+            parts
+                .iter()
+                .filter_map(|p| js::string_field(&p, "value"))
+                .collect(),
+        )
     }
 
     fn offset_name(&self, utc_ms: i64, tz: &str) -> Option<String> {

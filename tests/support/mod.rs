@@ -32,6 +32,15 @@ impl Intl for Tz {
         Some(clock::Weekday::from_days(days).short().to_string())
     }
 
+    fn date(&self, utc_ms: i64, tz: &str) -> Option<String> {
+        let offset = self.offset_minutes(tz, utc_ms)?;
+        let c = clock::civil(utc_ms + i64::from(offset) * 60_000);
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        Some(format!("{} {}", MONTHS[usize::from(c.month) - 1], c.day))
+    }
+
     fn offset_name(&self, utc_ms: i64, tz: &str) -> Option<String> {
         let offset = self.offset_minutes(tz, utc_ms)?;
         let sign = if offset < 0 { '-' } else { '+' };

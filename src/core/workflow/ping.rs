@@ -11,6 +11,7 @@
 use super::ase_lookup::{ase_name, FoundAse, Presence};
 use super::{Context, Outbox};
 use crate::core::availability::{self, HoursState};
+use crate::core::clock;
 use crate::core::locale::Intl;
 use crate::core::notes::{self, PingRecord};
 use crate::core::problems::{self, Service};
@@ -464,8 +465,9 @@ impl Ping {
 
     // ---- The view ----
 
-    /// The ping part of the sidebar; `ase_known` shows the button once the ASE is found.
-    pub fn view(&self, ctx: &Context, ase_known: bool, intl: &dyn Intl) -> PingView {
+    /// The ping part of the sidebar at `now_ms`; `ase_known` shows the button once the ASE is
+    /// found.
+    pub fn view(&self, ctx: &Context, ase_known: bool, now_ms: i64, intl: &dyn Intl) -> PingView {
         let c = &ctx.catalog;
         match &self.state {
             State::Done(record) => {
@@ -479,8 +481,20 @@ impl Ping {
                     record.by_name.clone()
                 };
                 let time = intl.time(record.at_ms, zone).unwrap_or_default();
+                // A ping from another day (in the viewer's zone) says which day.
+                let day = |ms: i64| {
+                    let offset = intl.offset_minutes(zone, ms).unwrap_or(0);
+                    (ms + i64::from(offset) * clock::MS_PER_MINUTE).div_euclid(clock::MS_PER_DAY)
+                };
+                let text = match intl.date(record.at_ms, zone) {
+                    Some(date) if day(record.at_ms) != day(now_ms) => c.render(
+                        "ui.ping.done_earlier",
+                        &[("name", &by), ("date", &date), ("time", &time)],
+                    ),
+                    _ => c.render("ui.ping.done", &[("name", &by), ("time", &time)]),
+                };
                 PingView::Done {
-                    text: c.render("ui.ping.done", &[("name", &by), ("time", &time)]),
+                    text,
                     permalink: record.permalink.clone(),
                     link_label: c.get("ui.ping.open_thread"),
                 }
