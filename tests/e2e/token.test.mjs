@@ -22,6 +22,43 @@ const RECORD_MESSAGES = `(() => {
   }, true);
 })();`;
 
+/**
+ * Every frame of `page`: the messages it received, its DOM, and its local and session storage.
+ * Storage is read inside the try: in the cross-origin app frame touching it may throw, and that
+ * must not hide the frame's messages and DOM from the search.
+ */
+async function collectFrames(page, label, seen) {
+  seen.push([`${label}: window.zhost.requests`, JSON.stringify(await hostRequests(page))]);
+  for (const frame of page.frames()) {
+    const dump = await frame
+      .evaluate(() => {
+        const storage = (get) => {
+          try {
+            return JSON.stringify(Object.entries(get()));
+          } catch (e) {
+            return `unreadable: ${e}`;
+          }
+        };
+        return JSON.stringify({
+          messages: window.__seenMessages ?? [],
+          html: document.documentElement.outerHTML,
+          local: storage(() => window.localStorage),
+          session: storage(() => window.sessionStorage),
+        });
+      })
+      .catch((e) => `evaluate failed: ${e}`);
+    seen.push([`${label}: frame ${frame.url()}`, dump]);
+  }
+}
+
+/** The app frame's entry of a collection: the probe must have read its DOM and messages. */
+function appFrameDump(seen, label) {
+  const entry = seen.find(([where]) => where.startsWith(`${label}: frame `) && where.includes('/app/'));
+  assert.ok(entry, `${label}: the app frame was searched`);
+  assert.ok(entry[1].includes('id=\\"app\\"'), `${label}: the app frame's DOM was read: ${entry[1].slice(0, 200)}`);
+  return entry[1];
+}
+
 test('the Slack token appears in no request, response, postMessage, DOM or storage of any frame', TEST_TIMEOUT, async () => {
   const token = session.world.settings.slack_bot_token;
   assert.ok(typeof token === 'string' && token.length >= 8, 'world: settings.slack_bot_token is set');
@@ -52,34 +89,13 @@ test('the Slack token appears in no request, response, postMessage, DOM or stora
 
   try {
     const page = await context.newPage();
-    const collectPage = async (label) => {
-      seen.push([`${label}: window.zhost.requests`, JSON.stringify(await hostRequests(page))]);
-      for (const frame of page.frames()) {
-        const dump = await frame
-          .evaluate(() => {
-            const storage = (s) => {
-              try {
-                return JSON.stringify(Object.entries(s));
-              } catch {
-                return '';
-              }
-            };
-            return JSON.stringify({
-              messages: window.__seenMessages ?? [],
-              html: document.documentElement.outerHTML,
-              local: storage(window.localStorage),
-              session: storage(window.sessionStorage),
-            });
-          })
-          .catch((e) => `evaluate failed: ${e}`);
-        seen.push([`${label}: frame ${frame.url()}`, dump]);
-      }
-    };
+    const collectPage = (label) => collectFrames(page, label, seen);
 
     for (const id of [201, 202, 203, 204]) {
       await openTicket(page, id, 100);
       await settled();
       await collectPage(`ticket ${id}`);
+      appFrameDump(seen, `ticket ${id}`);
     }
 
     // A Slack error path (the app shows Slack's answer) and then a successful ping.
@@ -106,4 +122,36 @@ test('the Slack token appears in no request, response, postMessage, DOM or stora
   assert.ok(seen.some(([where]) => where.includes('/_zaf/request')), 'the probe saw the proxied requests');
   const leaks = seen.filter(([, t]) => t.includes(token)).map(([where]) => where);
   assert.deepEqual(leaks, [], 'places where the Slack token reached the browser');
+});
+
+test('the token probe finds a token planted in the app frame (it can see what it claims to check)', TEST_TIMEOUT, async () => {
+  const token = session.world.settings.slack_bot_token;
+  const context = await session.browser.newContext();
+  await context.addInitScript(RECORD_MESSAGES);
+  try {
+    const page = await context.newPage();
+    await openTicket(page, 204, 100);
+    const frame = page.frames().find((f) => f.url().includes('/app/'));
+    assert.ok(frame, 'the app frame is there');
+    await frame.evaluate((t) => {
+      const p = document.createElement('p');
+      p.textContent = `planted ${t}`;
+      document.body.append(p);
+      try {
+        window.sessionStorage.setItem('planted', t);
+      } catch {
+        // Storage may be unavailable in a cross-origin frame; the DOM plant still counts.
+      }
+      window.postMessage(`planted ${t}`, '*');
+    }, token);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const seen = [];
+    await collectFrames(page, 'planted', seen);
+    const dump = appFrameDump(seen, 'planted');
+    assert.ok(dump.includes(token), 'the planted token is found in the app frame');
+    const leaks = seen.filter(([, t]) => t.includes(token)).map(([where]) => where);
+    assert.ok(leaks.length > 0, 'the leak search reports the planted token');
+  } finally {
+    await context.close();
+  }
 });
