@@ -989,6 +989,16 @@ fn ase_variants() {
         ("not an email", "ase: failed: The organization field “ase_email” of Acme Corp holds “not an email”, which is not an email address"),
         ("", "ase: none: Acme Corp has no Assigned Support Engineer"),
     ];
+    let garbage = "x".repeat(5_000);
+    let clipped = format!(
+        "ase: failed: The organization field “ase_email” of Acme Corp holds “{}…”, which is not an email address",
+        "x".repeat(80)
+    );
+    let cases: Vec<(&str, &str)> = cases
+        .iter()
+        .copied()
+        .chain([(garbage.as_str(), clipped.as_str())])
+        .collect();
     for (email, expect) in cases {
         let mut server = Server::new();
         if let Some(org) = server.organizations.get_mut(&ORG) {

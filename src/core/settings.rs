@@ -384,9 +384,5 @@ fn is_field_key(s: &str) -> bool {
 
 /// Untrusted text cut to a displayable length.
 fn clip(s: &str) -> String {
-    let mut out: String = s.chars().take(MAX_PROBLEM_VALUE_CHARS).collect();
-    if s.chars().nth(MAX_PROBLEM_VALUE_CHARS).is_some() {
-        out.push('…');
-    }
-    out
+    crate::core::text::clip(s, MAX_PROBLEM_VALUE_CHARS)
 }

@@ -182,6 +182,16 @@ fn flatten(prefix: &str, node: &TranslationNode, out: &mut SmallMap<String>) {
     }
 }
 
+/// Untrusted text cut to `max_chars` characters, with `…` when something was cut, so a garbage
+/// value of kilobytes cannot flood the sidebar.
+pub fn clip(s: &str, max_chars: usize) -> String {
+    let mut out: String = s.chars().take(max_chars).collect();
+    if s.chars().nth(max_chars).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 /// Slack message and ticket note texts: read by others, always English, never isolated.
 fn is_shared(key: &str) -> bool {
     key.starts_with("slack.") || key.starts_with("note.")

@@ -10,8 +10,12 @@ use crate::core::locale::{duration_parts, Intl};
 use crate::core::problems::{Problems, Service};
 use crate::core::request::{Expect, Method, Outcome, Reply, Request};
 use crate::core::slack::{self, SlackResponseDto, SlackUserDto};
+use crate::core::text;
 use crate::core::view::{AseCard, AseView, Badge, Message, Tone};
 use crate::core::zendesk::OrganizationResponseDto;
+
+/// How much of an organization field's unusable value the sidebar repeats.
+const MAX_SHOWN_VALUE_CHARS: usize = 80;
 
 /// What a pending request of this workflow is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,7 +160,7 @@ impl AseLookup {
                     &[
                         ("field", field),
                         ("organization", &self.organization_label(ctx)),
-                        ("value", &value),
+                        ("value", &text::clip(&value, MAX_SHOWN_VALUE_CHARS)),
                     ],
                 );
                 self.fail(Message::new(text));
