@@ -143,6 +143,9 @@ enum Fault {
     Transport,
 }
 
+/// What the host reports for a request that got no answer in time.
+const TIMED_OUT: Failure = Failure::Timeout { after_s: 30 };
+
 #[derive(Debug)]
 struct Server {
     organizations: BTreeMap<u64, OrganizationDto>,
@@ -157,6 +160,9 @@ struct Server {
     messages: Vec<Msg>,
     next_ts: u32,
     faults: Vec<(String, Fault, u32)>,
+    /// Requests (same keys as `faults`) whose effect happens but whose answer is lost: the app
+    /// sees its own time-out.
+    lost_answers: Vec<(String, u32)>,
     /// Every request, as `"<METHOD> <url>"` with Slack's base shortened to `slack:`.
     log: Vec<String>,
     posts: Vec<PostMessageDto>,
@@ -233,6 +239,7 @@ impl Server {
             ],
             next_ts: 0,
             faults: Vec::new(),
+            lost_answers: Vec::new(),
             log: Vec::new(),
             posts: Vec::new(),
             agent: OLIVIA,
@@ -241,6 +248,25 @@ impl Server {
 
     fn fail(&mut self, key: &str, fault: Fault, count: u32) {
         self.faults.push((key.to_string(), fault, count));
+    }
+
+    /// The next `count` requests of `key` take effect, and then their answer never arrives.
+    fn lose_answer(&mut self, key: &str, count: u32) {
+        self.lost_answers.push((key.to_string(), count));
+    }
+
+    fn take_lost_answer(&mut self, key: &str) -> bool {
+        match self
+            .lost_answers
+            .iter_mut()
+            .find(|(k, n)| k == key && *n > 0)
+        {
+            Some(slot) => {
+                slot.1 -= 1;
+                true
+            }
+            None => false,
+        }
     }
 
     fn take_fault(&mut self, key: &str) -> Option<Fault> {
@@ -292,13 +318,21 @@ impl Server {
                 )]
             );
             assert_eq!(request.expect, Expect::Slack);
-            return self.slack(method, &query, request);
+            let lost = self.take_lost_answer(method);
+            let reply = self.slack(method, &query, request);
+            return if lost { Err(TIMED_OUT) } else { reply };
         }
         self.log
             .push(format!("{} {}", request.method.as_str(), request.url));
         assert!(!request.secure, "Zendesk calls are not secure: {request:?}");
         assert!(request.headers.is_empty());
-        self.zendesk(request.method, &path, request)
+        let lost = self.take_lost_answer(&format!("{} {path}", request.method.as_str()));
+        let reply = self.zendesk(request.method, &path, request);
+        if lost {
+            Err(TIMED_OUT)
+        } else {
+            reply
+        }
     }
 
     fn zendesk(&mut self, method: Method, path: &str, request: &Request) -> Result<Reply, Failure> {
@@ -1441,6 +1475,46 @@ fn retry_after_note_failure_posts_nothing_new() {
     assert_eq!(h.server.posts.len(), 2);
     assert!(!h.log().contains("POST"), "{}", h.log());
     assert_eq!(h.notes().len(), 1);
+}
+
+/// A write that takes effect but whose answer never comes (the host's time-out): the ping says so,
+/// and Retry reads back before writing, so there is still exactly one root, one mention and one
+/// note, whichever write it was.
+#[test]
+fn a_write_whose_answer_is_lost_is_never_repeated() {
+    let cases = [
+        (
+            "chat.postMessage",
+            "Slack did not answer in time; Retry checks what was posted before posting anything {chat.postMessage: no answer within 30 s}",
+        ),
+        (
+            "PUT /api/v2/tickets/201",
+            "Zendesk did not answer in time; Retry checks what was saved before saving anything {no answer within 30 s}",
+        ),
+    ];
+    for (key, said) in cases {
+        let mut server = Server::new();
+        server.lose_answer(key, 1);
+        let mut h = Harness::start(server);
+        h.click(Action::Ping);
+        h.run();
+        let text = render(&h.view());
+        check(
+            text.lines().last().unwrap_or_default(),
+            &format!("ping: failed: The ping did not go through: {said} [Retry]"),
+        );
+        h.click(Action::Retry);
+        h.run();
+        let roots = h
+            .server
+            .posts
+            .iter()
+            .filter(|p| p.thread_ts.is_none())
+            .count();
+        let mentions = h.server.posts.len() - roots;
+        assert_eq!((roots, mentions, h.notes().len()), (1, 1, 1), "{key}");
+        assert!(render(&h.view()).contains("ping: done:"), "{key}");
+    }
 }
 
 #[test]

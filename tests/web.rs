@@ -27,7 +27,7 @@ use ase_emergency_assist::host::http::{
 use ase_emergency_assist::host::intl::BrowserIntl;
 use ase_emergency_assist::host::render::Renderer;
 use ase_emergency_assist::host::tz::IntlTz;
-use ase_emergency_assist::host::zaf::GetResult;
+use ase_emergency_assist::host::zaf::{GetResult, ZafClient};
 use ase_emergency_assist::host::HostError;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -1106,4 +1106,31 @@ fn error_panel_replaces_the_sidebar() {
     );
     assert_eq!(text_of(&root, "#problems li"), message.text);
     assert_eq!(count(&root, "#ase, #ping-button"), 0);
+}
+
+/// A stand-in for the ZAF client whose `request` returns `promise_js` (a JS expression).
+fn client_answering(promise_js: &str) -> ZafClient {
+    let make = js_sys::Function::new_no_args(&format!(
+        "return {{ request: function () {{ return {promise_js}; }} }};"
+    ));
+    make.call0(&JsValue::NULL)
+        .unwrap()
+        .unchecked_into::<ZafClient>()
+}
+
+#[wasm_bindgen_test]
+async fn a_request_without_an_answer_times_out_and_an_answer_in_time_does_not() {
+    let options = js_sys::Object::new().into();
+    let silent = client_answering("new Promise(function () {})");
+    assert!(
+        silent.request(&options, 50).await.is_none(),
+        "no answer: timed out"
+    );
+    let quick = client_answering("Promise.resolve({status: 200})");
+    assert!(matches!(quick.request(&options, 5_000).await, Some(Ok(_))));
+    let refused = client_answering("Promise.reject({status: 0})");
+    assert!(matches!(
+        refused.request(&options, 5_000).await,
+        Some(Err(_))
+    ));
 }

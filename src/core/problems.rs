@@ -80,6 +80,14 @@ impl Problems<'_> {
                 c.get("problems.slack.transport"),
                 format!("{method}: {detail}"),
             ),
+            (Service::Zendesk, Failure::Timeout { after_s }) => Message::with_detail(
+                c.get("problems.zendesk.timeout"),
+                format!("no answer within {after_s} s"),
+            ),
+            (Service::Slack(method), Failure::Timeout { after_s }) => Message::with_detail(
+                c.get("problems.slack.timeout"),
+                format!("{method}: no answer within {after_s} s"),
+            ),
             (
                 Service::Zendesk,
                 Failure::Http {

@@ -126,6 +126,9 @@ pub enum Failure {
     Decode { detail: String },
     /// The request never completed (network, proxy refused).
     Transport { detail: String },
+    /// No answer within the host's time limit. The request may still have taken effect, so
+    /// whatever retries it must read back first (the ping always does).
+    Timeout { after_s: u32 },
 }
 
 /// The outcome of one request, as a workflow receives it.

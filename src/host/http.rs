@@ -147,12 +147,20 @@ pub fn decode_settled(expect: Expect, settled: &JsValue) -> Result<Reply, Failur
     }
 }
 
+/// How long a request may take before the app stops waiting: Slack and Zendesk answer in
+/// seconds, and a ping must not hang "in flight" for ever on a lost answer.
+pub const REQUEST_TIMEOUT_S: u32 = 30;
+
 /// Performs `request` through ZAF and decodes the outcome.
 pub async fn send(client: &ZafClient, request: &Request) -> Result<Reply, Failure> {
     let options = request_options(request).map_err(|e| Failure::Transport {
         detail: e.to_string(),
     })?;
-    match client.request(&options).await {
-        Ok(settled) | Err(settled) => decode_settled(request.expect, &settled),
+    let timeout_ms = (REQUEST_TIMEOUT_S * 1000) as i32;
+    match client.request(&options, timeout_ms).await {
+        Some(Ok(settled) | Err(settled)) => decode_settled(request.expect, &settled),
+        None => Err(Failure::Timeout {
+            after_s: REQUEST_TIMEOUT_S,
+        }),
     }
 }

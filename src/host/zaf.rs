@@ -105,6 +105,9 @@ fn settle(
     async move { pending.map_err(fail)?.await.map_err(fail) }
 }
 
+/// What the time-out promise resolves with; no `client.request` answer is a bare string.
+const TIMED_OUT: &str = "ase-emergency-assist:timed-out";
+
 impl ZafClient {
     /// Initialises the SDK and waits for `app.registered`.
     pub async fn connect() -> Result<ZafClient, HostError> {
@@ -146,9 +149,31 @@ impl ZafClient {
 
     /// `client.request(options)`: resolves or rejects with whatever Zendesk answers; the
     /// settled value is decoded by `http`, so both outcomes come back as `Ok`/`Err` values.
-    pub async fn request(&self, options: &JsValue) -> Result<JsValue, JsValue> {
-        let promise = self.request_js(options)?;
-        JsFuture::from(promise).await
+    /// `None` when nothing settled within `timeout_ms`: the request may still take effect, and
+    /// its late answer is dropped.
+    pub async fn request(
+        &self,
+        options: &JsValue,
+        timeout_ms: i32,
+    ) -> Option<Result<JsValue, JsValue>> {
+        let promise = match self.request_js(options) {
+            Ok(promise) => promise,
+            Err(thrown) => return Some(Err(thrown)),
+        };
+        let timer = Promise::new(&mut |resolve, _reject| {
+            if let Some(window) = web_sys::window() {
+                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_1(
+                    &resolve,
+                    timeout_ms,
+                    &JsValue::from_str(TIMED_OUT),
+                );
+            }
+        });
+        let raced = Promise::race(&Array::of2(&promise, &timer));
+        match JsFuture::from(raced).await {
+            Ok(value) if value.as_string().as_deref() == Some(TIMED_OUT) => None,
+            settled => Some(settled),
+        }
     }
 
     /// `client.invoke('resize', {height: "<n>px"})`; failures only matter to the console.
