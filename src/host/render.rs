@@ -6,8 +6,35 @@
 //! The renderer decides nothing: what to show is the view-model's business.
 use super::HostError;
 use crate::core::view::{AseCard, AseView, Badge, Message, PingView, Tone, View};
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Document, Element, HtmlButtonElement, HtmlElement};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, HtmlButtonElement, HtmlElement, Node};
+
+// The DOM calls the renderer makes on its own elements, with constant tag and attribute names:
+// they cannot throw, so they are imported without `catch` and the drawing code carries no error
+// paths (a smaller bundle). Calls that can fail on the page's state keep web-sys's `catch`.
+#[wasm_bindgen]
+extern "C" {
+    /// Any DOM node or the document, seen through the few methods above.
+    type Dom;
+    #[wasm_bindgen(method, js_name = createElement)]
+    fn new_element(this: &Dom, tag: &str) -> Element;
+    #[wasm_bindgen(method, js_name = setAttribute)]
+    fn put(this: &Dom, name: &str, value: &str);
+    #[wasm_bindgen(method, js_name = removeAttribute)]
+    fn unset(this: &Dom, name: &str);
+    #[wasm_bindgen(method, js_name = appendChild)]
+    fn add(this: &Dom, child: &Node);
+    #[wasm_bindgen(method, js_name = insertBefore)]
+    fn add_before(this: &Dom, child: &Node, before: &Node);
+    #[wasm_bindgen(method, js_name = removeChild)]
+    fn take(this: &Dom, child: &Node);
+}
+
+/// `node` through the non-throwing imports.
+fn raw(node: &JsValue) -> &Dom {
+    node.unchecked_ref()
+}
 
 /// Id of the persistent polite live region that holds the ping status, error and buttons.
 pub const LIVE_REGION_ID: &str = "ping-region";
@@ -35,9 +62,9 @@ impl Renderer {
         {
             Some(live) => live,
             None => {
-                let live = create(&document, "div", Some(LIVE_REGION_ID), Some("ping"))?;
-                attr(&live, "aria-live", "polite")?;
-                attr(&live, "tabindex", "-1")?;
+                let live = create(&document, "div", Some(LIVE_REGION_ID), Some("ping"));
+                attr(&live, "aria-live", "polite");
+                attr(&live, "tabindex", "-1");
                 live
             }
         };
@@ -71,39 +98,38 @@ impl Renderer {
     }
 
     /// Draws `view`. Returns the content height in CSS pixels when the DOM changed, for
-    /// `resize`, or `None` when the view was already on screen.
+    /// `resize`, or `None` when the view was already on screen. Drawing uses only calls that
+    /// cannot throw on the app's own elements, so today it always returns `Ok`.
     pub fn render(&mut self, view: &View) -> Result<Option<u32>, HostError> {
         if self.last.as_ref() == Some(view) {
             return Ok(None);
         }
         let focused = self.focused();
         let open = self.open_details();
-        attr(&self.root, "data-phase", view.phase.as_str())?;
+        attr(&self.root, "data-phase", view.phase.as_str());
         attr(
             &self.root,
             "data-collapsed",
             if view.collapsed { "true" } else { "false" },
-        )?;
+        );
         if view.phase == crate::core::view::Phase::Loading {
-            attr(&self.root, "aria-busy", "true")?;
+            attr(&self.root, "aria-busy", "true");
         } else {
-            self.root.remove_attribute("aria-busy").map_err(dom)?;
+            raw(&self.root).unset("aria-busy");
         }
 
         while let Some(old) = self.live.previous_sibling() {
-            self.root.remove_child(&old).map_err(dom)?;
+            raw(&self.root).take(&old);
         }
         while let Some(old) = self.live.next_sibling() {
-            self.root.remove_child(&old).map_err(dom)?;
+            raw(&self.root).take(&old);
         }
-        let (above, below) = self.content(view)?;
+        let (above, below) = self.content(view);
         for node in above {
-            self.root
-                .insert_before(&node, Some(&self.live))
-                .map_err(dom)?;
+            raw(&self.root).add_before(&node, &self.live);
         }
         for node in below {
-            append(&self.root, &node)?;
+            append(&self.root, &node);
         }
 
         let ping = view.emergency.as_ref().map(|e| &e.ping);
@@ -114,16 +140,16 @@ impl Renderer {
             .map(|e| &e.ping);
         if self.last.is_none() || ping != last_ping {
             let nodes = match ping {
-                Some(ping) => self.ping(ping, &view.details_label)?,
+                Some(ping) => self.ping(ping, &view.details_label),
                 None => Vec::new(),
             };
             self.live.replace_children_with_node_0();
             for node in nodes {
-                append(&self.live, &node)?;
+                append(&self.live, &node);
             }
         }
 
-        self.reopen_details(&open)?;
+        self.reopen_details(&open);
         self.restore_focus(focused);
         self.last = Some(view.clone());
         let height = self.root.get_bounding_client_rect().height().ceil();
@@ -171,7 +197,7 @@ impl Renderer {
     /// What goes above the ping region and what below it. The ASE card, whose text changes with
     /// the minute (and may wrap to another line), is below, so the Ping button never moves under
     /// the agent's pointer.
-    fn content(&self, view: &View) -> Result<(Vec<Element>, Vec<Element>), HostError> {
+    fn content(&self, view: &View) -> (Vec<Element>, Vec<Element>) {
         let d = &self.document;
         let mut nodes = vec![create_text(
             d,
@@ -179,22 +205,22 @@ impl Renderer {
             Some("headline"),
             Some("headline"),
             &view.headline,
-        )?];
+        )];
         if !view.problems.is_empty() {
-            let ul = create(d, "ul", Some("problems"), Some("problems"))?;
+            let ul = create(d, "ul", Some("problems"), Some("problems"));
             for problem in &view.problems {
-                let li = create(d, "li", None, None)?;
+                let li = create(d, "li", None, None);
                 let id = format!("problem-{}-details", ul.child_element_count());
-                self.message(&li, problem, &view.details_label, &id)?;
-                append(&ul, &li)?;
+                self.message(&li, problem, &view.details_label, &id);
+                append(&ul, &li);
             }
             nodes.push(ul);
         }
         let Some(emergency) = &view.emergency else {
-            return Ok((nodes, Vec::new()));
+            return (nodes, Vec::new());
         };
         if !emergency.reasons.is_empty() {
-            nodes.push(list(d, "reasons", "reasons", &emergency.reasons)?);
+            nodes.push(list(d, "reasons", "reasons", &emergency.reasons));
         }
         nodes.push(create_text(
             d,
@@ -202,38 +228,31 @@ impl Renderer {
             Some("viewer-role"),
             Some("secondary"),
             &emergency.viewer_role,
-        )?);
-        Ok((nodes, vec![self.ase(&emergency.ase, &view.details_label)?]))
+        ));
+        (nodes, vec![self.ase(&emergency.ase, &view.details_label)])
     }
 
     /// A message: its sentence in `parent`, and its technical detail, when there is one, in a
     /// closed "Details" disclosure `id` after it (opened again by [`Renderer::render`] if the
     /// agent had opened it). The detail is code, left to right in any language.
-    fn message(
-        &self,
-        parent: &Element,
-        message: &Message,
-        label: &str,
-        id: &str,
-    ) -> Result<(), HostError> {
+    fn message(&self, parent: &Element, message: &Message, label: &str, id: &str) {
         let d = &self.document;
         append(
             parent,
-            &create_text(d, "span", None, Some("message-text"), &message.text)?,
-        )?;
+            &create_text(d, "span", None, Some("message-text"), &message.text),
+        );
         if let Some(detail) = &message.detail {
-            let details = create(d, "details", Some(id), Some("details"))?;
+            let details = create(d, "details", Some(id), Some("details"));
             let summary_id = format!("{id}-summary");
             append(
                 &details,
-                &create_text(d, "summary", Some(&summary_id), None, label)?,
-            )?;
-            let code = create_text(d, "code", None, Some("detail"), detail)?;
-            attr(&code, "dir", "ltr")?;
-            append(&details, &code)?;
-            append(parent, &details)?;
+                &create_text(d, "summary", Some(&summary_id), None, label),
+            );
+            let code = create_text(d, "code", None, Some("detail"), detail);
+            attr(&code, "dir", "ltr");
+            append(&details, &code);
+            append(parent, &details);
         }
-        Ok(())
     }
 
     /// The ids of the disclosures the agent has open, to keep them open across a redraw.
@@ -249,52 +268,46 @@ impl Renderer {
             .collect()
     }
 
-    fn reopen_details(&self, ids: &[String]) -> Result<(), HostError> {
+    fn reopen_details(&self, ids: &[String]) {
         for id in ids {
             if let Some(el) = self.document.get_element_by_id(id) {
                 if self.root.contains(Some(&el)) {
-                    attr(&el, "open", "")?;
+                    attr(&el, "open", "");
                 }
             }
         }
-        Ok(())
     }
 
-    fn ase(&self, ase: &AseView, details_label: &str) -> Result<Element, HostError> {
+    fn ase(&self, ase: &AseView, details_label: &str) -> Element {
         let d = &self.document;
-        let section = create(d, "section", Some("ase"), Some("ase"))?;
+        let section = create(d, "section", Some("ase"), Some("ase"));
         let (state, message) = match ase {
             AseView::Loading { text } => ("loading", Some(Message::new(text.clone()))),
             AseView::None { text } => ("none", Some(Message::new(text.clone()))),
             AseView::Failed(message) => ("failed", Some(message.clone())),
             AseView::Found(_) => ("found", None),
         };
-        attr(&section, "data-ase", state)?;
+        attr(&section, "data-ase", state);
         if let Some(message) = message {
-            let p = create(d, "p", None, Some("ase-text"))?;
-            self.message(&p, &message, details_label, "ase-details")?;
-            append(&section, &p)?;
+            let p = create(d, "p", None, Some("ase-text"));
+            self.message(&p, &message, details_label, "ase-details");
+            append(&section, &p);
         }
         if let AseView::Found(card) = ase {
-            self.card(&section, card, details_label)?;
+            self.card(&section, card, details_label);
         }
-        Ok(section)
+        section
     }
 
-    fn card(
-        &self,
-        section: &Element,
-        card: &AseCard,
-        details_label: &str,
-    ) -> Result<(), HostError> {
+    fn card(&self, section: &Element, card: &AseCard, details_label: &str) {
         let d = &self.document;
         let mut children = vec![
-            create_text(d, "p", Some("ase-name"), Some("ase-name"), &card.name)?,
-            create_text(d, "p", Some("ase-handle"), Some("secondary"), &card.handle)?,
+            create_text(d, "p", Some("ase-name"), Some("ase-name"), &card.name),
+            create_text(d, "p", Some("ase-handle"), Some("secondary"), &card.handle),
         ];
         // Names and handles are written in any script: each takes its own direction.
         for el in &children {
-            attr(el, "dir", "auto")?;
+            attr(el, "dir", "auto");
         }
         if let Some(time) = &card.local_time {
             children.push(create_text(
@@ -303,7 +316,7 @@ impl Renderer {
                 Some("ase-local-time"),
                 Some("ase-time"),
                 time,
-            )?);
+            ));
         }
         let badges: Vec<(&str, &Badge)> = [
             ("ase-hours", card.hours.as_ref()),
@@ -313,28 +326,27 @@ impl Renderer {
         .filter_map(|(id, badge)| Some((id, badge?)))
         .collect();
         if !badges.is_empty() {
-            let row = create(d, "p", None, Some("badges"))?;
+            let row = create(d, "p", None, Some("badges"));
             for (id, badge) in badges {
-                let el = create_text(d, "span", Some(id), Some("badge"), &badge.text)?;
-                attr(&el, "data-tone", tone(badge.tone))?;
-                append(&row, &el)?;
+                let el = create_text(d, "span", Some(id), Some("badge"), &badge.text);
+                attr(&el, "data-tone", tone(badge.tone));
+                append(&row, &el);
             }
             children.push(row);
         }
         if let Some(problem) = &card.presence_problem {
-            let p = create(d, "p", Some("ase-presence-problem"), Some("secondary"))?;
-            self.message(&p, problem, details_label, "ase-presence-details")?;
+            let p = create(d, "p", Some("ase-presence-problem"), Some("secondary"));
+            self.message(&p, problem, details_label, "ase-presence-details");
             children.push(p);
         }
         for child in children {
-            append(section, &child)?;
+            append(section, &child);
         }
-        Ok(())
     }
 
-    fn ping(&self, ping: &PingView, details_label: &str) -> Result<Vec<Element>, HostError> {
+    fn ping(&self, ping: &PingView, details_label: &str) -> Vec<Element> {
         let d = &self.document;
-        Ok(match ping {
+        match ping {
             PingView::Hidden => Vec::new(),
             PingView::Ready { label } => vec![button(
                 d,
@@ -342,10 +354,10 @@ impl Renderer {
                 "button button-primary",
                 label,
                 false,
-            )?],
+            )],
             PingView::InFlight { label } => {
-                let b = button(d, "ping-button", "button button-primary", label, true)?;
-                attr(&b, "aria-busy", "true")?;
+                let b = button(d, "ping-button", "button button-primary", label, true);
+                attr(&b, "aria-busy", "true");
                 vec![b]
             }
             PingView::Done {
@@ -353,26 +365,26 @@ impl Renderer {
                 permalink,
                 link_label,
             } => {
-                let status = create(d, "p", Some("ping-status"), Some("ping-status"))?;
-                append(&status, &create_text(d, "span", None, None, text)?)?;
-                status.append_child(&d.create_text_node(" ")).map_err(dom)?;
-                let link = create_text(d, "a", Some("thread-link"), Some("link"), link_label)?;
+                let status = create(d, "p", Some("ping-status"), Some("ping-status"));
+                append(&status, &create_text(d, "span", None, None, text));
+                raw(&status).add(&d.create_text_node(" "));
+                let link = create_text(d, "a", Some("thread-link"), Some("link"), link_label);
                 if is_web_url(permalink) {
-                    attr(&link, "href", permalink)?;
+                    attr(&link, "href", permalink);
                 }
-                attr(&link, "target", "_blank")?;
-                attr(&link, "rel", "noopener")?;
-                append(&status, &link)?;
+                attr(&link, "target", "_blank");
+                attr(&link, "rel", "noopener");
+                append(&status, &link);
                 vec![status]
             }
             PingView::Failed {
                 message,
                 retry_label,
             } => {
-                let error = create(d, "div", Some("ping-error"), Some("ping-error"))?;
-                let p = create(d, "p", None, Some("error-message"))?;
-                self.message(&p, message, details_label, "ping-details")?;
-                append(&error, &p)?;
+                let error = create(d, "div", Some("ping-error"), Some("ping-error"));
+                let p = create(d, "p", None, Some("error-message"));
+                self.message(&p, message, details_label, "ping-details");
+                append(&error, &p);
                 append(
                     &error,
                     &button(
@@ -381,11 +393,11 @@ impl Renderer {
                         "button button-secondary",
                         retry_label,
                         false,
-                    )?,
-                )?;
+                    ),
+                );
                 vec![error]
             }
-        })
+        }
     }
 }
 
@@ -412,28 +424,23 @@ fn dom(e: JsValue) -> HostError {
     HostError::Dom(super::js::describe(&e))
 }
 
-fn append(parent: &Element, child: &Element) -> Result<(), HostError> {
-    parent.append_child(child).map(|_| ()).map_err(dom)
+fn append(parent: &Element, child: &Element) {
+    raw(parent).add(child);
 }
 
-fn attr(el: &Element, name: &str, value: &str) -> Result<(), HostError> {
-    el.set_attribute(name, value).map_err(dom)
+fn attr(el: &Element, name: &str, value: &str) {
+    raw(el).put(name, value);
 }
 
-fn create(
-    d: &Document,
-    tag: &str,
-    id: Option<&str>,
-    class: Option<&str>,
-) -> Result<Element, HostError> {
-    let el = d.create_element(tag).map_err(dom)?;
+fn create(d: &Document, tag: &str, id: Option<&str>, class: Option<&str>) -> Element {
+    let el = raw(d).new_element(tag);
     if let Some(id) = id {
         el.set_id(id);
     }
     if let Some(class) = class {
         el.set_class_name(class);
     }
-    Ok(el)
+    el
 }
 
 fn create_text(
@@ -442,31 +449,25 @@ fn create_text(
     id: Option<&str>,
     class: Option<&str>,
     text: &str,
-) -> Result<Element, HostError> {
-    let el = create(d, tag, id, class)?;
+) -> Element {
+    let el = create(d, tag, id, class);
     el.set_text_content(Some(text));
-    Ok(el)
+    el
 }
 
-fn list(d: &Document, id: &str, class: &str, items: &[String]) -> Result<Element, HostError> {
-    let ul = create(d, "ul", Some(id), Some(class))?;
+fn list(d: &Document, id: &str, class: &str, items: &[String]) -> Element {
+    let ul = create(d, "ul", Some(id), Some(class));
     for item in items {
-        append(&ul, &create_text(d, "li", None, None, item)?)?;
+        append(&ul, &create_text(d, "li", None, None, item));
     }
-    Ok(ul)
+    ul
 }
 
-fn button(
-    d: &Document,
-    id: &str,
-    class: &str,
-    label: &str,
-    disabled: bool,
-) -> Result<Element, HostError> {
-    let el = create_text(d, "button", Some(id), Some(class), label)?;
-    attr(&el, "type", "button")?;
+fn button(d: &Document, id: &str, class: &str, label: &str, disabled: bool) -> Element {
+    let el = create_text(d, "button", Some(id), Some(class), label);
+    attr(&el, "type", "button");
     if let Some(b) = el.dyn_ref::<HtmlButtonElement>() {
         b.set_disabled(disabled);
     }
-    Ok(el)
+    el
 }
