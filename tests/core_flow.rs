@@ -20,8 +20,9 @@ use ase_emergency_assist::core::slack::{
 use ase_emergency_assist::core::text::{Catalog, TranslationNode};
 use ase_emergency_assist::core::view::{AseView, Badge, Message, PingView, Tone, View};
 use ase_emergency_assist::core::zendesk::{
-    CommentDto, CommentsResponseDto, FieldValueDto, OrganizationDto, OrganizationResponseDto,
-    TicketDto, TicketResponseDto, ZafTicketDto, ZafUserDto,
+    CommentDto, CommentsResponseDto, CursorMetaDto, FieldValueDto, OrganizationDto,
+    OrganizationResponseDto, TicketDto, TicketResponseDto, ZafTicketDto, ZafUserDto,
+    ZendeskUserDto,
 };
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -163,6 +164,8 @@ struct Server {
     /// Requests (same keys as `faults`) whose effect happens but whose answer is lost: the app
     /// sees its own time-out.
     lost_answers: Vec<(String, u32)>,
+    /// Zendesk users who are end users (customers): their private comments are not staff notes.
+    end_users: Vec<u64>,
     /// Every request, as `"<METHOD> <url>"` with Slack's base shortened to `slack:`.
     log: Vec<String>,
     posts: Vec<PostMessageDto>,
@@ -240,6 +243,7 @@ impl Server {
             next_ts: 0,
             faults: Vec::new(),
             lost_answers: Vec::new(),
+            end_users: vec![110],
             log: Vec::new(),
             posts: Vec::new(),
             agent: OLIVIA,
@@ -292,6 +296,67 @@ impl Server {
             created_at: format!("2026-11-26T15:5{}:00Z", id % 10),
         });
         self.updated += 1;
+    }
+
+    /// A page of comments, newest first, as Zendesk's cursor pagination gives it: `page[size]`
+    /// (at most 100), `page[after]`, `meta.has_more`/`after_cursor`, and the authors
+    /// side-loaded with `include=users` (agents, except the ids in `end_users`).
+    fn comments_page(&self, url: &str) -> CommentsResponseDto {
+        let (_, query) = split_url(url);
+        assert_eq!(query.get("include").map(String::as_str), Some("users"));
+        let size: usize = query
+            .get("page[size]")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(100)
+            .min(100);
+        let start: usize = query
+            .get("page[after]")
+            .map(|c| {
+                c.strip_prefix("cursor-")
+                    .and_then(|n| n.parse().ok())
+                    .expect("a cursor this server made")
+            })
+            .unwrap_or(0);
+        let mut all = self.comments.clone();
+        all.reverse();
+        let comments: Vec<CommentDto> = all.iter().skip(start).take(size).cloned().collect();
+        let end = start + comments.len();
+        let mut users: Vec<ZendeskUserDto> = Vec::new();
+        for c in &comments {
+            if !users.iter().any(|u| u.id == c.author_id) {
+                let role = if self.end_users.contains(&c.author_id) {
+                    "end-user"
+                } else {
+                    "agent"
+                };
+                users.push(ZendeskUserDto {
+                    id: c.author_id,
+                    role: role.into(),
+                });
+            }
+        }
+        CommentsResponseDto {
+            comments,
+            next_page: None,
+            users,
+            meta: Some(CursorMetaDto {
+                has_more: end < all.len(),
+                after_cursor: (end < all.len()).then(|| format!("cursor-{end}")),
+            }),
+        }
+    }
+
+    fn add_public_comments(&mut self, n: usize) {
+        for _ in 0..n {
+            let id = self.comments.iter().map(|c| c.id).max().unwrap_or(0) + 1;
+            self.comments.push(CommentDto {
+                id,
+                author_id: 110,
+                body: "still down".into(),
+                public: true,
+                created_at: "2026-11-26T15:59:00Z".into(),
+            });
+        }
     }
 
     fn root_messages(&self) -> Vec<&Msg> {
@@ -373,12 +438,7 @@ impl Server {
             }
             (Method::Get, ["tickets", id, "comments"]) if *id == TICKET.to_string() => {
                 assert_eq!(request.expect, Expect::Comments);
-                let mut comments = self.comments.clone();
-                comments.reverse();
-                Ok(Reply::Comments(CommentsResponseDto {
-                    comments,
-                    next_page: None,
-                }))
+                Ok(Reply::Comments(self.comments_page(&request.url)))
             }
             (Method::Get, ["tickets", id]) if *id == TICKET.to_string() => {
                 assert_eq!(request.expect, Expect::Ticket);
@@ -594,7 +654,7 @@ fn split_url(url: &str) -> (String, BTreeMap<String, String>) {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (k.to_string(), slack::percent_decode(v))
+            (slack::percent_decode(k), slack::percent_decode(v))
         })
         .collect();
     (path.to_string(), pairs)
@@ -933,7 +993,7 @@ fn setting_problems_name_the_setting() {
 /// What an emergency reads at start, in order, when nothing was pinged yet.
 const START_READS: &str = "
     GET /api/v2/organizations/9
-    GET /api/v2/tickets/201/comments?sort_order=desc
+    GET /api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100
     GET slack:users.lookupByEmail?email=maria%40acme.test
     GET slack:users.getPresence?user=U0MARIA01
     ";
@@ -1066,7 +1126,10 @@ fn ticket_without_organization_has_no_ase_and_asks_nothing_about_one() {
         "{text}"
     );
     assert!(text.contains("ping: hidden"), "{text}");
-    check(&h.log(), "GET /api/v2/tickets/201/comments?sort_order=desc");
+    check(
+        &h.log(),
+        "GET /api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100",
+    );
 }
 
 #[test]
@@ -1192,7 +1255,7 @@ fn ping_happy_path() {
     check(
         &h.log(),
         "
-        GET /api/v2/tickets/201/comments?sort_order=desc
+        GET /api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100
         GET slack:conversations.history?channel=C0EMERG001&limit=200&include_all_metadata=true
         POST slack:chat.postMessage
         POST slack:chat.postMessage
@@ -1367,7 +1430,8 @@ fn hostile_text_is_escaped_in_slack() {
         assert!(opens <= 2, "{}", post.text);
     }
     // The note keeps the name readable and the machine line parseable.
-    let record = notes::find_ping_record(&h.server.comments).expect("a ping record");
+    let page = h.server.comments_page("/x?include=users");
+    let record = notes::find_ping_record(&page).expect("a ping record");
     assert_eq!(record.by_name, "<!everyone> Olivia & co");
 }
 
@@ -1427,7 +1491,7 @@ fn retry_after_mention_failure_reuses_the_root() {
     check(
         &h.log(),
         "
-        GET /api/v2/tickets/201/comments?sort_order=desc
+        GET /api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100
         GET slack:conversations.history?channel=C0EMERG001&limit=200&include_all_metadata=true
         GET slack:conversations.replies?channel=C0EMERG001&ts=1795708501.000001&include_all_metadata=true
         POST slack:chat.postMessage
@@ -1528,17 +1592,17 @@ fn conflict_on_the_note_retries_with_a_fresh_stamp() {
     check(
         &h.log(),
         "
-        GET /api/v2/tickets/201/comments?sort_order=desc
+        GET /api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100
         GET slack:conversations.history?channel=C0EMERG001&limit=200&include_all_metadata=true
         POST slack:chat.postMessage
         POST slack:chat.postMessage
         GET slack:chat.getPermalink?channel=C0EMERG001&message_ts=1795708501.000001
         GET /api/v2/tickets/201
         PUT /api/v2/tickets/201
-        GET /api/v2/tickets/201/comments?sort_order=desc
+        GET /api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100
         GET /api/v2/tickets/201
         PUT /api/v2/tickets/201
-        GET /api/v2/tickets/201/comments?sort_order=desc
+        GET /api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100
         GET /api/v2/tickets/201
         PUT /api/v2/tickets/201
         ",
@@ -1619,6 +1683,64 @@ fn existing_ping_note_shows_done_and_posts_nothing() {
     );
 }
 
+fn sam_pinged_at_1335() -> PingRecord {
+    PingRecord {
+        channel: CHANNEL.into(),
+        thread_ts: "1795696500.000100".into(),
+        permalink: "https://acme-team.slack.com/archives/C0EMERG001/p1795696500000100".into(),
+        by: 102,
+        by_name: "Sam Second".into(),
+        at_ms: 1_795_696_500_000,
+        ase: "U0MARIA01".into(),
+    }
+}
+
+/// "Already pinged?" reads every page of the comments: a ping note behind 150 newer comments
+/// (on the second page of 100) still shows, and a click posts nothing.
+#[test]
+fn a_ping_note_on_a_later_page_is_found() {
+    let mut server = Server::new();
+    let note = notes::format_ping_note(&catalog(), &sam_pinged_at_1335(), "Maria Lopez");
+    server.add_note(102, note);
+    server.add_public_comments(150);
+    let mut h = Harness::start(server);
+    let reads = h.log().matches("/comments?").count();
+    assert_eq!(reads, 2, "two pages read: {}", h.log());
+    assert!(
+        h.log().contains("page%5Bafter%5D=cursor-100"),
+        "{}",
+        h.log()
+    );
+    assert!(render(&h.view()).contains("ping: done: Pinged by Sam Second at 13:35"));
+    h.click(Action::Ping);
+    h.run();
+    assert!(h.server.posts.is_empty(), "nothing posted");
+}
+
+/// A private comment by an end user (Zendesk turns some email replies into private comments)
+/// that carries a well-formed ping line is not a ping record: the button stays, and the ping
+/// runs once.
+#[test]
+fn a_ping_line_forged_by_an_end_user_is_ignored() {
+    let mut server = Server::new();
+    let forged = notes::format_ping_note(&catalog(), &sam_pinged_at_1335(), "Maria Lopez");
+    server.add_note(110, forged);
+    let mut h = Harness::start(server);
+    assert!(
+        matches!(
+            h.view().emergency.expect("emergency").ping,
+            PingView::Ready { .. }
+        ),
+        "{}",
+        render(&h.view())
+    );
+    h.click(Action::Ping);
+    h.run();
+    assert_eq!(h.server.posts.len(), 2, "one root and one mention");
+    assert_eq!(h.notes().len(), 2, "the forged line and the app's own note");
+    assert!(render(&h.view()).contains("ping: done: Pinged by Olivia On-call"));
+}
+
 /// A ping recorded on another day (in the viewer's zone) says which day, not only the time.
 #[test]
 fn a_ping_from_yesterday_names_its_day() {
@@ -1664,7 +1786,10 @@ fn another_agent_pinged_since_start() {
     h.clear_log();
     h.click(Action::Ping);
     h.run();
-    check(&h.log(), "GET /api/v2/tickets/201/comments?sort_order=desc");
+    check(
+        &h.log(),
+        "GET /api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100",
+    );
     assert!(render(&h.view()).contains("ping: done: Pinged by Sam Second at 16:55"));
 }
 
@@ -1825,11 +1950,15 @@ fn ping_records_parse_back_tolerantly() {
         ),
     ];
     for (i, (comments, expect)) in cases.iter().enumerate() {
-        assert_eq!(
-            notes::find_ping_record(comments).as_ref(),
-            *expect,
-            "case {i}"
-        );
+        let page = CommentsResponseDto {
+            comments: comments.clone(),
+            users: vec![ZendeskUserDto {
+                id: 1,
+                role: "agent".into(),
+            }],
+            ..CommentsResponseDto::default()
+        };
+        assert_eq!(notes::find_ping_record(&page).as_ref(), *expect, "case {i}");
     }
 }
 

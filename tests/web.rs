@@ -797,6 +797,15 @@ fn decoders_read_every_field_and_name_the_path_of_bad_data() {
         panic!("comments not decoded");
     };
     assert_eq!(dto.next_page.as_deref(), Some("https://acme/p2"));
+    let paged = r#"{"comments":[{"id":1,"author_id":7}],"users":[{"id":7,"role":"agent","name":"A"}],
+        "meta":{"has_more":true,"after_cursor":"xyz","before_cursor":null},"links":{"next":"/p"}}"#;
+    let Ok(Reply::Comments(page)) =
+        decode_response(Expect::Comments, &response(200, &[], paged, true))
+    else {
+        panic!("cursor page not decoded");
+    };
+    assert_eq!(page.next_cursor(), Some("xyz"));
+    assert!(page.by_staff(7) && !page.by_staff(8));
     assert_eq!(
         (dto.comments[0].author_id, dto.comments[0].public),
         (7, true)

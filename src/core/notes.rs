@@ -11,7 +11,7 @@
 use super::clock;
 use super::slack::{percent_decode, percent_encode};
 use super::text::Catalog;
-use super::zendesk::CommentDto;
+use super::zendesk::CommentsResponseDto;
 
 /// First word of every machine line the app writes, with the format version.
 pub const MACHINE_PREFIX: &str = "ase-emergency-assist:v1";
@@ -77,12 +77,13 @@ fn machine_line(record: &PingRecord) -> String {
     )
 }
 
-/// The newest ping record among the ticket's internal notes (`public: false`), or `None`.
-/// Public comments are ignored: anyone can write those, including the customer.
-pub fn find_ping_record(comments: &[CommentDto]) -> Option<PingRecord> {
-    comments
+/// The newest ping record among a page of the ticket's comments, or `None`. Only internal notes
+/// (`public: false`) written by staff count: anyone can write a public comment, and Zendesk turns
+/// some end-user email replies into private comments, so an end user could forge one.
+pub fn find_ping_record(page: &CommentsResponseDto) -> Option<PingRecord> {
+    page.comments
         .iter()
-        .filter(|c| !c.public)
+        .filter(|c| !c.public && page.by_staff(c.author_id))
         .filter_map(|c| {
             let record = parse_body(&c.body)?;
             let created = clock::parse_rfc3339(&c.created_at).unwrap_or(i64::MIN);

@@ -98,12 +98,51 @@ pub struct CommentDto {
     pub created_at: String,
 }
 
+/// A user side-loaded with `include=users`: who wrote a comment.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+pub struct ZendeskUserDto {
+    pub id: u64,
+    /// `end-user`, `agent` or `admin`.
+    #[serde(default)]
+    pub role: String,
+}
+
+/// Cursor pagination's `meta` (`page[size]`, `page[after]`).
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+pub struct CursorMetaDto {
+    #[serde(default)]
+    pub has_more: bool,
+    #[serde(default)]
+    pub after_cursor: Option<String>,
+}
+
 /// `GET /api/v2/tickets/{id}/comments`
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 pub struct CommentsResponseDto {
     pub comments: Vec<CommentDto>,
     #[serde(default)]
     pub next_page: Option<String>,
+    /// The comments' authors (`include=users`).
+    #[serde(default)]
+    pub users: Vec<ZendeskUserDto>,
+    /// Present with cursor pagination.
+    #[serde(default)]
+    pub meta: Option<CursorMetaDto>,
+}
+
+impl CommentsResponseDto {
+    /// The cursor of the next page, when there is one.
+    pub fn next_cursor(&self) -> Option<&str> {
+        let meta = self.meta.as_ref().filter(|m| m.has_more)?;
+        meta.after_cursor.as_deref().filter(|c| !c.is_empty())
+    }
+
+    /// Whether comment author `id` is staff (an agent or an admin), as the side-loaded users say.
+    pub fn by_staff(&self, id: u64) -> bool {
+        self.users
+            .iter()
+            .any(|u| u.id == id && matches!(u.role.as_str(), "agent" | "admin"))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -19,9 +19,9 @@ use crate::core::slack::{
     EventPayloadDto, MetadataDto, SlackMessageDto, SlackProfileDto, SlackResponseDto, SlackUserDto,
 };
 use crate::core::zendesk::{
-    CommentDto, CommentsResponseDto, FieldValueDto, OrganizationDto, OrganizationResponseDto,
-    TicketDto, TicketResponseDto, ZafAssigneeDto, ZafFormDto, ZafOrganizationDto, ZafTicketDto,
-    ZafUserDto,
+    CommentDto, CommentsResponseDto, CursorMetaDto, FieldValueDto, OrganizationDto,
+    OrganizationResponseDto, TicketDto, TicketResponseDto, ZafAssigneeDto, ZafFormDto,
+    ZafOrganizationDto, ZafTicketDto, ZafUserDto, ZendeskUserDto,
 };
 use js_sys::{Array, Reflect};
 use std::cell::Cell;
@@ -449,6 +449,28 @@ impl Decode for CommentsResponseDto {
         CommentsResponseDto {
             comments: req(o, "comments", at),
             next_page: opt(o, "next_page", at),
+            users: opt(o, "users", at),
+            meta: opt(o, "meta", at),
+        }
+    }
+}
+
+impl Decode for ZendeskUserDto {
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        ZendeskUserDto {
+            id: req(o, "id", at),
+            role: opt(o, "role", at),
+        }
+    }
+}
+
+impl Decode for CursorMetaDto {
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        CursorMetaDto {
+            has_more: opt(o, "has_more", at),
+            after_cursor: opt(o, "after_cursor", at),
         }
     }
 }

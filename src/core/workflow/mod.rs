@@ -69,12 +69,18 @@ impl Context {
         }
     }
 
-    /// `/api/v2/tickets/{id}/comments?sort_order=desc`: newest first, where notes are.
-    pub fn comments_url(&self) -> String {
-        format!(
-            "/api/v2/tickets/{}/comments?sort_order=desc",
+    /// A page of the ticket's comments, newest first, with their authors (`include=users`, to
+    /// tell staff from end users), by cursor: `after` is the previous page's `after_cursor`.
+    pub fn comments_url(&self, after: Option<&str>) -> String {
+        let mut url = format!(
+            "/api/v2/tickets/{}/comments?sort_order=desc&include=users&page%5Bsize%5D=100",
             self.ticket.id
-        )
+        );
+        if let Some(cursor) = after {
+            url.push_str("&page%5Bafter%5D=");
+            url.push_str(&super::slack::percent_encode(cursor));
+        }
+        url
     }
 }
 

@@ -19,7 +19,7 @@ use crate::core::request::{Body, Expect, Method, Outcome, Reply, Request};
 use crate::core::slack::{self, PostMessageDto, SlackResponseDto};
 use crate::core::view::{Message, PingView};
 use crate::core::zendesk::{
-    CommentInputDto, CommentsResponseDto, TicketResponseDto, TicketUpdateDto, TicketUpdateInnerDto,
+    CommentInputDto, TicketResponseDto, TicketUpdateDto, TicketUpdateInnerDto,
 };
 
 /// How many times the ping note's safe update is tried before the ping fails.
@@ -89,6 +89,9 @@ struct Run {
 pub struct Ping {
     state: State,
     runs: u32,
+    /// The cursor of the next page of the comments read in progress: "already pinged?" is
+    /// answered only after the last page.
+    after: Option<String>,
     out: Outbox<Step>,
 }
 
@@ -98,9 +101,10 @@ impl Ping {
         let mut ping = Ping {
             state: State::Checking,
             runs: 0,
+            after: None,
             out: Outbox::default(),
         };
-        let request = Request::zendesk(Method::Get, ctx.comments_url(), None, Expect::Comments);
+        let request = Request::zendesk(Method::Get, ctx.comments_url(None), None, Expect::Comments);
         ping.out.push(request, Step::StartComments);
         ping
     }
@@ -153,7 +157,7 @@ impl Ping {
         intl: &dyn Intl,
     ) {
         match step {
-            Step::StartComments => self.on_start_comments(reply),
+            Step::StartComments => self.on_start_comments(reply, ctx),
             Step::Run(number, step) => {
                 let current = matches!(&self.state, State::Running(run) if run.number == number);
                 if current {
@@ -163,18 +167,24 @@ impl Ping {
         }
     }
 
-    fn on_start_comments(&mut self, reply: Outcome) {
+    fn on_start_comments(&mut self, reply: Outcome, ctx: &Context) {
         if !matches!(self.state, State::Checking) {
             return;
         }
         // A failed read only hides nothing: the ping itself re-reads the notes before writing.
         self.state = match reply {
-            Ok(Reply::Comments(CommentsResponseDto { comments, .. })) => {
-                match notes::find_ping_record(&comments) {
-                    Some(record) => State::Done(record),
+            Ok(Reply::Comments(page)) => match notes::find_ping_record(&page) {
+                Some(record) => State::Done(record),
+                None => match page.next_cursor() {
+                    Some(cursor) => {
+                        let url = ctx.comments_url(Some(cursor));
+                        let request = Request::zendesk(Method::Get, url, None, Expect::Comments);
+                        self.out.push(request, Step::StartComments);
+                        State::Checking
+                    }
                     None => State::Idle,
-                }
-            }
+                },
+            },
             _ => State::Idle,
         };
     }
@@ -201,7 +211,8 @@ impl Ping {
         let ticket_url = format!("/api/v2/tickets/{}", ctx.ticket.id);
         let request = match step {
             RunStep::Comments | RunStep::ConflictComments => {
-                Request::zendesk(Method::Get, ctx.comments_url(), None, Expect::Comments)
+                let url = ctx.comments_url(self.after.take().as_deref());
+                Request::zendesk(Method::Get, url, None, Expect::Comments)
             }
             RunStep::History => {
                 let query = [
@@ -249,15 +260,19 @@ impl Ping {
         let problems = ctx.problems(intl);
         match step {
             RunStep::Comments | RunStep::ConflictComments => match reply {
-                Ok(Reply::Comments(CommentsResponseDto { comments, .. })) => {
-                    match notes::find_ping_record(&comments) {
-                        Some(record) => self.state = State::Done(record),
+                Ok(Reply::Comments(page)) => match notes::find_ping_record(&page) {
+                    Some(record) => self.state = State::Done(record),
+                    None => match page.next_cursor() {
+                        Some(cursor) => {
+                            self.after = Some(cursor.to_string());
+                            self.request(ctx, step, None);
+                        }
                         None if step == RunStep::Comments => {
                             self.request(ctx, RunStep::History, None)
                         }
                         None => self.request(ctx, RunStep::Stamp, None),
-                    }
-                }
+                    },
+                },
                 other => self.fail(problems.zendesk(other)),
             },
             RunStep::History => match problems.slack_ok("conversations.history", reply) {
