@@ -729,6 +729,13 @@ impl Harness {
         self.server.log.clear();
     }
 
+    /// What the app wrote: (thread roots, mentions, ping notes).
+    fn written(&self) -> (usize, usize, usize) {
+        let posts = &self.server.posts;
+        let roots = posts.iter().filter(|p| p.thread_ts.is_none()).count();
+        (roots, posts.len() - roots, self.notes().len())
+    }
+
     fn notes(&self) -> Vec<String> {
         self.server
             .comments
@@ -1569,14 +1576,7 @@ fn a_write_whose_answer_is_lost_is_never_repeated() {
         );
         h.click(Action::Retry);
         h.run();
-        let roots = h
-            .server
-            .posts
-            .iter()
-            .filter(|p| p.thread_ts.is_none())
-            .count();
-        let mentions = h.server.posts.len() - roots;
-        assert_eq!((roots, mentions, h.notes().len()), (1, 1, 1), "{key}");
+        assert_eq!(h.written(), (1, 1, 1), "{key}");
         assert!(render(&h.view()).contains("ping: done:"), "{key}");
     }
 }
@@ -1831,14 +1831,7 @@ fn ping_failures_name_what_to_fix() {
         // Retry completes with exactly one root and one mention.
         h.click(Action::Retry);
         h.run();
-        let roots = h
-            .server
-            .posts
-            .iter()
-            .filter(|p| p.thread_ts.is_none())
-            .count();
-        let mentions = h.server.posts.len() - roots;
-        assert_eq!((roots, mentions, h.notes().len()), (1, 1, 1), "{key}");
+        assert_eq!(h.written(), (1, 1, 1), "{key}");
     }
 }
 
