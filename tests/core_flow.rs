@@ -14,8 +14,8 @@ use ase_emergency_assist::core::sidebar::{
     Action, Body, Boot, Expect, Failure, Method, Reply, Request, Sidebar,
 };
 use ase_emergency_assist::core::slack::{
-    self, MetadataDto, PostMessageDto, SlackMessageDto, SlackProfileDto, SlackResponseDto,
-    SlackUserDto,
+    self, MetadataDto, PostMessageDto, ResponseMetadataDto, SlackMessageDto, SlackProfileDto,
+    SlackResponseDto, SlackUserDto,
 };
 use ase_emergency_assist::core::text::{Catalog, TranslationNode};
 use ase_emergency_assist::core::view::{AseView, Badge, Message, PingView, Tone, View};
@@ -166,6 +166,8 @@ struct Server {
     lost_answers: Vec<(String, u32)>,
     /// Zendesk users who are end users (customers): their private comments are not staff notes.
     end_users: Vec<u64>,
+    /// The most messages one Slack page holds here (Slack may page shorter than `limit`).
+    slack_page_size: usize,
     /// Every request, as `"<METHOD> <url>"` with Slack's base shortened to `slack:`.
     log: Vec<String>,
     posts: Vec<PostMessageDto>,
@@ -244,6 +246,7 @@ impl Server {
             faults: Vec::new(),
             lost_answers: Vec::new(),
             end_users: vec![110],
+            slack_page_size: 200,
             log: Vec::new(),
             posts: Vec::new(),
             agent: OLIVIA,
@@ -343,6 +346,57 @@ impl Server {
                 has_more: end < all.len(),
                 after_cursor: (end < all.len()).then(|| format!("cursor-{end}")),
             }),
+        }
+    }
+
+    /// One page of `messages` as Slack pages them: at most `limit`, and at most `slack_page_size`
+    /// (Slack may return fewer than asked while more remain), with `response_metadata.next_cursor`.
+    fn slack_page(
+        &self,
+        messages: Vec<SlackMessageDto>,
+        query: &BTreeMap<String, String>,
+        ok: SlackResponseDto,
+    ) -> SlackResponseDto {
+        let limit: usize = query
+            .get("limit")
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(100);
+        let size = limit.min(self.slack_page_size);
+        let start: usize = query
+            .get("cursor")
+            .map(|c| {
+                c.strip_prefix("slack-")
+                    .and_then(|n| n.parse().ok())
+                    .expect("a cursor this server made")
+            })
+            .unwrap_or(0);
+        let total = messages.len();
+        let page: Vec<SlackMessageDto> = messages.into_iter().skip(start).take(size).collect();
+        let end = start + page.len();
+        SlackResponseDto {
+            messages: Some(page),
+            has_more: Some(end < total),
+            response_metadata: Some(ResponseMetadataDto {
+                next_cursor: if end < total {
+                    format!("slack-{end}")
+                } else {
+                    String::new()
+                },
+            }),
+            ..ok
+        }
+    }
+
+    /// `n` thread roots of other integrations, newer than everything so far.
+    fn add_foreign_roots(&mut self, n: usize) {
+        for _ in 0..n {
+            self.next_ts += 1;
+            self.messages.push(Msg {
+                ts: format!("{}.{:06}", 1_795_708_500 + self.next_ts, self.next_ts),
+                text: "deploy finished".into(),
+                thread_ts: None,
+                metadata: None,
+            });
         }
     }
 
@@ -565,11 +619,7 @@ impl Server {
                 let mut roots: Vec<SlackMessageDto> =
                     self.root_messages().into_iter().map(dto).collect();
                 roots.reverse();
-                Ok(Reply::Slack(SlackResponseDto {
-                    messages: Some(roots),
-                    has_more: Some(false),
-                    ..ok
-                }))
+                Ok(Reply::Slack(self.slack_page(roots, query, ok)))
             }
             "conversations.replies" => {
                 assert_eq!(request.method, Method::Get);
@@ -588,11 +638,7 @@ impl Server {
                         .filter(|m| m.thread_ts.as_deref() == Some(&ts))
                         .map(dto),
                 );
-                Ok(Reply::Slack(SlackResponseDto {
-                    messages: Some(messages),
-                    has_more: Some(false),
-                    ..ok
-                }))
+                Ok(Reply::Slack(self.slack_page(messages, query, ok)))
             }
             "chat.postMessage" => {
                 assert_eq!(request.method, Method::Post);
@@ -1500,7 +1546,7 @@ fn retry_after_mention_failure_reuses_the_root() {
         "
         GET /api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100
         GET slack:conversations.history?channel=C0EMERG001&limit=200&include_all_metadata=true
-        GET slack:conversations.replies?channel=C0EMERG001&ts=1795708501.000001&include_all_metadata=true
+        GET slack:conversations.replies?channel=C0EMERG001&ts=1795708501.000001&limit=200&include_all_metadata=true
         POST slack:chat.postMessage
         GET slack:chat.getPermalink?channel=C0EMERG001&message_ts=1795708501.000001
         GET /api/v2/tickets/201
@@ -1739,6 +1785,89 @@ fn a_ping_line_forged_by_an_end_user_is_ignored() {
     assert_eq!(h.server.posts.len(), 2, "one root and one mention");
     assert_eq!(h.notes().len(), 2, "the forged line and the app's own note");
     assert!(render(&h.view()).contains("ping: done: Pinged by Olivia On-call"));
+}
+
+/// "Is there a thread already?" follows Slack's cursors: after the note failed, 450 newer
+/// messages push the ticket's root to the fifth short page of history, and Retry still finds
+/// it (and the mention in the thread) instead of posting again.
+#[test]
+fn a_thread_behind_a_busy_channel_is_found() {
+    let mut server = Server::new();
+    server.fail(
+        "PUT /api/v2/tickets/201",
+        Fault::Http {
+            status: 503,
+            retry_after_s: None,
+            body: "Service Unavailable",
+        },
+        1,
+    );
+    server.slack_page_size = 100;
+    let mut h = Harness::start(server);
+    h.click(Action::Ping);
+    h.run();
+    assert_eq!(h.written(), (1, 1, 0), "the note failed");
+    h.server.add_foreign_roots(450);
+    h.clear_log();
+    h.click(Action::Retry);
+    h.run();
+    assert_eq!(h.written(), (1, 1, 1), "{}", h.log());
+    let history_pages = h.log().matches("conversations.history").count();
+    assert_eq!(history_pages, 5, "{}", h.log());
+    assert!(h.log().contains("&cursor=slack-400"), "{}", h.log());
+}
+
+/// "Was the ASE mentioned already?" reads every page of a long thread before posting the
+/// mention: 250 replies by people after the root, in pages of 100, and exactly one mention.
+#[test]
+fn a_long_thread_is_read_to_the_end_before_the_mention() {
+    let mut server = Server::new();
+    server.slack_page_size = 100;
+    let mut h = Harness::start(server);
+    h.click(Action::Ping);
+    // The notes, the history and the root post; then the mention fails.
+    for _ in 0..3 {
+        assert!(h.step());
+    }
+    h.server
+        .fail("chat.postMessage", Fault::SlackError("fatal_error"), 1);
+    h.run();
+    assert_eq!(h.written(), (1, 0, 0));
+    let root = h
+        .server
+        .root_messages()
+        .into_iter()
+        .find(|m| {
+            m.metadata
+                .as_ref()
+                .is_some_and(|md| md.event_payload.ticket_id == TICKET)
+        })
+        .map(|m| m.ts.clone())
+        .expect("the ticket's root");
+    for i in 0..250 {
+        h.server.next_ts += 1;
+        let ts = format!(
+            "{}.{:06}",
+            1_795_708_500 + h.server.next_ts,
+            h.server.next_ts
+        );
+        h.server.messages.push(Msg {
+            ts,
+            text: format!("reply {i}"),
+            thread_ts: Some(root.clone()),
+            metadata: None,
+        });
+    }
+    h.clear_log();
+    h.click(Action::Retry);
+    h.run();
+    assert_eq!(h.written(), (1, 1, 1), "{}", h.log());
+    assert_eq!(
+        h.log().matches("conversations.replies").count(),
+        3,
+        "{}",
+        h.log()
+    );
 }
 
 /// A ping recorded on another day (in the viewer's zone) says which day, not only the time.

@@ -882,6 +882,19 @@ fn decoders_read_every_field_and_name_the_path_of_bad_data() {
         .map(|m| m.metadata.as_ref().map(|md| md.event_payload.ticket_id))
         .collect();
     assert_eq!(kept, [None, None, Some(201)]);
+    let paged = r#"{"ok":true,"messages":[],"has_more":true,"response_metadata":{"next_cursor":"dXNlcjpVMEc5V0ZYTlo="}}"#;
+    let Ok(Reply::Slack(page)) = decode_response(Expect::Slack, &response(200, &[], paged, true))
+    else {
+        panic!("a history page with a cursor is readable");
+    };
+    assert_eq!(page.next_cursor(), Some("dXNlcjpVMEc5V0ZYTlo="));
+    let last =
+        r#"{"ok":true,"messages":[],"has_more":false,"response_metadata":{"next_cursor":""}}"#;
+    let Ok(Reply::Slack(page)) = decode_response(Expect::Slack, &response(200, &[], last, true))
+    else {
+        panic!("a last page is readable");
+    };
+    assert_eq!(page.next_cursor(), None);
     let org = r#"{"organization":{"id":5,"organization_fields":{"regions":["eu","us"],"ase_email":"m@x.test"}}}"#;
     let Ok(Reply::Organization(dto)) =
         decode_response(Expect::Organization, &response(200, &[], org, true))

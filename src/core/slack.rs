@@ -108,6 +108,24 @@ pub struct SlackResponseDto {
     pub messages: Option<Vec<SlackMessageDto>>,
     #[serde(default)]
     pub has_more: Option<bool>,
+    /// Cursor pagination: `next_cursor` is empty on the last page.
+    #[serde(default)]
+    pub response_metadata: Option<ResponseMetadataDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+pub struct ResponseMetadataDto {
+    #[serde(default)]
+    pub next_cursor: String,
+}
+
+impl SlackResponseDto {
+    /// The cursor of the next page of messages, when Slack says there is one (it may return
+    /// fewer messages than asked while more remain).
+    pub fn next_cursor(&self) -> Option<&str> {
+        let cursor = self.response_metadata.as_ref()?.next_cursor.trim();
+        (!cursor.is_empty()).then_some(cursor)
+    }
 }
 
 /// Escapes the three characters Slack treats as control characters in mrkdwn and `text`,

@@ -16,7 +16,8 @@ use super::js;
 use crate::core::map::SmallMap;
 use crate::core::settings::SettingValue;
 use crate::core::slack::{
-    EventPayloadDto, MetadataDto, SlackMessageDto, SlackProfileDto, SlackResponseDto, SlackUserDto,
+    EventPayloadDto, MetadataDto, ResponseMetadataDto, SlackMessageDto, SlackProfileDto,
+    SlackResponseDto, SlackUserDto,
 };
 use crate::core::zendesk::{
     CommentDto, CommentsResponseDto, CursorMetaDto, FieldValueDto, OrganizationDto,
@@ -571,6 +572,16 @@ impl Decode for SlackResponseDto {
             presence: opt(o, "presence", at),
             messages: opt(o, "messages", at),
             has_more: opt(o, "has_more", at),
+            response_metadata: opt(o, "response_metadata", at),
+        }
+    }
+}
+
+impl Decode for ResponseMetadataDto {
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        ResponseMetadataDto {
+            next_cursor: opt(o, "next_cursor", at),
         }
     }
 }

@@ -25,6 +25,10 @@ use crate::core::zendesk::{
 /// How many times the ping note's safe update is tried before the ping fails.
 const MAX_NOTE_ATTEMPTS: u8 = 3;
 
+/// How many further pages of channel history and thread replies one run reads (200 messages a
+/// page, newest first) before it concludes the thread or the mention is not there.
+const MAX_SLACK_PAGES: u8 = 25;
+
 /// What a pending request of this workflow is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -82,6 +86,8 @@ struct Run {
     pinged_at_ms: i64,
     permalink: String,
     note_attempts: u8,
+    /// Further Slack pages read so far (see [`MAX_SLACK_PAGES`]).
+    slack_pages: u8,
 }
 
 /// The ping of one emergency.
@@ -135,6 +141,7 @@ impl Ping {
             pinged_at_ms: now_ms,
             permalink: String::new(),
             note_attempts: 0,
+            slack_pages: 0,
         };
         self.state = State::Running(Box::new(run));
         self.request(ctx, RunStep::Comments, None);
@@ -196,6 +203,20 @@ impl Ping {
         }
     }
 
+    /// Whether to read the Slack page after `cursor`: there is one and the run has pages left.
+    /// Sets the cursor for the next request.
+    fn next_slack_page(&mut self, cursor: Option<&str>) -> bool {
+        let (Some(cursor), Some(run)) = (cursor, self.run_mut()) else {
+            return false;
+        };
+        if run.slack_pages >= MAX_SLACK_PAGES {
+            return false;
+        }
+        run.slack_pages += 1;
+        self.after = Some(cursor.to_string());
+        true
+    }
+
     fn fail(&mut self, reason: Message) {
         self.state = State::Failed { reason };
     }
@@ -214,22 +235,20 @@ impl Ping {
                 let url = ctx.comments_url(self.after.take().as_deref());
                 Request::zendesk(Method::Get, url, None, Expect::Comments)
             }
-            RunStep::History => {
-                let query = [
-                    ("channel", channel),
-                    ("limit", "200"),
-                    ("include_all_metadata", "true"),
-                ];
-                let url = slack::method_url("conversations.history", &query);
-                Request::slack(Method::Get, url, None)
-            }
-            RunStep::Replies => {
-                let query = [
-                    ("channel", channel),
-                    ("ts", root_ts),
-                    ("include_all_metadata", "true"),
-                ];
-                let url = slack::method_url("conversations.replies", &query);
+            RunStep::History | RunStep::Replies => {
+                let after = self.after.take().unwrap_or_default();
+                let mut query = vec![("channel", channel)];
+                let method = if step == RunStep::History {
+                    "conversations.history"
+                } else {
+                    query.push(("ts", root_ts));
+                    "conversations.replies"
+                };
+                query.extend([("limit", "200"), ("include_all_metadata", "true")]);
+                if !after.is_empty() {
+                    query.push(("cursor", after.as_str()));
+                }
+                let url = slack::method_url(method, &query);
                 Request::slack(Method::Get, url, None)
             }
             RunStep::PostRoot | RunStep::PostMention => Request::slack(
@@ -277,14 +296,17 @@ impl Ping {
             },
             RunStep::History => match problems.slack_ok("conversations.history", reply) {
                 Ok(r) => {
-                    let messages = r.messages.unwrap_or_default();
-                    match slack::find_root(&messages, ctx.ticket.id) {
+                    let messages = r.messages.as_deref().unwrap_or_default();
+                    match slack::find_root(messages, ctx.ticket.id) {
                         Some(root) => {
                             let ts = root.ts.clone();
                             if let Some(run) = self.run_mut() {
                                 run.root_ts = ts;
                             }
                             self.request(ctx, RunStep::Replies, None);
+                        }
+                        None if self.next_slack_page(r.next_cursor()) => {
+                            self.request(ctx, RunStep::History, None)
                         }
                         None => {
                             let body = self.root_message(ctx, ase);
@@ -313,12 +335,14 @@ impl Ping {
             },
             RunStep::Replies => match problems.slack_ok("conversations.replies", reply) {
                 Ok(r) => {
-                    let messages = r.messages.unwrap_or_default();
-                    if slack::find_ping(&messages, ctx.ticket.id).is_some() {
+                    let messages = r.messages.as_deref().unwrap_or_default();
+                    if slack::find_ping(messages, ctx.ticket.id).is_some() {
                         if let Some(run) = self.run_mut() {
                             run.pinged_at_ms = now_ms;
                         }
                         self.request(ctx, RunStep::Permalink, None);
+                    } else if self.next_slack_page(r.next_cursor()) {
+                        self.request(ctx, RunStep::Replies, None);
                     } else {
                         let body = self.mention_message(ctx, ase, now_ms, intl);
                         self.request(ctx, RunStep::PostMention, body.map(Body::SlackPost));
