@@ -53,7 +53,8 @@ pub fn format_ping_note(catalog: &Catalog, record: &PingRecord, ase_name: &str) 
         String::new(),
         machine_line(record),
     ];
-    lines.join("\n")
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    super::text::join(&lines, "\n")
 }
 
 /// `2026-11-26 14:03 UTC`: notes are read in every timezone, so they state UTC.

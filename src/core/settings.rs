@@ -153,7 +153,7 @@ pub fn parse_settings(raw: &RawSettings) -> (Settings, Vec<SettingProblem>) {
             invalid(
                 &mut problems,
                 names::EMERGENCY_PRIORITIES,
-                &bad.join(", "),
+                &commas(&bad),
                 Expected::Priorities,
             );
             split_list(defaults::EMERGENCY_PRIORITIES)
@@ -177,7 +177,7 @@ pub fn parse_settings(raw: &RawSettings) -> (Settings, Vec<SettingProblem>) {
             invalid(
                 &mut problems,
                 names::EMERGENCY_FORM_IDS,
-                &bad.join(", "),
+                &commas(&bad),
                 Expected::NumberList,
             );
             Vec::new()
@@ -380,6 +380,11 @@ fn is_field_key(s: &str) -> bool {
         && s.len() <= 128
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// The offending entries of a comma-separated setting, in the setting's own grammar.
+fn commas(items: &[&str]) -> String {
+    crate::core::text::join(items, ", ")
 }
 
 /// Untrusted text cut to a displayable length.

@@ -163,8 +163,8 @@ pub fn percent_encode(s: &str) -> String {
     out
 }
 
-/// Reverses [`percent_encode`]. Malformed escapes are kept literally and invalid UTF-8 is
-/// replaced, so decoding untrusted text never fails.
+/// Reverses [`percent_encode`]. Malformed escapes are kept literally and invalid UTF-8 gives
+/// an empty value, so decoding untrusted text never fails.
 pub fn percent_decode(s: &str) -> String {
     fn hex(b: u8) -> Option<u8> {
         match b {
@@ -193,7 +193,9 @@ pub fn percent_decode(s: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    // Bytes that are not UTF-8 make the value unusable (empty), like any damaged machine line,
+    // rather than carrying replacement characters (and their decoder) into the bundle.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// `https://slack.com/api/<method>?k=v&...` with every value percent-encoded.
