@@ -14,8 +14,8 @@ use ase_emergency_assist::core::sidebar::{
     Action, Body, Boot, Expect, Failure, Method, Reply, Request, Sidebar,
 };
 use ase_emergency_assist::core::slack::{
-    self, MetadataDto, PostMessageDto, ResponseMetadataDto, SlackMessageDto, SlackProfileDto,
-    SlackResponseDto, SlackUserDto,
+    self, EventPayloadDto, MetadataDto, PostMessageDto, ResponseMetadataDto, SlackMessageDto,
+    SlackProfileDto, SlackResponseDto, SlackUserDto,
 };
 use ase_emergency_assist::core::text::{Catalog, TranslationNode};
 use ase_emergency_assist::core::view::{AseView, Badge, Message, PingView, Tone, View};
@@ -239,7 +239,14 @@ impl Server {
                     ts: "1795697000.000100".into(),
                     text: "Emergency #199".into(),
                     thread_ts: None,
-                    metadata: Some(slack::metadata(199, "root", "n199")),
+                    metadata: Some(slack::metadata(
+                        slack::TicketKey {
+                            subdomain: "acme",
+                            ticket_id: 199,
+                        },
+                        "root",
+                        "n199",
+                    )),
                 },
             ],
             next_ts: 0,
@@ -1484,7 +1491,7 @@ fn hostile_text_is_escaped_in_slack() {
     }
     // The note keeps the name readable and the machine line parseable.
     let page = h.server.comments_page("/x?include=users");
-    let record = notes::find_ping_record(&page).expect("a ping record");
+    let record = notes::find_ping_record(&page, CHANNEL).expect("a ping record");
     assert_eq!(record.by_name, "<!everyone> Olivia & co");
 }
 
@@ -1870,6 +1877,82 @@ fn a_long_thread_is_read_to_the_end_before_the_mention() {
     );
 }
 
+/// A ping note counts only for the configured channel and with a Slack permalink into it: a note
+/// naming another channel, or linking elsewhere, does not hide the button.
+#[test]
+fn a_ping_note_for_another_channel_or_link_is_ignored() {
+    let foreign = [
+        PingRecord {
+            permalink: "https://evil.example/archives/C0EMERG001/p1795696500000100".into(),
+            ..sam_pinged_at_1335()
+        },
+        PingRecord {
+            permalink: "https://acme-team.slack.com/archives/C0OTHER01/p1795696500000100".into(),
+            channel: "C0OTHER01".into(),
+            ..sam_pinged_at_1335()
+        },
+        PingRecord {
+            permalink: "javascript:alert(1)//.slack.com/archives/C0EMERG001/p1".into(),
+            ..sam_pinged_at_1335()
+        },
+    ];
+    for record in foreign {
+        let mut server = Server::new();
+        server.add_note(
+            102,
+            notes::format_ping_note(&catalog(), &record, "Maria Lopez"),
+        );
+        let mut h = Harness::start(server);
+        let view = render(&h.view());
+        assert!(
+            view.contains("ping: [Ping ASE in Slack]"),
+            "{}: {view}",
+            record.permalink
+        );
+        h.click(Action::Ping);
+        h.run();
+        assert_eq!(h.written(), (1, 1, 2), "{}", record.permalink);
+    }
+}
+
+/// Slack metadata names the Zendesk account: a sandbox sharing the channel, with the same ticket
+/// id, is not this ticket's thread; a root posted before 0.2 (no account named) still is.
+#[test]
+fn a_sandbox_thread_with_the_same_ticket_id_is_not_ours() {
+    let root = |subdomain: Option<&str>| Msg {
+        ts: "1795698000.000100".into(),
+        text: "Emergency #201".into(),
+        thread_ts: None,
+        metadata: Some(MetadataDto {
+            event_type: slack::EVENT_TYPE.into(),
+            event_payload: EventPayloadDto {
+                ticket_id: TICKET,
+                action: slack::ACTION_ROOT.into(),
+                nonce: "n0".into(),
+                subdomain: subdomain.map(Into::into),
+            },
+        }),
+    };
+    let mut server = Server::new();
+    server.messages.push(root(Some("acme-sandbox")));
+    let mut h = Harness::start(server);
+    h.click(Action::Ping);
+    h.run();
+    assert_eq!(h.written(), (1, 1, 1), "a root of its own: {}", h.log());
+
+    let mut server = Server::new();
+    server.messages.push(root(None));
+    let mut h = Harness::start(server);
+    h.click(Action::Ping);
+    h.run();
+    assert_eq!(
+        h.written(),
+        (0, 1, 1),
+        "the legacy root is reused: {}",
+        h.log()
+    );
+}
+
 /// A ping recorded on another day (in the viewer's zone) says which day, not only the time.
 #[test]
 fn a_ping_from_yesterday_names_its_day() {
@@ -2080,7 +2163,11 @@ fn ping_records_parse_back_tolerantly() {
             }],
             ..CommentsResponseDto::default()
         };
-        assert_eq!(notes::find_ping_record(&page).as_ref(), *expect, "case {i}");
+        assert_eq!(
+            notes::find_ping_record(&page, CHANNEL).as_ref(),
+            *expect,
+            "case {i}"
+        );
     }
 }
 

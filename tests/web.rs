@@ -521,6 +521,7 @@ fn slack_post() -> Request {
                     ticket_id: 201,
                     action: "root".to_string(),
                     nonce: "n1".to_string(),
+                    subdomain: None,
                 },
             },
             unfurl_links: false,
@@ -576,6 +577,7 @@ fn request_bodies_are_json_text_that_keeps_hostile_text_as_text() {
                     ticket_id: 201,
                     action: "ping".to_string(),
                     nonce: hostile.to_string(),
+                    subdomain: Some(hostile.to_string()),
                 },
             },
             unfurl_links: false,
@@ -774,6 +776,7 @@ fn decoders_read_every_field_and_name_the_path_of_bad_data() {
                 ticket_id: 201,
                 action: "root".to_string(),
                 nonce: "n1".to_string(),
+                subdomain: None,
             },
         })
     );

@@ -80,18 +80,33 @@ fn machine_line(record: &PingRecord) -> String {
 
 /// The newest ping record among a page of the ticket's comments, or `None`. Only internal notes
 /// (`public: false`) written by staff count: anyone can write a public comment, and Zendesk turns
-/// some end-user email replies into private comments, so an end user could forge one.
-pub fn find_ping_record(page: &CommentsResponseDto) -> Option<PingRecord> {
+/// some end-user email replies into private comments, so an end user could forge one. And only a
+/// record of the configured `channel` whose permalink is a Slack link into that channel counts.
+pub fn find_ping_record(page: &CommentsResponseDto, channel: &str) -> Option<PingRecord> {
     page.comments
         .iter()
         .filter(|c| !c.public && page.by_staff(c.author_id))
         .filter_map(|c| {
-            let record = parse_body(&c.body)?;
+            let record = parse_body(&c.body).filter(|r| in_channel(r, channel))?;
             let created = clock::parse_rfc3339(&c.created_at).unwrap_or(i64::MIN);
             Some(((created, c.id), record))
         })
         .max_by(|a, b| a.0.cmp(&b.0))
         .map(|(_, record)| record)
+}
+
+/// `https://<workspace>.slack.com/archives/<channel>/p…`, for the record's own, configured channel.
+fn in_channel(record: &PingRecord, channel: &str) -> bool {
+    let Some(rest) = record.permalink.strip_prefix("https://") else {
+        return false;
+    };
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    record.channel == channel
+        && host.ends_with(".slack.com")
+        && path
+            .strip_prefix("archives/")
+            .and_then(|p| p.strip_prefix(channel))
+            .is_some_and(|p| p.starts_with("/p"))
 }
 
 /// The last well-formed ping machine line of a note body.

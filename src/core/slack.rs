@@ -15,6 +15,17 @@ pub struct EventPayloadDto {
     pub ticket_id: u64,
     pub action: String,
     pub nonce: String,
+    /// The Zendesk account (subdomain) of the ticket, so a sandbox sharing the channel, with the
+    /// same ticket ids, never counts as this account. Absent on messages posted before 0.2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subdomain: Option<String>,
+}
+
+/// Which ticket of which Zendesk account a message of the app's is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TicketKey<'a> {
+    pub subdomain: &'a str,
+    pub ticket_id: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -303,13 +314,14 @@ pub fn compose_ping(catalog: &Catalog, facts: &PingFacts<'_>) -> String {
 // ---- Finding the app's own messages again ----
 
 /// The metadata every message the app posts carries, so the app can find it again.
-pub fn metadata(ticket_id: u64, action: &str, nonce: &str) -> MetadataDto {
+pub fn metadata(key: TicketKey<'_>, action: &str, nonce: &str) -> MetadataDto {
     MetadataDto {
         event_type: EVENT_TYPE.to_string(),
         event_payload: EventPayloadDto {
-            ticket_id,
+            ticket_id: key.ticket_id,
             action: action.to_string(),
             nonce: nonce.to_string(),
+            subdomain: Some(key.subdomain.to_string()),
         },
     }
 }
@@ -319,11 +331,13 @@ pub const ACTION_ROOT: &str = "root";
 /// `metadata.event_payload.action` of the reply that pings the ASE.
 pub const ACTION_PING: &str = "ping";
 
-fn is_app_message(message: &SlackMessageDto, ticket_id: u64, action: &str) -> bool {
+fn is_app_message(message: &SlackMessageDto, key: TicketKey<'_>, action: &str) -> bool {
     message.metadata.as_ref().is_some_and(|m| {
+        let p = &m.event_payload;
         m.event_type == EVENT_TYPE
-            && m.event_payload.ticket_id == ticket_id
-            && m.event_payload.action == action
+            && p.ticket_id == key.ticket_id
+            && p.action == action
+            && p.subdomain.as_deref().is_none_or(|s| s == key.subdomain)
     })
 }
 
@@ -333,20 +347,26 @@ fn ts_key(ts: &str) -> (usize, &str) {
     (seconds.len(), ts)
 }
 
-/// The oldest message the app posted as the root of `ticket_id`'s thread, among
+/// The oldest message the app posted as the root of `key`'s thread, among
 /// `conversations.history` messages. The oldest wins so that two racing agents converge.
-pub fn find_root(messages: &[SlackMessageDto], ticket_id: u64) -> Option<&SlackMessageDto> {
+pub fn find_root<'m>(
+    messages: &'m [SlackMessageDto],
+    key: TicketKey<'_>,
+) -> Option<&'m SlackMessageDto> {
     messages
         .iter()
-        .filter(|m| !m.ts.is_empty() && is_app_message(m, ticket_id, ACTION_ROOT))
+        .filter(|m| !m.ts.is_empty() && is_app_message(m, key, ACTION_ROOT))
         .min_by(|a, b| ts_key(&a.ts).cmp(&ts_key(&b.ts)))
 }
 
-/// The oldest reply the app posted to ping the ASE about `ticket_id`, among
+/// The oldest reply the app posted to ping the ASE about `key`'s ticket, among
 /// `conversations.replies` messages.
-pub fn find_ping(messages: &[SlackMessageDto], ticket_id: u64) -> Option<&SlackMessageDto> {
+pub fn find_ping<'m>(
+    messages: &'m [SlackMessageDto],
+    key: TicketKey<'_>,
+) -> Option<&'m SlackMessageDto> {
     messages
         .iter()
-        .filter(|m| !m.ts.is_empty() && is_app_message(m, ticket_id, ACTION_PING))
+        .filter(|m| !m.ts.is_empty() && is_app_message(m, key, ACTION_PING))
         .min_by(|a, b| ts_key(&a.ts).cmp(&ts_key(&b.ts)))
 }

@@ -504,6 +504,7 @@ impl Decode for EventPayloadDto {
             ticket_id: req(o, "ticket_id", at),
             action: req(o, "action", at),
             nonce: req(o, "nonce", at),
+            subdomain: opt(o, "subdomain", at),
         }
     }
 }

@@ -59,6 +59,14 @@ pub struct Context {
 }
 
 impl Context {
+    /// This ticket of this Zendesk account, as the app's Slack metadata names it.
+    pub fn key(&self) -> super::slack::TicketKey<'_> {
+        super::slack::TicketKey {
+            subdomain: &self.subdomain,
+            ticket_id: self.ticket.id,
+        }
+    }
+
     /// Words for failures of requests that are not about a particular email.
     pub fn problems<'a>(&'a self, intl: &'a dyn Intl) -> Problems<'a> {
         Problems {

@@ -180,18 +180,21 @@ impl Ping {
         }
         // A failed read only hides nothing: the ping itself re-reads the notes before writing.
         self.state = match reply {
-            Ok(Reply::Comments(page)) => match notes::find_ping_record(&page) {
-                Some(record) => State::Done(record),
-                None => match page.next_cursor() {
-                    Some(cursor) => {
-                        let url = ctx.comments_url(Some(cursor));
-                        let request = Request::zendesk(Method::Get, url, None, Expect::Comments);
-                        self.out.push(request, Step::StartComments);
-                        State::Checking
-                    }
-                    None => State::Idle,
-                },
-            },
+            Ok(Reply::Comments(page)) => {
+                match notes::find_ping_record(&page, &ctx.settings.channel_id) {
+                    Some(record) => State::Done(record),
+                    None => match page.next_cursor() {
+                        Some(cursor) => {
+                            let url = ctx.comments_url(Some(cursor));
+                            let request =
+                                Request::zendesk(Method::Get, url, None, Expect::Comments);
+                            self.out.push(request, Step::StartComments);
+                            State::Checking
+                        }
+                        None => State::Idle,
+                    },
+                }
+            }
             _ => State::Idle,
         };
     }
@@ -279,25 +282,27 @@ impl Ping {
         let problems = ctx.problems(intl);
         match step {
             RunStep::Comments | RunStep::ConflictComments => match reply {
-                Ok(Reply::Comments(page)) => match notes::find_ping_record(&page) {
-                    Some(record) => self.state = State::Done(record),
-                    None => match page.next_cursor() {
-                        Some(cursor) => {
-                            self.after = Some(cursor.to_string());
-                            self.request(ctx, step, None);
-                        }
-                        None if step == RunStep::Comments => {
-                            self.request(ctx, RunStep::History, None)
-                        }
-                        None => self.request(ctx, RunStep::Stamp, None),
-                    },
-                },
+                Ok(Reply::Comments(page)) => {
+                    match notes::find_ping_record(&page, &ctx.settings.channel_id) {
+                        Some(record) => self.state = State::Done(record),
+                        None => match page.next_cursor() {
+                            Some(cursor) => {
+                                self.after = Some(cursor.to_string());
+                                self.request(ctx, step, None);
+                            }
+                            None if step == RunStep::Comments => {
+                                self.request(ctx, RunStep::History, None)
+                            }
+                            None => self.request(ctx, RunStep::Stamp, None),
+                        },
+                    }
+                }
                 other => self.fail(problems.zendesk(other)),
             },
             RunStep::History => match problems.slack_ok("conversations.history", reply) {
                 Ok(r) => {
                     let messages = r.messages.as_deref().unwrap_or_default();
-                    match slack::find_root(messages, ctx.ticket.id) {
+                    match slack::find_root(messages, ctx.key()) {
                         Some(root) => {
                             let ts = root.ts.clone();
                             if let Some(run) = self.run_mut() {
@@ -336,7 +341,7 @@ impl Ping {
             RunStep::Replies => match problems.slack_ok("conversations.replies", reply) {
                 Ok(r) => {
                     let messages = r.messages.as_deref().unwrap_or_default();
-                    if slack::find_ping(messages, ctx.ticket.id).is_some() {
+                    if slack::find_ping(messages, ctx.key()).is_some() {
                         if let Some(run) = self.run_mut() {
                             run.pinged_at_ms = now_ms;
                         }
@@ -421,7 +426,7 @@ impl Ping {
             channel: ctx.settings.channel_id.clone(),
             text: slack::compose_root(&ctx.catalog, &facts),
             thread_ts: None,
-            metadata: slack::metadata(ctx.ticket.id, slack::ACTION_ROOT, &run.nonce),
+            metadata: slack::metadata(ctx.key(), slack::ACTION_ROOT, &run.nonce),
             unfurl_links: false,
             unfurl_media: false,
         })
@@ -459,7 +464,7 @@ impl Ping {
             channel: ctx.settings.channel_id.clone(),
             text: slack::compose_ping(&ctx.catalog, &facts),
             thread_ts: Some(run.root_ts.clone()),
-            metadata: slack::metadata(ctx.ticket.id, slack::ACTION_PING, &run.nonce),
+            metadata: slack::metadata(ctx.key(), slack::ACTION_PING, &run.nonce),
             unfurl_links: false,
             unfurl_media: false,
         })
