@@ -36,6 +36,8 @@ pub struct Boot {
     /// (`ticket.customField:custom_field_<id>`, stringified: checkbox → "true"/"false").
     pub custom_field_value: Option<String>,
     pub current_user: ZafUserDto,
+    /// `currentUser.locale` (`de`, `pt-BR`), or English when the agent's strings could not be
+    /// loaded; the host formats dates and numbers for it.
     pub locale: String,
     /// `currentAccount.subdomain`, for ticket links.
     pub subdomain: String,
