@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{repo, scratch, start, start_with_world, TOKEN};
+use common::{repo, scratch, start, start_with_world, Host, TOKEN};
 use serde_json::{json, Value};
 
 #[test]
@@ -158,56 +158,17 @@ fn clock_follows_the_world() {
     );
 }
 
-/// One GET to the app origin with raw body bytes (the shared harness reads bodies as text).
-fn get_bytes(port: u16, path: &str, accept_encoding: Option<&str>) -> Response {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let mut head =
-        format!("GET {path} HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n");
-    if let Some(a) = accept_encoding {
-        head.push_str(&format!("Accept-Encoding: {a}\r\n"));
-    }
-    head.push_str("\r\n");
-    s.write_all(head.as_bytes()).unwrap();
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).unwrap();
-    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&buf[..split]).into_owned();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
+/// One GET to the app origin, keeping the body's bytes as sent.
+fn get_bytes(h: &Host, path: &str, accept_encoding: Option<&str>) -> Response {
+    let headers: Vec<(&str, &str)> = accept_encoding
+        .map(|a| ("Accept-Encoding", a))
+        .into_iter()
         .collect();
-    let mut body = buf[split + 4..].to_vec();
-    let chunked = headers
-        .iter()
-        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
-    if chunked {
-        let (mut out, mut rest) = (Vec::new(), &body[..]);
-        loop {
-            let nl = rest.windows(2).position(|w| w == b"\r\n").unwrap();
-            let size = usize::from_str_radix(std::str::from_utf8(&rest[..nl]).unwrap().trim(), 16)
-                .unwrap();
-            if size == 0 {
-                break;
-            }
-            out.extend_from_slice(&rest[nl + 2..nl + 2 + size]);
-            rest = &rest[nl + 2 + size + 2..];
-        }
-        body = out;
-    }
+    let r = h.raw("localhost", "GET", path, &headers, b"");
     Response {
-        status,
-        headers,
-        body,
+        status: r.status,
+        headers: r.headers,
+        body: r.bytes,
     }
 }
 
@@ -246,13 +207,12 @@ impl Response {
         out
     }
 
-    /// A `Content-Length` that matches the body, or chunked transfer (tiny_http's choice for
-    /// bodies of 32 KB and more).
+    /// A `Content-Length` that matches the body: whole responses, never chunked, whatever
+    /// their size (as a CDN sends assets).
     fn assert_length(&self) {
-        match self.header("Content-Length") {
-            Some(n) => assert_eq!(n.parse::<usize>().unwrap(), self.body.len()),
-            None => assert_eq!(self.header("Transfer-Encoding"), Some("chunked")),
-        }
+        let length = self.header("Content-Length").expect("Content-Length");
+        assert_eq!(length.parse::<usize>().unwrap(), self.body.len());
+        assert_eq!(self.header("Transfer-Encoding"), None);
     }
 }
 
@@ -289,9 +249,9 @@ fn app_assets_are_served_br_gzip_or_identity_as_accepted() {
             "text/javascript; charset=utf-8",
         ),
     ] {
-        let br = get_bytes(h.port, path, Some("gzip, deflate, br, zstd"));
-        let gz = get_bytes(h.port, path, Some("gzip, deflate"));
-        let id = get_bytes(h.port, path, None);
+        let br = get_bytes(&h, path, Some("gzip, deflate, br, zstd"));
+        let gz = get_bytes(&h, path, Some("gzip, deflate"));
+        let id = get_bytes(&h, path, None);
         for (r, coding) in [(&br, Some("br")), (&gz, Some("gzip")), (&id, None)] {
             assert_eq!(r.status, 200, "{path}");
             assert_eq!(r.header("Content-Encoding"), coding, "{path}");
@@ -306,20 +266,20 @@ fn app_assets_are_served_br_gzip_or_identity_as_accepted() {
         );
         assert_eq!(id.body, raw);
         // Served again from the cache: the same coded bytes.
-        assert_eq!(get_bytes(h.port, path, Some("br")).body, br.body);
+        assert_eq!(get_bytes(&h, path, Some("br")).body, br.body);
     }
     // A small file is sent with a Content-Length equal to the coded length.
-    let small = get_bytes(h.port, "/app/assets/glue.js", Some("br"));
+    let small = get_bytes(&h, "/app/assets/glue.js", Some("br"));
     assert_eq!(
         small.header("Content-Length"),
         Some(small.body.len().to_string().as_str())
     );
     // A rewritten file changes when the file does (the cache follows the content).
     std::fs::write(h.app_dir.join("assets/glue.js"), "export const v = 2;").unwrap();
-    let again = get_bytes(h.port, "/app/assets/glue.js", Some("gzip"));
+    let again = get_bytes(&h, "/app/assets/glue.js", Some("gzip"));
     assert_eq!(again.decoded(), b"export const v = 2;");
     // br refused with q=0 falls back to gzip.
-    let r = get_bytes(h.port, "/app/assets/glue.js", Some("br;q=0, gzip"));
+    let r = get_bytes(&h, "/app/assets/glue.js", Some("br;q=0, gzip"));
     assert_eq!(r.header("Content-Encoding"), Some("gzip"));
 }
 
@@ -327,15 +287,15 @@ fn app_assets_are_served_br_gzip_or_identity_as_accepted() {
 fn the_app_page_is_rewritten_then_coded() {
     let h = start();
     let path = "/app/assets/iframe.html?origin=x&app_guid=y";
-    let br = get_bytes(h.port, path, Some("br"));
+    let br = get_bytes(&h, path, Some("br"));
     assert_eq!(br.header("Content-Encoding"), Some("br"));
     let page = String::from_utf8(br.decoded()).unwrap();
     assert!(page.contains("src=\"/zaf/zaf_sdk.js\""));
     assert!(page.contains("zhost clock shim"));
-    let plain = String::from_utf8(get_bytes(h.port, path, None).body).unwrap();
+    let plain = String::from_utf8(get_bytes(&h, path, None).body).unwrap();
     assert!(plain.contains("src=\"/zaf/zaf_sdk.js\""));
     // Errors are not coded.
-    let missing = get_bytes(h.port, "/app/assets/nope.js", Some("br"));
+    let missing = get_bytes(&h, "/app/assets/nope.js", Some("br"));
     assert_eq!(missing.status, 404);
     assert_eq!(missing.header("Content-Encoding"), None);
 }

@@ -82,6 +82,8 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// The body as sent (still content-coded), for tests of compression.
+    pub bytes: Vec<u8>,
 }
 
 impl Response {
@@ -223,5 +225,6 @@ fn parse(buf: &[u8]) -> Response {
         status,
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
+        bytes: body,
     }
 }
