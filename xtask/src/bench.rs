@@ -9,11 +9,9 @@ use crate::command::{self, io_err, Error};
 use crate::host;
 use crate::package;
 use crate::validate::Entry;
-use flate2::write::GzEncoder;
-use flate2::Compression;
 use serde_json::Value;
 use std::fs;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -31,23 +29,14 @@ const COLDSTART_SCRIPT: &str = "tests/bench/coldstart.mjs";
 /// How long the cold-start driver may run before it is stopped.
 const COLDSTART_DEADLINE: Duration = Duration::from_secs(300);
 
-pub fn gzip_len(bytes: &[u8]) -> Result<u64, Error> {
-    let mut enc = GzEncoder::new(Vec::new(), Compression::best());
-    enc.write_all(bytes).map_err(io_err("gzip"))?;
-    Ok(enc.finish().map_err(io_err("gzip"))?.len() as u64)
+/// gzip, best compression: the size the budget counts (the same coder zhost serves with).
+pub fn gzip_len(bytes: &[u8]) -> u64 {
+    zhost::compress(zhost::Coding::Gzip, bytes).len() as u64
 }
 
-/// Brotli, quality 11 (`brotli -q 11`), the way a CDN serves precompressed assets.
-pub fn brotli_len(bytes: &[u8]) -> Result<u64, Error> {
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: 11,
-        lgwin: 22,
-        size_hint: bytes.len(),
-        ..Default::default()
-    };
-    let mut out = Vec::new();
-    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params).map_err(io_err("brotli"))?;
-    Ok(out.len() as u64)
+/// Brotli, quality 11, the way a CDN serves precompressed assets (zhost's coder).
+pub fn brotli_len(bytes: &[u8]) -> u64 {
+    zhost::compress(zhost::Coding::Br, bytes).len() as u64
 }
 
 /// One file of the package's `assets/` that the browser downloads.
@@ -97,9 +86,9 @@ fn assets(app_dir: &Path, with_brotli: bool) -> Result<Vec<Asset>, Error> {
         out.push(Asset {
             path: path.clone(),
             raw: bytes.len() as u64,
-            gz: gzip_len(bytes)?,
+            gz: gzip_len(bytes),
             br: if with_brotli {
-                Some(brotli_len(bytes)?)
+                Some(brotli_len(bytes))
             } else {
                 None
             },
@@ -231,8 +220,8 @@ fn print_sizes(paths: &Paths, assets: &[Asset]) -> Result<(), Error> {
         row(
             "(not in the package) ZAF SDK, Zendesk's CDN",
             kb(sdk.len() as u64),
-            kb(gzip_len(&sdk)?),
-            kb(brotli_len(&sdk)?),
+            kb(gzip_len(&sdk)),
+            kb(brotli_len(&sdk)),
         );
     }
     let total_gz: u64 = counted().map(|a| a.gz).sum();
@@ -363,9 +352,9 @@ mod tests {
     #[test]
     fn gzip_shrinks_repetitive_text() {
         let text = "fn main() {}\n".repeat(1000);
-        let gz = gzip_len(text.as_bytes()).unwrap();
+        let gz = gzip_len(text.as_bytes());
         assert!(gz > 18 && gz < 200, "{gz}");
-        let br = brotli_len(text.as_bytes()).unwrap();
+        let br = brotli_len(text.as_bytes());
         assert!(br > 0 && br < gz, "{br} {gz}");
     }
 
@@ -435,11 +424,11 @@ mod tests {
                 ("assets/strings/fr.json", &french),
             ],
         );
-        let expected = gzip_len(b"<!doctype html><script src=app.js></script>").unwrap()
-            + gzip_len(js.as_bytes()).unwrap()
-            + gzip_len(&wasm).unwrap()
-            + gzip_len(b"body{margin:0}").unwrap()
-            + gzip_len(&english).unwrap();
+        let expected = gzip_len(b"<!doctype html><script src=app.js></script>")
+            + gzip_len(js.as_bytes())
+            + gzip_len(&wasm)
+            + gzip_len(b"body{margin:0}")
+            + gzip_len(&english);
         let listed = assets(&dir, false).unwrap();
         assert_eq!(listed.len(), 6, "{listed:?}");
         let counted: u64 = listed.iter().filter(|a| a.budgeted).map(|a| a.gz).sum();
@@ -479,10 +468,8 @@ mod tests {
                 ("assets/de.json", &noise(50_000, 17)),
             ],
         );
-        let total = gzip_len(&big).unwrap()
-            + gzip_len(&glue).unwrap()
-            + gzip_len(b"<!doctype html>").unwrap()
-            + gzip_len(b"p{}").unwrap();
+        let total =
+            gzip_len(&big) + gzip_len(&glue) + gzip_len(b"<!doctype html>") + gzip_len(b"p{}");
         assert!(total > BUDGET_GZ_BYTES);
         let err = check_budget(&dir).unwrap_err().to_string();
         assert!(

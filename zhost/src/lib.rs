@@ -36,6 +36,7 @@ use std::thread::JoinHandle;
 
 use serde_json::{json, Value};
 
+pub use http::{compress, Coding};
 pub use world::{load_world, World};
 
 use http::{Req, Resp};
