@@ -283,6 +283,16 @@ impl Server {
         }
     }
 
+    /// The next ping note's `PUT` fails with a 503, before it takes effect.
+    fn fail_note_once(&mut self) {
+        let fault = Fault::Http {
+            status: 503,
+            retry_after_s: None,
+            body: "Service Unavailable",
+        };
+        self.fail("PUT /api/v2/tickets/201", fault, 1);
+    }
+
     fn take_fault(&mut self, key: &str) -> Option<Fault> {
         let slot = self
             .faults
@@ -1560,34 +1570,14 @@ fn retry_after_mention_failure_reuses_the_root() {
         PUT /api/v2/tickets/201
         ",
     );
-    let roots = h
-        .server
-        .posts
-        .iter()
-        .filter(|p| p.thread_ts.is_none())
-        .count();
-    let mentions = h
-        .server
-        .posts
-        .iter()
-        .filter(|p| p.thread_ts.is_some())
-        .count();
-    assert_eq!((roots, mentions), (1, 1));
+    assert_eq!(h.written(), (1, 1, 1));
     assert!(render(&h.view()).contains("ping: done: Pinged by Olivia On-call"));
 }
 
 #[test]
 fn retry_after_note_failure_posts_nothing_new() {
     let mut server = Server::new();
-    server.fail(
-        "PUT /api/v2/tickets/201",
-        Fault::Http {
-            status: 503,
-            retry_after_s: None,
-            body: "Service Unavailable",
-        },
-        1,
-    );
+    server.fail_note_once();
     let mut h = Harness::start(server);
     h.click(Action::Ping);
     h.run();
@@ -1789,8 +1779,11 @@ fn a_ping_line_forged_by_an_end_user_is_ignored() {
     );
     h.click(Action::Ping);
     h.run();
-    assert_eq!(h.server.posts.len(), 2, "one root and one mention");
-    assert_eq!(h.notes().len(), 2, "the forged line and the app's own note");
+    assert_eq!(
+        h.written(),
+        (1, 1, 2),
+        "one root, one mention; the forged line and the app's own note"
+    );
     assert!(render(&h.view()).contains("ping: done: Pinged by Olivia On-call"));
 }
 
@@ -1800,15 +1793,7 @@ fn a_ping_line_forged_by_an_end_user_is_ignored() {
 #[test]
 fn a_thread_behind_a_busy_channel_is_found() {
     let mut server = Server::new();
-    server.fail(
-        "PUT /api/v2/tickets/201",
-        Fault::Http {
-            status: 503,
-            retry_after_s: None,
-            body: "Service Unavailable",
-        },
-        1,
-    );
+    server.fail_note_once();
     server.slack_page_size = 100;
     let mut h = Harness::start(server);
     h.click(Action::Ping);

@@ -506,6 +506,19 @@ fn renderer_not_emergency_is_one_line() {
 
 // ---- client.request options ----
 
+/// The metadata of ticket 201's thread root, as a pre-0.2 app wrote it (no account named).
+fn root_metadata() -> MetadataDto {
+    MetadataDto {
+        event_type: "ase_emergency".to_string(),
+        event_payload: EventPayloadDto {
+            ticket_id: 201,
+            action: "root".to_string(),
+            nonce: "n1".to_string(),
+            subdomain: None,
+        },
+    }
+}
+
 fn slack_post() -> Request {
     Request {
         id: 7,
@@ -515,15 +528,7 @@ fn slack_post() -> Request {
             channel: "C0EMERGENCY".to_string(),
             text: "Emergency".to_string(),
             thread_ts: None,
-            metadata: MetadataDto {
-                event_type: "ase_emergency".to_string(),
-                event_payload: EventPayloadDto {
-                    ticket_id: 201,
-                    action: "root".to_string(),
-                    nonce: "n1".to_string(),
-                    subdomain: None,
-                },
-            },
+            metadata: root_metadata(),
             unfurl_links: false,
             unfurl_media: false,
         })),
@@ -768,18 +773,7 @@ fn decoders_read_every_field_and_name_the_path_of_bad_data() {
     assert_eq!(dto.has_more, Some(false));
     let message = dto.message.unwrap();
     assert_eq!(message.bot_id.as_deref(), Some("B1"));
-    assert_eq!(
-        message.metadata,
-        Some(MetadataDto {
-            event_type: "ase_emergency".to_string(),
-            event_payload: EventPayloadDto {
-                ticket_id: 201,
-                action: "root".to_string(),
-                nonce: "n1".to_string(),
-                subdomain: None,
-            },
-        })
-    );
+    assert_eq!(message.metadata, Some(root_metadata()));
     let messages = dto.messages.unwrap();
     assert_eq!(messages.len(), 2);
     assert_eq!(messages[0].text, "");
