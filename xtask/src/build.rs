@@ -186,31 +186,11 @@ fn check_wasm_target(root: &Path) -> Result<(), Error> {
     }
 }
 
-/// The version of `name` pinned in a Cargo.lock text.
-pub fn lock_version(lock: &str, name: &str) -> Option<String> {
-    let mut in_package = false;
-    for line in lock.lines() {
-        let line = line.trim();
-        if line.starts_with('[') {
-            in_package = false;
-        }
-        if line == format!("name = \"{name}\"") {
-            in_package = true;
-        } else if in_package {
-            if let Some(v) = line.strip_prefix("version = \"") {
-                return v.strip_suffix('"').map(str::to_string);
-            }
-        }
-    }
-    None
-}
-
 /// The wasm-bindgen version the app is locked to.
 pub fn locked_bindgen_version(root: &Path) -> Result<String, Error> {
     let lock =
         fs::read_to_string(root.join("Cargo.lock")).map_err(io_err("cannot read Cargo.lock"))?;
-    lock_version(&lock, "wasm-bindgen")
-        .ok_or_else(|| Error::Tool("Cargo.lock has no wasm-bindgen package".into()))
+    crate::setup::locked_version(&lock, "wasm-bindgen").map_err(Error::Tool)
 }
 
 /// Fails with install instructions unless `wasm-bindgen --version` matches Cargo.lock.
@@ -331,25 +311,6 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lock_version_finds_the_exact_package() {
-        let lock = r#"
-[[package]]
-name = "wasm-bindgen-backend"
-version = "0.2.99"
-
-[[package]]
-name = "wasm-bindgen"
-version = "0.2.130"
-dependencies = []
-"#;
-        assert_eq!(
-            lock_version(lock, "wasm-bindgen").as_deref(),
-            Some("0.2.130")
-        );
-        assert_eq!(lock_version(lock, "serde"), None);
-    }
 
     #[test]
     fn the_repository_lock_pins_wasm_bindgen() {
