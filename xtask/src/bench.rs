@@ -14,7 +14,7 @@ use std::fs;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The download budget of the app: wasm + JS glue + app.js + CSS + HTML (and the English
 /// strings, once they are a file of their own), gzipped, summed. The one place it is set.
@@ -281,31 +281,9 @@ fn run_capturing(cmd: &mut Command, deadline: Duration) -> Result<String, Error>
         }
         s
     });
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if start.elapsed() > deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(Error::Tool(format!(
-                    "`{line}` did not finish within {} s and was killed",
-                    deadline.as_secs()
-                )));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(200)),
-            Err(e) => return Err(io_err(format!("cannot wait for `{line}`"))(e)),
-        }
-    };
+    let waited = command::wait_with_deadline(&mut child, line, deadline);
     let out = reader.join().unwrap_or_default();
-    if status.success() {
-        Ok(out)
-    } else {
-        Err(Error::Failed {
-            command: line,
-            status,
-        })
-    }
+    waited.map(|()| out)
 }
 
 /// The cold-start table: one row per (ticket, mark), one column per network condition.

@@ -95,7 +95,7 @@ pub fn which(name: &str) -> Option<PathBuf> {
 }
 
 /// Waits for `child`, killing it once `deadline` has passed.
-fn wait_with_deadline(
+pub fn wait_with_deadline(
     child: &mut std::process::Child,
     line: String,
     deadline: std::time::Duration,
