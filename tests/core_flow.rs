@@ -1697,15 +1697,7 @@ fn conflict_with_another_agents_ping_shows_theirs() {
 #[test]
 fn existing_ping_note_shows_done_and_posts_nothing() {
     let mut server = Server::new();
-    let record = PingRecord {
-        channel: CHANNEL.into(),
-        thread_ts: "1795696500.000100".into(),
-        permalink: "https://acme-team.slack.com/archives/C0EMERG001/p1795696500000100".into(),
-        by: 102,
-        by_name: "Sam Second".into(),
-        at_ms: 1_795_696_500_000,
-        ase: "U0MARIA01".into(),
-    };
+    let record = sam_pinged_at_1335();
     server.add_note(
         102,
         notes::format_ping_note(&catalog(), &record, "Maria Lopez"),
@@ -1943,13 +1935,10 @@ fn a_sandbox_thread_with_the_same_ticket_id_is_not_ours() {
 fn a_ping_from_yesterday_names_its_day() {
     let mut server = Server::new();
     let record = PingRecord {
-        channel: CHANNEL.into(),
         thread_ts: "1795610100.000100".into(),
         permalink: "https://acme-team.slack.com/archives/C0EMERG001/p1795610100000100".into(),
-        by: 102,
-        by_name: "Sam Second".into(),
         at_ms: 1_795_696_500_000 - 86_400_000,
-        ase: "U0MARIA01".into(),
+        ..sam_pinged_at_1335()
     };
     server.add_note(
         102,
