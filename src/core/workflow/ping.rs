@@ -10,7 +10,7 @@
 //! - The note is written only after both Slack messages exist.
 use super::ase_lookup::{ase_name, FoundAse, Presence};
 use super::{Context, Outbox};
-use crate::core::availability::{self, HoursState};
+use crate::core::availability;
 use crate::core::clock;
 use crate::core::locale::Intl;
 use crate::core::notes::{self, PingRecord};
@@ -451,7 +451,7 @@ impl Ping {
             .and_then(|name| {
                 availability::availability(now_ms, name, &ctx.settings.working_hours, intl)
             })
-            .is_some_and(|a| matches!(a.hours, HoursState::Inside { .. }));
+            .is_some_and(|a| a.hours.is_inside());
         let facts = slack::PingFacts {
             ase_user_id: &user.id,
             subdomain: &ctx.subdomain,
