@@ -530,12 +530,14 @@ impl Ping {
                     let offset = intl.offset_minutes(zone, ms).unwrap_or(0);
                     (ms + i64::from(offset) * clock::MS_PER_MINUTE).div_euclid(clock::MS_PER_DAY)
                 };
-                let text = match intl.date(record.at_ms, zone) {
-                    Some(date) if day(record.at_ms) != day(now_ms) => c.render(
+                // The date only when it differs (a formatter is built for it), on every redraw.
+                let earlier = day(record.at_ms) != day(now_ms);
+                let text = match earlier.then(|| intl.date(record.at_ms, zone)).flatten() {
+                    Some(date) => c.render(
                         "ui.ping.done_earlier",
                         &[("name", &by), ("date", &date), ("time", &time)],
                     ),
-                    _ => c.render("ui.ping.done", &[("name", &by), ("time", &time)]),
+                    None => c.render("ui.ping.done", &[("name", &by), ("time", &time)]),
                 };
                 PingView::Done {
                     text,
