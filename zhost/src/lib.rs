@@ -20,6 +20,7 @@
 //! # Ok::<(), zhost::Error>(())
 //! ```
 
+mod faults;
 mod http;
 mod pages;
 mod proxy;
@@ -29,12 +30,12 @@ mod util;
 mod world;
 mod zendesk;
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 pub use http::{compress, Coding};
 pub use world::{load_world, World};
@@ -234,6 +235,18 @@ fn respond(state: &Mutex<State>, mut request: tiny_http::Request) {
             Err(_) => Resp::text(400, "could not read the request body"),
         }
     };
+    let mut resp = resp;
+    let (delay_ms, drop) = faults::disposition(&mut resp);
+    if delay_ms > 0 {
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+    }
+    if drop {
+        // Not HTTP: the client sees a broken connection, whatever happened on this side.
+        let mut raw = request.into_writer();
+        let _ = raw.write_all(b"\r\n\r\n");
+        let _ = raw.flush();
+        return;
+    }
     // Whole bodies with their Content-Length, as Zendesk's CDN sends assets (tiny_http would
     // otherwise switch to chunked transfer from 32 KB on).
     let mut out = tiny_http::Response::from_data(resp.body)
@@ -295,8 +308,8 @@ fn route(state: &Mutex<State>, req: &Req) -> Resp {
             lock(state).log.clear();
             Resp::json(200, &json!({"ok": true}))
         }
-        ("POST", "/_emulator/slack/fail") => add_failure(&mut lock(state), req),
-        ("DELETE", "/_emulator/slack/fail") => {
+        ("POST", "/_emulator/fail" | "/_emulator/slack/fail") => add_failure(&mut lock(state), req),
+        ("DELETE", "/_emulator/fail" | "/_emulator/slack/fail") => {
             lock(state).failures.clear();
             Resp::json(200, &json!({"ok": true}))
         }
@@ -332,44 +345,14 @@ fn add_failure(state: &mut State, req: &Req) -> Resp {
     let Some(body) = req.json_body() else {
         return Resp::json(
             400,
-            &json!({"error": "body must be JSON {method, error|status, retry_after?, count?}"}),
+            &json!({"error": "body must be JSON {route, error?, status?, retry_after?, count?, after?, delay_ms?, drop?}"}),
         );
     };
-    let Some(method) = body.get("method").and_then(Value::as_str) else {
-        return Resp::json(
-            400,
-            &json!({"error": "\"method\" (a Slack method name or \"*\") is required"}),
-        );
-    };
-    let error = body.get("error").and_then(Value::as_str).map(str::to_owned);
-    let status = body
-        .get("status")
-        .and_then(Value::as_u64)
-        .and_then(|s| u16::try_from(s).ok());
-    if error.is_none() && status.is_none() {
-        return Resp::json(
-            400,
-            &json!({"error": "give \"error\" (a Slack error string) or \"status\" (e.g. 429)"}),
-        );
-    }
-    if let Some(s) = status {
-        if !(100..=599).contains(&s) {
-            return Resp::json(
-                400,
-                &json!({"error": "\"status\" must be an HTTP status code"}),
-            );
+    match FailRule::from_json(&body) {
+        Ok(rule) => {
+            state.failures.push(rule);
+            Resp::json(200, &json!({"ok": true}))
         }
+        Err(e) => Resp::json(400, &json!({"error": e})),
     }
-    state.failures.push(FailRule {
-        method: method.to_owned(),
-        error,
-        status,
-        retry_after: body.get("retry_after").and_then(Value::as_u64).unwrap_or(1),
-        count: body
-            .get("count")
-            .and_then(Value::as_u64)
-            .unwrap_or(1)
-            .max(1),
-    });
-    Resp::json(200, &json!({"ok": true}))
 }

@@ -122,11 +122,19 @@ pub fn handle(state: &mut State, req: &Req) -> Resp {
         .unwrap_or("GET")
         .to_ascii_uppercase();
 
-    let resp = forward(state, &options, &url, &method, &agent);
+    let mut resp = forward(state, &options, &url, &method, &agent);
     state.log.push(json!({
         "method": method, "url": url, "ticket": ticket, "agent": agent, "status": resp.status,
     }));
-    Resp::json(200, &answer(state, &resp))
+    // A delay or a drop of the emulated call happens to this answer (faults.rs).
+    let fault = resp.header(crate::faults::FAULT_HEADER).map(str::to_owned);
+    resp.headers
+        .retain(|(k, _)| !k.eq_ignore_ascii_case(crate::faults::FAULT_HEADER));
+    let out = Resp::json(200, &answer(state, &resp));
+    match fault {
+        Some(f) => out.with_header(crate::faults::FAULT_HEADER, &f),
+        None => out,
+    }
 }
 
 /// Splits `scheme://host[:port]/path?query` into (host, path, query).

@@ -278,7 +278,10 @@ fn with_warnings(mut resp: Resp, warnings: &[&str]) -> Resp {
 /// Handles one Slack Web API call.
 pub fn handle(state: &mut State, method: &str, req: &Req) -> Resp {
     let Some(spec) = spec(method) else {
-        return Resp::json(404, &json!({"ok": false, "error": "unknown_method"}));
+        return Resp::json(
+            404,
+            &json!({"ok": false, "error": "unknown_method", "req_method": method}),
+        );
     };
     let call = match decode(req, spec) {
         Ok(c) => c,
@@ -310,29 +313,13 @@ fn handle_call(state: &mut State, spec: &MethodSpec, req: &Req, call: &Call) -> 
         return err("invalid_auth");
     }
 
-    // Injected failures.
-    if let Some(i) = state
-        .failures
-        .iter()
-        .position(|f| f.method == spec.name || f.method == "*")
-    {
-        let rule = state.failures[i].clone();
-        if rule.count <= 1 {
-            state.failures.remove(i);
-        } else {
-            state.failures[i].count -= 1;
-        }
-        if rule.status == Some(429) {
-            return Resp::json(429, &json!({"ok": false, "error": "ratelimited"}))
-                .with_header("Retry-After", &rule.retry_after.to_string());
-        }
-        if let Some(status) = rule.status.filter(|s| *s != 200) {
-            let e = rule.error.as_deref().unwrap_or("service_unavailable");
-            return Resp::json(status, &json!({"ok": false, "error": e}));
-        }
-        return err(rule.error.as_deref().unwrap_or("fatal_error"));
-    }
+    crate::faults::apply(state, Some(&spec.name), &req.method, &req.path, |state| {
+        dispatch(state, spec, call)
+    })
+}
 
+/// Required arguments, then the method's own rules.
+fn dispatch(state: &mut State, spec: &MethodSpec, call: &Call) -> Resp {
     // Required arguments.
     let missing: Vec<&String> = spec.required.iter().filter(|a| !call.present(a)).collect();
     if !missing.is_empty() {
@@ -700,7 +687,16 @@ fn window(state: &State, call: &Call) -> Result<Window, Resp> {
     }
     let oldest = ts_arg(call.str("oldest"), 0, "invalid_ts_oldest")?;
     let latest = ts_arg(call.str("latest"), i64::MAX, "invalid_ts_latest")?;
-    let _ = state;
+    // A world may make pages short on purpose (`slack.max_page_size`): Slack may return fewer
+    // messages than `limit` while `has_more` is true.
+    let short = state
+        .world
+        .json()
+        .pointer("/slack/max_page_size")
+        .and_then(Value::as_u64)
+        .map_or(usize::MAX, |n| {
+            usize::try_from(n.max(1)).unwrap_or(usize::MAX)
+        });
     let limit = match call.str("limit").filter(|s| !s.is_empty()) {
         None => 100,
         Some(s) => match s.parse::<i64>() {
@@ -724,7 +720,7 @@ fn window(state: &State, call: &Call) -> Result<Window, Resp> {
         oldest,
         latest,
         inclusive: call.flag("inclusive"),
-        limit,
+        limit: limit.min(short),
         offset,
     })
 }

@@ -111,15 +111,7 @@ impl Manifest {
     }
 }
 
-/// One failure-injection rule (`POST /_emulator/slack/fail`).
-#[derive(Debug, Clone)]
-pub struct FailRule {
-    pub method: String,
-    pub error: Option<String>,
-    pub status: Option<u16>,
-    pub retry_after: u64,
-    pub count: u64,
-}
+pub use crate::faults::FailRule;
 
 /// Everything mutable, behind one mutex.
 #[derive(Debug)]

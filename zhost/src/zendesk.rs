@@ -105,8 +105,16 @@ pub fn handle(state: &mut State, req: &Req) -> Resp {
             &json!({"error": "Forbidden", "description": "You do not have access to this page. Please contact the account owner of this help desk for further help."}),
         );
     }
+    let path = path.to_owned();
+    crate::faults::apply(state, None, m, &path, |state| {
+        route(state, req, &seg, agent)
+    })
+}
+
+fn route(state: &mut State, req: &Req, seg: &[&str], agent: u64) -> Resp {
+    let m = req.method.as_str();
     let id = |i: usize| seg.get(i).and_then(|s| s.parse::<u64>().ok());
-    match (m, seg.as_slice()) {
+    match (m, seg) {
         ("GET", ["tickets", _]) => match id(1).and_then(|t| state.world.ticket(t)) {
             Some(t) => Resp::json(200, &json!({"ticket": t})),
             None => not_found(),
@@ -185,7 +193,8 @@ fn safe_update_check(state: &State, t: u64, body: &Value) -> Result<(), Resp> {
     Ok(())
 }
 
-/// Sets `updated_at` to world now, strictly later (by ≥1 s) than the previous value.
+/// Sets `updated_at` to world now at Zendesk's one-second precision (never backwards): two
+/// writes within one second share a stamp, as they do on Zendesk.
 fn bump(state: &mut State, t: u64) -> String {
     let now = state.now_ms();
     let ticket = state.world.ticket(t);
@@ -194,7 +203,7 @@ fn bump(state: &mut State, t: u64) -> String {
         .and_then(Value::as_str)
         .and_then(parse_rfc3339_ms)
         .unwrap_or(0);
-    let next = format_rfc3339(now.max(prev / 1000 * 1000 + 1000));
+    let next = format_rfc3339(now.max(prev) / 1000 * 1000);
     if let Some(tk) = state.world.ticket_mut(t) {
         tk["updated_at"] = json!(next);
     }
@@ -444,18 +453,51 @@ fn list_comments(state: &State, req: &Req, t: u64) -> Resp {
             "meta".into(),
             json!({"has_more": has_more, "after_cursor": after, "before_cursor": null}),
         );
+        let base = api_base(state);
         let next = after.map(|a| {
-            format!("/api/v2/tickets/{t}/comments.json?page%5Bafter%5D={a}&page%5Bsize%5D={size}")
+            format!("{base}/tickets/{t}/comments.json?page%5Bafter%5D={a}&page%5Bsize%5D={size}")
         });
         out.insert("links".into(), json!({"prev": null, "next": next}));
     } else {
+        // Offset pagination: `per_page` (at most 100, the default) and `page` from 1.
+        let per_page: usize = q("per_page")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(100)
+            .clamp(1, 100);
+        let page: usize = q("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
         let n = comments.len();
-        out.insert("comments".into(), Value::Array(comments));
-        out.insert("next_page".into(), Value::Null);
-        out.insert("previous_page".into(), Value::Null);
+        let start = (page - 1).saturating_mul(per_page);
+        let items: Vec<Value> = comments.into_iter().skip(start).take(per_page).collect();
+        let base = api_base(state);
+        let link = |p: usize| {
+            let order = q("sort_order")
+                .map(|o| format!("&sort_order={o}"))
+                .unwrap_or_default();
+            json!(format!(
+                "{base}/tickets/{t}/comments.json?page={p}&per_page={per_page}{order}"
+            ))
+        };
+        let next = if start + items.len() < n {
+            link(page + 1)
+        } else {
+            Value::Null
+        };
+        let prev = if page > 1 {
+            link(page - 1)
+        } else {
+            Value::Null
+        };
+        out.insert("comments".into(), Value::Array(items));
+        out.insert("next_page".into(), next);
+        out.insert("previous_page".into(), prev);
         out.insert("count".into(), json!(n));
     }
     Resp::json(200, &Value::Object(out))
+}
+
+/// `https://<subdomain>.zendesk.com/api/v2`: Zendesk's pagination links are absolute.
+fn api_base(state: &State) -> String {
+    format!("https://{}.zendesk.com/api/v2", state.world.subdomain())
 }
 
 fn tags(state: &mut State, req: &Req, t: u64) -> Resp {

@@ -72,7 +72,11 @@ fn unknown_method_is_404() {
     let h = start();
     let r = h.slack_get("chat.nonsense", "");
     assert_eq!(r.status, 404);
-    assert_eq!(r.json(), json!({"ok": false, "error": "unknown_method"}));
+    // Slack names the method it did not know (`req_method`).
+    assert_eq!(
+        r.json(),
+        json!({"ok": false, "error": "unknown_method", "req_method": "chat.nonsense"})
+    );
 }
 
 #[test]
