@@ -99,6 +99,7 @@ fn boot(settings: RawSettings, ticket: ZafTicketDto, viewer: ZafUserDto) -> Boot
         locale: "en-US".into(),
         subdomain: "acme".into(),
         viewer_tz: "Europe/Paris".into(),
+        seed: 7,
         catalog: catalog(),
     }
 }
@@ -120,6 +121,19 @@ fn slack_user(id: &str, real: &str, display: &str, email: &str, tz: Option<&str>
 }
 
 // ---- The fake server ----
+
+/// Fault and lost-answer keys of the two kinds of ticket update: the note, and the claim's tags.
+const NOTE_PUT: &str = "PUT /api/v2/tickets/201#note";
+const CLAIM_PUT: &str = "PUT /api/v2/tickets/201#tags";
+
+/// `#note` for a ticket update with a comment, `#tags` for one without, else nothing.
+fn update_kind(request: &Request) -> &'static str {
+    match &request.body {
+        Some(Body::TicketUpdate(u)) if u.ticket.comment.is_some() => "#note",
+        Some(Body::TicketUpdate(_)) => "#tags",
+        _ => "",
+    }
+}
 
 /// One message in the fake Slack channel.
 #[derive(Debug, Clone)]
@@ -173,6 +187,11 @@ struct Server {
     posts: Vec<PostMessageDto>,
     /// The agent whose browser makes the requests (author of notes).
     agent: u64,
+    /// The ticket's tags (the ping's claims live here).
+    tags: Vec<String>,
+    /// Zendesk's one-second stamps: writes within the same second leave `updated_at` as it was,
+    /// so a safe update with the older stamp still passes.
+    coarse_stamps: bool,
 }
 
 impl Server {
@@ -257,6 +276,8 @@ impl Server {
             log: Vec::new(),
             posts: Vec::new(),
             agent: OLIVIA,
+            tags: Vec::new(),
+            coarse_stamps: false,
         }
     }
 
@@ -290,7 +311,7 @@ impl Server {
             retry_after_s: None,
             body: "Service Unavailable",
         };
-        self.fail("PUT /api/v2/tickets/201", fault, 1);
+        self.fail(NOTE_PUT, fault, 1);
     }
 
     fn take_fault(&mut self, key: &str) -> Option<Fault> {
@@ -300,6 +321,16 @@ impl Server {
             .find(|(k, _, n)| k == key && *n > 0)?;
         slot.2 -= 1;
         Some(slot.1.clone())
+    }
+
+    fn ticket_answer(&self) -> TicketResponseDto {
+        TicketResponseDto {
+            ticket: TicketDto {
+                id: TICKET,
+                updated_at: self.updated_at(),
+                tags: self.tags.clone(),
+            },
+        }
     }
 
     fn updated_at(&self) -> String {
@@ -462,7 +493,9 @@ impl Server {
             .push(format!("{} {}", request.method.as_str(), request.url));
         assert!(!request.secure, "Zendesk calls are not secure: {request:?}");
         assert!(request.headers.is_empty());
-        let lost = self.take_lost_answer(&format!("{} {path}", request.method.as_str()));
+        let key = format!("{} {path}", request.method.as_str());
+        let lost = self.take_lost_answer(&format!("{key}{}", update_kind(request)))
+            || self.take_lost_answer(&key);
         let reply = self.zendesk(request.method, &path, request);
         if lost {
             Err(TIMED_OUT)
@@ -473,7 +506,10 @@ impl Server {
 
     fn zendesk(&mut self, method: Method, path: &str, request: &Request) -> Result<Reply, Failure> {
         let key = format!("{} {path}", method.as_str());
-        match self.take_fault(&key) {
+        let fault = self
+            .take_fault(&format!("{key}{}", update_kind(request)))
+            .or_else(|| self.take_fault(&key));
+        match fault {
             Some(Fault::Http {
                 status,
                 retry_after_s,
@@ -513,12 +549,7 @@ impl Server {
             }
             (Method::Get, ["tickets", id]) if *id == TICKET.to_string() => {
                 assert_eq!(request.expect, Expect::Ticket);
-                Ok(Reply::Ticket(TicketResponseDto {
-                    ticket: TicketDto {
-                        id: TICKET,
-                        updated_at: self.updated_at(),
-                    },
-                }))
+                Ok(Reply::Ticket(self.ticket_answer()))
             }
             (Method::Put, ["tickets", id]) if *id == TICKET.to_string() => {
                 assert_eq!(request.expect, Expect::Ticket);
@@ -529,7 +560,7 @@ impl Server {
                     request.body.as_ref().map(Body::content_type),
                     Some("application/json; charset=utf-8")
                 );
-                if self.concurrent_edits > 0 {
+                if self.concurrent_edits > 0 && update.ticket.comment.is_some() {
                     self.concurrent_edits -= 1;
                     match self.concurrent_note.take() {
                         Some(body) => self.add_note(102, body),
@@ -537,22 +568,34 @@ impl Server {
                     }
                 }
                 let inner = &update.ticket;
-                assert!(inner.safe_update);
-                assert!(!inner.comment.public, "the ping note is internal");
-                if inner.updated_stamp != self.updated_at() {
+                if let Some(comment) = &inner.comment {
+                    assert!(inner.safe_update, "a note is written with a safe update");
+                    assert!(!comment.public, "the ping note is internal");
+                }
+                if inner.safe_update && inner.updated_stamp != self.updated_at() {
                     return Err(Failure::Http {
                         status: 409,
                         body: r#"{"error":"UpdateConflict","description":"Safe Update prevented the update due to outdated ticket data."}"#.into(),
                         retry_after_s: None,
                     });
                 }
-                self.add_note(self.agent, inner.comment.body.clone());
-                Ok(Reply::Ticket(TicketResponseDto {
-                    ticket: TicketDto {
-                        id: TICKET,
-                        updated_at: self.updated_at(),
-                    },
-                }))
+                let before = self.tags.clone();
+                self.tags.retain(|t| !inner.remove_tags.contains(t));
+                for t in &inner.additional_tags {
+                    if !self.tags.contains(t) {
+                        self.tags.push(t.clone());
+                    }
+                }
+                let updated = self.updated;
+                match &inner.comment {
+                    Some(comment) => self.add_note(self.agent, comment.body.clone()),
+                    None if self.tags != before => self.updated += 1,
+                    None => {}
+                }
+                if self.coarse_stamps {
+                    self.updated = updated;
+                }
+                Ok(Reply::Ticket(self.ticket_answer()))
             }
             _ => Err(not_found),
         }
@@ -729,6 +772,8 @@ struct Harness {
     sidebar: Sidebar,
     server: Server,
     ids: Vec<u32>,
+    /// The clock: NOW until a test lets time pass ([`Harness::settle`]).
+    now: i64,
 }
 
 impl Harness {
@@ -737,6 +782,7 @@ impl Harness {
             sidebar: Sidebar::new(boot, NOW, &Tz),
             server,
             ids: Vec::new(),
+            now: NOW,
         }
     }
 
@@ -760,8 +806,23 @@ impl Harness {
         );
         self.ids.push(request.id);
         let reply = self.server.answer(&request);
-        self.sidebar.handle_reply(request.id, reply, NOW, &Tz);
+        self.sidebar.handle_reply(request.id, reply, self.now, &Tz);
         true
+    }
+
+    /// Runs, then lets the clock jump to each wake-up the sidebar asks for (a `Retry-After`
+    /// countdown, a re-read while another agent pings), `max` times at most.
+    fn settle(&mut self, max: usize) {
+        self.run();
+        for _ in 0..max {
+            let Some(at) = self.sidebar.next_wake(self.now) else {
+                return;
+            };
+            assert!(at >= self.now, "a wake-up in the past");
+            self.now = at;
+            self.sidebar.tick(self.now);
+            self.run();
+        }
     }
 
     fn run(&mut self) {
@@ -777,11 +838,11 @@ impl Harness {
     }
 
     fn click(&mut self, action: Action) {
-        self.sidebar.handle_action(action, NOW, &Tz);
+        self.sidebar.handle_action(action, self.now, &Tz);
     }
 
     fn view(&self) -> View {
-        self.sidebar.view(NOW, &Tz)
+        self.sidebar.view(self.now, &Tz)
     }
 
     fn log(&self) -> String {
@@ -1325,6 +1386,8 @@ fn ping_happy_path() {
     check(
         &h.log(),
         "
+        GET /api/v2/tickets/201
+        PUT /api/v2/tickets/201
         GET /api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100
         GET slack:conversations.history?channel=C0EMERG001&limit=200&include_all_metadata=true
         POST slack:chat.postMessage
@@ -1334,6 +1397,8 @@ fn ping_happy_path() {
         PUT /api/v2/tickets/201
         ",
     );
+    // The claim came and went with the note: no claim tag stays on the ticket.
+    assert_eq!(h.server.tags, Vec::<String>::new());
     let [root, mention] = h.server.posts.as_slice() else {
         panic!("two posts: {:#?}", h.server.posts)
     };
@@ -1527,13 +1592,14 @@ fn double_click_posts_once() {
     assert_eq!(h.notes().len(), 1);
 }
 
+/// A 429 was not processed: the ping shows a countdown, then repeats the same request, with no
+/// click and nothing posted twice.
 #[test]
-fn retry_after_mention_failure_reuses_the_root() {
+fn a_rate_limited_mention_waits_and_is_repeated() {
     let mut h = Harness::start(Server::new());
-    h.clear_log();
     h.click(Action::Ping);
-    // Let the comments read, history and the root post through, then fail the mention.
-    for _ in 0..3 {
+    // The ticket, the notes, the claim, the history and the root post; then the mention is limited.
+    for _ in 0..5 {
         assert!(h.step());
     }
     h.server.fail(
@@ -1549,79 +1615,149 @@ fn retry_after_mention_failure_reuses_the_root() {
     let text = render(&h.view());
     check(
         text.lines().last().unwrap_or_default(),
-        "ping: failed: The ping did not go through: Slack is rate-limiting; try again in 3 seconds {chat.postMessage: ratelimited} [Retry]",
+        "ping: in flight: Rate-limited: trying again in 3 seconds…",
+    );
+    assert_eq!(
+        h.sidebar.next_wake(h.now),
+        Some(NOW + 1000),
+        "the countdown moves each second"
     );
     assert!(
         h.notes().is_empty(),
         "nothing recorded before both posts exist"
     );
     h.clear_log();
-    h.click(Action::Retry);
-    h.run();
+    h.settle(10);
     check(
         &h.log(),
         "
-        GET /api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100
-        GET slack:conversations.history?channel=C0EMERG001&limit=200&include_all_metadata=true
-        GET slack:conversations.replies?channel=C0EMERG001&ts=1795708501.000001&limit=200&include_all_metadata=true
         POST slack:chat.postMessage
         GET slack:chat.getPermalink?channel=C0EMERG001&message_ts=1795708501.000001
         GET /api/v2/tickets/201
         PUT /api/v2/tickets/201
         ",
     );
+    assert_eq!(h.now, NOW + 3000, "repeated when Retry-After was over");
     assert_eq!(h.written(), (1, 1, 1));
     assert!(render(&h.view()).contains("ping: done: Pinged by Olivia On-call"));
 }
 
+/// A note whose PUT answers 503 may have been saved: the ping reads the notes back first, and
+/// writes the note again only because it is not there.
 #[test]
-fn retry_after_note_failure_posts_nothing_new() {
+fn a_failed_note_is_read_back_before_it_is_written_again() {
     let mut server = Server::new();
     server.fail_note_once();
     let mut h = Harness::start(server);
     h.click(Action::Ping);
-    h.run();
-    let text = render(&h.view());
-    check(text.lines().last().unwrap_or_default(), "ping: failed: The ping did not go through: Zendesk had a server error; try again in a moment {HTTP 503: Service Unavailable} [Retry]");
+    for _ in 0..9 {
+        assert!(h.step());
+    }
+    assert!(
+        h.notes().is_empty(),
+        "the first note PUT failed before it took effect"
+    );
     h.clear_log();
-    h.click(Action::Retry);
     h.run();
-    assert_eq!(h.server.posts.len(), 2);
-    assert!(!h.log().contains("POST"), "{}", h.log());
-    assert_eq!(h.notes().len(), 1);
+    check(
+        &h.log(),
+        "
+        GET /api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100
+        GET /api/v2/tickets/201
+        PUT /api/v2/tickets/201
+        ",
+    );
+    assert_eq!(h.written(), (1, 1, 1));
+    assert!(render(&h.view()).contains("ping: done:"));
 }
 
-/// A write that takes effect but whose answer never comes (the host's time-out): the ping says so,
-/// and Retry reads back before writing, so there is still exactly one root, one mention and one
-/// note, whichever write it was.
+/// A write that takes effect but whose answer never comes (the host's time-out), or that lands
+/// and then answers 503, or whose connection drops: the ping reads back what it wrote before
+/// anything else, finds it, and goes on. Exactly one root, one mention and one note, whichever
+/// write it was, with no click.
 #[test]
 fn a_write_whose_answer_is_lost_is_never_repeated() {
-    let cases = [
-        (
-            "chat.postMessage",
-            "Slack did not answer in time; Retry checks what was posted before posting anything {chat.postMessage: no answer within 30 s}",
-        ),
-        (
-            "PUT /api/v2/tickets/201",
-            "Zendesk did not answer in time; Retry checks what was saved before saving anything {no answer within 30 s}",
-        ),
+    let lost_root = |s: &mut Server| s.lose_answer("chat.postMessage", 1);
+    let lost_mention = |s: &mut Server| s.lose_answer("chat.postMessage", 2);
+    let lost_claim = |s: &mut Server| s.lose_answer(CLAIM_PUT, 1);
+    let lost_note = |s: &mut Server| s.lose_answer(NOTE_PUT, 1);
+    type Arrange = fn(&mut Server);
+    let cases: [(&str, Arrange); 4] = [
+        ("root", lost_root),
+        ("mention", lost_mention),
+        ("claim", lost_claim),
+        ("note", lost_note),
     ];
-    for (key, said) in cases {
+    for (what, arrange) in cases {
         let mut server = Server::new();
-        server.lose_answer(key, 1);
+        arrange(&mut server);
         let mut h = Harness::start(server);
         h.click(Action::Ping);
         h.run();
-        let text = render(&h.view());
-        check(
-            text.lines().last().unwrap_or_default(),
-            &format!("ping: failed: The ping did not go through: {said} [Retry]"),
+        assert_eq!(h.written(), (1, 1, 1), "{what}: {}", h.log());
+        assert!(render(&h.view()).contains("ping: done:"), "{what}");
+        assert_eq!(
+            h.server.tags,
+            Vec::<String>::new(),
+            "{what}: the claim ended"
         );
-        h.click(Action::Retry);
-        h.run();
-        assert_eq!(h.written(), (1, 1, 1), "{key}");
-        assert!(render(&h.view()).contains("ping: done:"), "{key}");
     }
+    // The lost root's read-back is the channel history, before any second post.
+    let mut server = Server::new();
+    server.lose_answer("chat.postMessage", 1);
+    let mut h = Harness::start(server);
+    h.clear_log();
+    h.click(Action::Ping);
+    h.run();
+    let slack: Vec<&str> = h
+        .server
+        .log
+        .iter()
+        .map(String::as_str)
+        .filter(|l| l.contains("slack:"))
+        .collect();
+    assert_eq!(
+        slack[..4]
+            .iter()
+            .map(|l| &l[..l.find('?').unwrap_or(l.len())])
+            .collect::<Vec<_>>(),
+        [
+            "GET slack:conversations.history",
+            "POST slack:chat.postMessage",
+            "GET slack:conversations.history",
+            "GET slack:conversations.replies",
+        ]
+    );
+}
+
+/// Every ambiguous failure is read back, but not forever: after three, the ping stops and says
+/// why, and the claim is released so another agent can go on.
+#[test]
+fn endless_ambiguous_failures_stop_and_release_the_claim() {
+    let mut server = Server::new();
+    let fault = Fault::Http {
+        status: 503,
+        retry_after_s: None,
+        body: r#"{"ok":false,"error":"service_unavailable"}"#,
+    };
+    server.fail("chat.postMessage", fault, 10);
+    let mut h = Harness::start(server);
+    h.click(Action::Ping);
+    h.run();
+    let text = render(&h.view());
+    assert!(text.contains("ping: failed:"), "{text}");
+    assert_eq!(h.written().0, 0, "{}", h.log());
+    assert_eq!(
+        h.log().matches("POST slack:chat.postMessage").count(),
+        4,
+        "{}",
+        h.log()
+    );
+    assert_eq!(
+        h.server.tags,
+        Vec::<String>::new(),
+        "the claim was released"
+    );
 }
 
 #[test]
@@ -1635,6 +1771,8 @@ fn conflict_on_the_note_retries_with_a_fresh_stamp() {
     check(
         &h.log(),
         "
+        GET /api/v2/tickets/201
+        PUT /api/v2/tickets/201
         GET /api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100
         GET slack:conversations.history?channel=C0EMERG001&limit=200&include_all_metadata=true
         POST slack:chat.postMessage
@@ -1785,7 +1923,12 @@ fn a_ping_line_forged_by_an_end_user_is_ignored() {
 #[test]
 fn a_thread_behind_a_busy_channel_is_found() {
     let mut server = Server::new();
-    server.fail_note_once();
+    let forbidden = Fault::Http {
+        status: 403,
+        retry_after_s: None,
+        body: "",
+    };
+    server.fail(NOTE_PUT, forbidden, 1);
     server.slack_page_size = 100;
     let mut h = Harness::start(server);
     h.click(Action::Ping);
@@ -1809,8 +1952,8 @@ fn a_long_thread_is_read_to_the_end_before_the_mention() {
     server.slack_page_size = 100;
     let mut h = Harness::start(server);
     h.click(Action::Ping);
-    // The notes, the history and the root post; then the mention fails.
-    for _ in 0..3 {
+    // The ticket, the notes, the claim, the history and the root post; then the mention fails.
+    for _ in 0..5 {
         assert!(h.step());
     }
     h.server
@@ -1974,8 +2117,15 @@ fn another_agent_pinged_since_start() {
     h.run();
     check(
         &h.log(),
-        "GET /api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100",
+        "
+        GET /api/v2/tickets/201
+        PUT /api/v2/tickets/201
+        GET /api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100
+        PUT /api/v2/tickets/201
+        ",
     );
+    // The claim made before the read that found Sam's ping is given back.
+    assert!(h.server.tags.is_empty(), "{:?}", h.server.tags);
     assert!(render(&h.view()).contains("ping: done: Pinged by Sam Second at 16:55"));
 }
 
@@ -1996,9 +2146,12 @@ fn ping_failures_name_what_to_fix() {
     ];
     for (key, fault, expect) in cases {
         let mut h = Harness::start(Server::new());
-        h.server.fail(key, fault.clone(), 1);
+        // A 429 is waited out and repeated three times; the fourth is the failure.
+        let limited = matches!(fault, Fault::Http { status: 429, .. });
+        h.server
+            .fail(key, fault.clone(), if limited { 4 } else { 1 });
         h.click(Action::Ping);
-        h.run();
+        h.settle(200);
         let view = h.view();
         let PingView::Failed {
             message,
@@ -2221,4 +2374,231 @@ fn every_key_the_core_uses_exists() {
     }
     assert!(seen > 60, "the scan found the core's keys ({seen})");
     assert!(missing.is_empty(), "missing in en.json: {missing:#?}");
+}
+
+// ---- Two agents, one ticket ----
+
+fn sam() -> ZafUserDto {
+    ZafUserDto {
+        id: 102,
+        name: "Sam Second".into(),
+        email: Some("sam@acme.test".into()),
+    }
+}
+
+/// Two sidebars (two agents, or two tabs) on one ticket, over one server.
+struct Two {
+    server: Server,
+    sides: [Sidebar; 2],
+    agents: [u64; 2],
+    now: i64,
+}
+
+impl Two {
+    fn new(server: Server, second: ZafUserDto) -> Two {
+        let boot_for = |viewer: ZafUserDto, seed: u64| Boot {
+            seed,
+            ..boot(settings(json!({})), ticket(json!({})), viewer)
+        };
+        let agents = [OLIVIA, second.id];
+        let mut two = Two {
+            server,
+            sides: [
+                Sidebar::new(boot_for(olivia(), 1), NOW, &Tz),
+                Sidebar::new(boot_for(second, 2), NOW, &Tz),
+            ],
+            agents,
+            now: NOW,
+        };
+        while two.step(0) || two.step(1) {}
+        two
+    }
+
+    /// Answers one request of side `i`; false when it has none.
+    fn step(&mut self, i: usize) -> bool {
+        let Some(request) = self.sides[i].poll_request() else {
+            return false;
+        };
+        self.server.agent = self.agents[i];
+        let reply = self.server.answer(&request);
+        self.sides[i].handle_reply(request.id, reply, self.now, &Tz);
+        true
+    }
+
+    /// Runs both sides in the order `schedule` picks (bit k of the seed: who goes at turn k),
+    /// then lets time pass until neither side waits for anything.
+    fn run(&mut self, mut seed: u64) {
+        for _ in 0..400 {
+            let first = (seed & 1) as usize;
+            seed = seed.rotate_right(1) ^ 0x9e37_79b9_7f4a_7c15;
+            if !self.step(first) && !self.step(1 - first) {
+                let wake = (0..2)
+                    .filter_map(|i| self.sides[i].next_wake(self.now))
+                    .min();
+                let Some(at) = wake else { return };
+                self.now = self.now.max(at);
+                for side in &mut self.sides {
+                    side.tick(self.now);
+                }
+            }
+        }
+        panic!("the two sides never settle: {:#?}", self.server.log);
+    }
+
+    fn click_both(&mut self) {
+        for side in &mut self.sides {
+            side.handle_action(Action::Ping, self.now, &Tz);
+        }
+    }
+
+    fn ping_line(&self, i: usize) -> String {
+        let text = render(&self.sides[i].view(self.now, &Tz));
+        text.lines().last().unwrap_or_default().to_string()
+    }
+}
+
+/// Two agents click Ping at the same moment, in every interleaving of their requests a
+/// deterministic schedule produces, with stamps that can (Zendesk's one-second precision) or
+/// cannot tell their claims apart: one root, one mention, one note, no claim left, and both
+/// sidebars end showing the same ping.
+#[test]
+fn two_agents_clicking_together_ping_once() {
+    for coarse in [false, true] {
+        for seed in 0..300u64 {
+            let mut server = Server::new();
+            server.coarse_stamps = coarse;
+            let mut two = Two::new(server, sam());
+            two.click_both();
+            two.run(seed.wrapping_mul(0x2545_f491_4f6c_dd1d));
+            let case = format!("coarse={coarse} seed={seed}");
+            let (roots, mentions) = {
+                let posts = &two.server.posts;
+                let roots = posts.iter().filter(|p| p.thread_ts.is_none()).count();
+                (roots, posts.len() - roots)
+            };
+            let notes = two.server.comments.iter().filter(|c| !c.public).count();
+            assert_eq!(
+                (roots, mentions, notes),
+                (1, 1, 1),
+                "{case}: {:#?}",
+                two.server.log
+            );
+            assert!(
+                two.server.tags.is_empty(),
+                "{case}: claims left {:?}",
+                two.server.tags
+            );
+            let (a, b) = (two.ping_line(0), two.ping_line(1));
+            assert!(a.starts_with("ping: done: Pinged by"), "{case}: {a}");
+            assert_eq!(a, b, "{case}: both show the one ping");
+        }
+    }
+}
+
+/// The agent who loses the claim says who is pinging and since when, and makes one request
+/// per re-read while it waits (no storm).
+#[test]
+fn the_loser_shows_the_winners_progress() {
+    let mut two = Two::new(Server::new(), sam());
+    two.click_both();
+    // Olivia reads the ticket, the notes and claims; then Sam reads and finds her claim.
+    for _ in 0..3 {
+        assert!(two.step(0));
+    }
+    while two.step(1) {}
+    check(
+        &two.ping_line(1),
+        "ping: in flight: Another agent started this ping at 16:55; its result shows here when it is done",
+    );
+    assert_eq!(two.sides[1].next_wake(two.now), Some(NOW + 4000));
+    two.server.log.clear();
+    two.now += 4000;
+    two.sides[1].tick(two.now);
+    while two.step(1) {}
+    check(&two.server.log.join("\n"), "GET /api/v2/tickets/201");
+    two.run(0);
+    assert_eq!(two.ping_line(0), two.ping_line(1));
+}
+
+/// Two tabs of one agent are two claimants too (their nonces differ by the host's seed).
+#[test]
+fn two_tabs_of_one_agent_ping_once() {
+    let mut server = Server::new();
+    server.coarse_stamps = true;
+    let mut two = Two::new(server, olivia());
+    two.click_both();
+    two.run(5);
+    assert_eq!(two.server.posts.len(), 2, "{:#?}", two.server.log);
+}
+
+/// A claim whose owner vanished (its tab closed mid-ping, after the root was posted) holds for
+/// two minutes; then another agent takes it over, reads Slack, and posts only the mention.
+#[test]
+fn a_vanished_claim_is_taken_over_after_it_expires() {
+    let mut two = Two::new(Server::new(), sam());
+    two.sides[0].handle_action(Action::Ping, two.now, &Tz);
+    // Olivia: ticket, notes, claim, history, root post; then her tab closes.
+    for _ in 0..5 {
+        assert!(two.step(0));
+    }
+    assert_eq!(two.server.posts.len(), 1);
+    two.sides[1].handle_action(Action::Ping, two.now, &Tz);
+    while two.step(1) {}
+    assert!(
+        two.ping_line(1).contains("Another agent started this ping"),
+        "{}",
+        two.ping_line(1)
+    );
+    // Sam's sidebar re-reads every 4 s; after two minutes the claim has expired.
+    for _ in 0..40 {
+        let Some(at) = two.sides[1].next_wake(two.now) else {
+            break;
+        };
+        two.now = at;
+        two.sides[1].tick(two.now);
+        while two.step(1) {}
+    }
+    assert!(two.now >= NOW + 120_000);
+    assert_eq!(two.ping_line(1), "ping: [Ping ASE in Slack]");
+    two.sides[1].handle_action(Action::Ping, two.now, &Tz);
+    while two.step(1) {}
+    let roots = two
+        .server
+        .posts
+        .iter()
+        .filter(|p| p.thread_ts.is_none())
+        .count();
+    assert_eq!(
+        (roots, two.server.posts.len()),
+        (1, 2),
+        "{:#?}",
+        two.server.log
+    );
+    assert!(two
+        .ping_line(1)
+        .starts_with("ping: done: Pinged by Sam Second"));
+    assert!(
+        two.server.tags.is_empty(),
+        "the stale claim was removed: {:?}",
+        two.server.tags
+    );
+}
+
+/// A claim's owner that is still running near the end of its claim stops before posting.
+#[test]
+fn an_owner_past_its_claim_stops_before_posting() {
+    let mut h = Harness::start(Server::new());
+    h.click(Action::Ping);
+    for _ in 0..3 {
+        assert!(h.step());
+    }
+    h.now += 95_000;
+    h.run();
+    assert_eq!(h.server.posts.len(), 0);
+    assert!(
+        render(&h.view()).contains("took so long"),
+        "{}",
+        render(&h.view())
+    );
+    assert!(h.server.tags.is_empty(), "the claim was released");
 }

@@ -5,6 +5,7 @@
 //! and every network call leaves as a [`sidebar::Request`] value for the host to perform.
 pub mod ase;
 pub mod availability;
+pub mod claim;
 pub mod clock;
 pub mod detection;
 pub mod locale;

@@ -347,13 +347,7 @@ fn split_list(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// ASCII digits only (no sign, no spaces inside), fitting a `u64`.
-fn whole_number(s: &str) -> Option<u64> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    s.parse().ok()
-}
+use super::text::whole_number;
 
 /// A custom field id: `123` or `custom_field_123`, and not 0.
 fn field_id(s: &str) -> Option<u64> {

@@ -43,6 +43,8 @@ pub struct Boot {
     pub subdomain: String,
     /// IANA name of the viewer's timezone (from the browser), for "Pinged at" times.
     pub viewer_tz: String,
+    /// A random number from the host, so two tabs of one agent claim with different nonces.
+    pub seed: u64,
     pub catalog: Catalog,
 }
 
@@ -123,6 +125,7 @@ impl Sidebar {
             viewer: boot.current_user,
             subdomain: boot.subdomain,
             viewer_tz: boot.viewer_tz,
+            seed: boot.seed,
         };
         let flows = (phase == Phase::Emergency).then(|| Workflows {
             ase: AseLookup::start(&ctx),
@@ -182,6 +185,20 @@ impl Sidebar {
                     None => flows.ping.handle_click(&self.ctx, Some(ase), now_ms),
                 }
             }
+        }
+        self.collect();
+    }
+
+    /// When the host must call [`Sidebar::tick`] next, if at all (a wait with a countdown, or a
+    /// re-read while another agent pings).
+    pub fn next_wake(&self, now_ms: i64) -> Option<i64> {
+        self.flows.as_ref()?.ping.next_wake(now_ms)
+    }
+
+    /// The clock reached a wake-up time.
+    pub fn tick(&mut self, now_ms: i64) {
+        if let Some(flows) = &mut self.flows {
+            flows.ping.tick(&self.ctx, now_ms);
         }
         self.collect();
     }

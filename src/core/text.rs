@@ -255,3 +255,11 @@ pub fn number_text(n: f64) -> String {
     }
     format!("{sign}{whole}.{fraction:0digits$}")
 }
+
+/// ASCII digits only (no sign, no spaces inside), fitting a `u64`.
+pub fn whole_number(s: &str) -> Option<u64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}

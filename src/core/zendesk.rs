@@ -150,6 +150,9 @@ pub struct TicketDto {
     pub id: u64,
     #[serde(default)]
     pub updated_at: String,
+    /// The ticket's tags, where the ping's claim lives (`claim.rs`).
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 /// `GET /api/v2/tickets/{id}` and the answer to `PUT /api/v2/tickets/{id}`.
@@ -187,14 +190,23 @@ pub struct CommentInputDto {
     pub public: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The parts of a ticket the app updates: an internal note and/or the claim tags, guarded by
+/// Zendesk's safe update when `safe_update` (an unguarded update sends neither field).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct TicketUpdateInnerDto {
-    pub comment: CommentInputDto,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<CommentInputDto>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub additional_tags: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub remove_tags: Vec<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub safe_update: bool,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub updated_stamp: String,
 }
 
-/// `PUT /api/v2/tickets/{id}` adding an internal note, guarded by Zendesk's safe update.
+/// `PUT /api/v2/tickets/{id}`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TicketUpdateDto {
     pub ticket: TicketUpdateInnerDto,

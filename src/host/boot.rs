@@ -70,6 +70,7 @@ pub fn decode_boot(
         locale: data.decode("currentUser.locale").unwrap_or_default(),
         subdomain: data.decode("currentAccount.subdomain")?,
         viewer_tz,
+        seed: (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64,
         catalog,
     })
 }

@@ -482,6 +482,7 @@ impl Decode for TicketDto {
         TicketDto {
             id: req(o, "id", at),
             updated_at: opt(o, "updated_at", at),
+            tags: opt(o, "tags", at),
         }
     }
 }

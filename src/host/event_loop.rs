@@ -9,7 +9,7 @@ use super::render::Renderer;
 use super::zaf::ZafClient;
 use crate::core::sidebar::{Action, Boot, Sidebar};
 use gloo::events::EventListener;
-use gloo::timers::callback::Interval;
+use gloo::timers::callback::{Interval, Timeout};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -26,6 +26,8 @@ pub struct App {
     intl: BrowserIntl,
     renderer: RefCell<Renderer>,
     height: Cell<u32>,
+    /// The pending wake-up the core asked for (dropping it cancels it).
+    wake: RefCell<Option<Timeout>>,
 }
 
 /// The browser clock, read once per event (time is an argument of the core).
@@ -47,6 +49,7 @@ pub fn start(client: ZafClient, boot: Boot, renderer: Renderer) {
         intl,
         renderer: RefCell::new(renderer),
         height: Cell::new(0),
+        wake: RefCell::new(None),
     });
     app.pump();
 
@@ -77,6 +80,22 @@ impl App {
             }
             Ok(_) => {}
             Err(e) => log_error(&format!("render failed: {e}")),
+        }
+        let wake_at = self
+            .sidebar
+            .try_borrow()
+            .ok()
+            .and_then(|s| s.next_wake(now));
+        if let Ok(mut wake) = self.wake.try_borrow_mut() {
+            *wake = wake_at.map(|at| {
+                let app = Rc::clone(self);
+                Timeout::new((at - now).clamp(0, 600_000) as u32, move || {
+                    if let Ok(mut sidebar) = app.sidebar.try_borrow_mut() {
+                        sidebar.tick(now_ms());
+                    }
+                    app.pump();
+                })
+            });
         }
         loop {
             let next = match self.sidebar.try_borrow_mut() {

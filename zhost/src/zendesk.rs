@@ -167,7 +167,8 @@ fn json_body(req: &Req) -> Result<Value, Resp> {
 
 /// Checks `safe_update` + `updated_stamp` against the ticket; `Err` is the 409.
 fn safe_update_check(state: &State, t: u64, body: &Value) -> Result<(), Resp> {
-    if body.get("safe_update").is_none() {
+    // Only `safe_update: true` asks for the check.
+    if body.get("safe_update").and_then(Value::as_bool) != Some(true) {
         return Ok(());
     }
     let Some(stamp) = body.get("updated_stamp") else {

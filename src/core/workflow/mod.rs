@@ -26,6 +26,8 @@ pub struct TicketInfo {
     /// Id and name as ZAF gives them.
     pub organization: Option<(u64, String)>,
     pub assignee_id: Option<u64>,
+    /// Tags as ZAF showed them (a ping may be claimed already).
+    pub tags: Vec<String>,
 }
 
 impl TicketInfo {
@@ -40,6 +42,7 @@ impl TicketInfo {
                 .as_ref()
                 .and_then(|a| a.user.as_ref())
                 .map(|u| u.id),
+            tags: ticket.tags.clone(),
         }
     }
 }
@@ -56,6 +59,8 @@ pub struct Context {
     pub subdomain: String,
     /// IANA name of the viewer's timezone.
     pub viewer_tz: String,
+    /// See [`super::sidebar::Boot::seed`].
+    pub seed: u64,
 }
 
 impl Context {

@@ -3,27 +3,40 @@
 //! internal note with the thread link, who pinged and when.
 //!
 //! Invariants:
-//! - The ping reads before it writes (ticket notes, then the channel, then the thread), so a
-//!   retry after any failure reuses what exists and never posts a second root or mention.
+//! - Nothing is posted before this run holds the ticket's claim (`claim.rs`): two agents or
+//!   tabs clicking together make one thread root, one mention and one note; the other shows
+//!   the winner's progress and then its result.
+//! - The ping reads before it writes (the claim, then the ticket notes, the channel and the
+//!   thread), so a retry after any failure reuses what exists and never posts a second root or
+//!   mention.
+//! - A write whose answer is ambiguous (time-out, 5xx, broken connection) is never repeated
+//!   before a read-back shows it did not land; a 429 is repeated after its `Retry-After`.
 //! - Only one run at a time; clicks during a run are ignored, and answers to a superseded run
 //!   are dropped.
-//! - The note is written only after both Slack messages exist.
+//! - The note is written only after both Slack messages exist; it releases the claim.
 use super::ase_lookup::{ase_name, FoundAse, Presence};
 use super::{Context, Outbox};
 use crate::core::availability;
+use crate::core::claim::{self, Claim};
 use crate::core::clock;
 use crate::core::locale::Intl;
 use crate::core::notes::{self, PingRecord};
 use crate::core::problems::{self, Service};
-use crate::core::request::{Body, Expect, Method, Outcome, Reply, Request};
+use crate::core::request::{Body, Expect, Failure, Method, Outcome, Reply, Request};
 use crate::core::slack::{self, PostMessageDto, SlackResponseDto};
 use crate::core::view::{Message, PingView};
 use crate::core::zendesk::{
-    CommentInputDto, TicketResponseDto, TicketUpdateDto, TicketUpdateInnerDto,
+    CommentInputDto, TicketDto, TicketResponseDto, TicketUpdateDto, TicketUpdateInnerDto,
 };
 
 /// How many times the ping note's safe update is tried before the ping fails.
 const MAX_NOTE_ATTEMPTS: u8 = 3;
+
+/// How many ambiguous write failures (read back each time) or 429 waits one run tolerates.
+const MAX_RETRIES: u8 = 3;
+
+/// How often an agent waiting for another agent's ping re-reads the ticket.
+const WATCH_MS: i64 = 4_000;
 
 /// How many further pages of channel history and thread replies one run reads (200 messages a
 /// page, newest first) before it concludes the thread or the mention is not there.
@@ -34,13 +47,21 @@ const MAX_SLACK_PAGES: u8 = 25;
 pub enum Step {
     /// The start-up read of the ticket's notes: was the ASE pinged before?
     StartComments,
+    /// While another agent's claim holds: has it gone?
+    Watch,
+    /// Removing this agent's claim after a failure or a lost race (the answer is not needed).
+    Release,
     /// A step of run number `.0`.
     Run(u32, RunStep),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunStep {
-    /// a) Has someone pinged already?
+    /// The ticket's stamp and tags: is another claim live?
+    Ticket,
+    /// The claim, a safe update adding this run's tag.
+    Claim,
+    /// a) Has someone pinged already (before our claim)?
     Comments,
     /// b) Does the thread exist?
     History,
@@ -71,6 +92,11 @@ enum State {
     Checking,
     Idle,
     Running(Box<Run>),
+    /// Another agent's (or tab's) claim holds; re-read at `watch_at`.
+    Waiting {
+        claim: Claim,
+        watch_at: i64,
+    },
     Failed {
         reason: Message,
     },
@@ -88,6 +114,17 @@ struct Run {
     note_attempts: u8,
     /// Further Slack pages read so far (see [`MAX_SLACK_PAGES`]).
     slack_pages: u8,
+    /// This run's claim tag, and whether Zendesk's answer showed it won.
+    claim: String,
+    won: bool,
+    /// The first read's `updated_at` and tags.
+    stamp: String,
+    tags: Vec<String>,
+    /// Read-backs after ambiguous writes and 429 waits so far (see [`MAX_RETRIES`]).
+    retries: u8,
+    /// The last request, repeated at `resume_at` after a 429.
+    last: Option<(Request, Step)>,
+    resume_at: Option<i64>,
 }
 
 /// The ping of one emergency.
@@ -98,6 +135,8 @@ pub struct Ping {
     /// The cursor of the next page of the comments read in progress: "already pinged?" is
     /// answered only after the last page.
     after: Option<String>,
+    /// The ticket's tags as last read (at first, as ZAF showed them): live claims.
+    tags: Vec<String>,
     out: Outbox<Step>,
 }
 
@@ -108,6 +147,7 @@ impl Ping {
             state: State::Checking,
             runs: 0,
             after: None,
+            tags: ctx.ticket.tags.clone(),
             out: Outbox::default(),
         };
         let request = Request::zendesk(Method::Get, ctx.comments_url(None), None, Expect::Comments);
@@ -134,17 +174,25 @@ impl Ping {
             return;
         }
         self.runs = self.runs.wrapping_add(1);
+        let nonce = nonce(ctx, now_ms);
         let run = Run {
             number: self.runs,
-            nonce: nonce(ctx.ticket.id, now_ms, ctx.viewer.id),
+            claim: claim::tag(now_ms, ctx.viewer.id, &nonce),
+            nonce,
             root_ts: String::new(),
             pinged_at_ms: now_ms,
             permalink: String::new(),
             note_attempts: 0,
             slack_pages: 0,
+            won: false,
+            stamp: String::new(),
+            tags: Vec::new(),
+            retries: 0,
+            last: None,
+            resume_at: None,
         };
         self.state = State::Running(Box::new(run));
-        self.request(ctx, RunStep::Comments, None);
+        self.request(ctx, RunStep::Ticket, None);
     }
 
     /// Fails the next click with `reason` instead of running (a setting the ping needs is wrong).
@@ -164,7 +212,20 @@ impl Ping {
         intl: &dyn Intl,
     ) {
         match step {
-            Step::StartComments => self.on_start_comments(reply, ctx),
+            Step::StartComments => self.on_start_comments(reply, ctx, now_ms),
+            Step::Release => {}
+            Step::Watch => {
+                if let State::Waiting { claim, .. } = &self.state {
+                    // A failed read keeps waiting for the claim seen last.
+                    if let Ok(Reply::Ticket(TicketResponseDto { ticket })) = reply {
+                        self.tags = ticket.tags;
+                    } else {
+                        self.tags = vec![claim.tag.clone()];
+                    }
+                    let tags = self.tags.clone();
+                    self.watch_or(ctx, &tags, now_ms, None);
+                }
+            }
             Step::Run(number, step) => {
                 let current = matches!(&self.state, State::Running(run) if run.number == number);
                 if current {
@@ -174,7 +235,80 @@ impl Ping {
         }
     }
 
-    fn on_start_comments(&mut self, reply: Outcome, ctx: &Context) {
+    /// Waits while another live claim is among `tags`; otherwise reads the notes again (the
+    /// claim is gone: the other agent finished or gave up) unless `then` says what to do.
+    fn watch_or(&mut self, ctx: &Context, tags: &[String], now_ms: i64, then: Option<State>) {
+        let mine = self.run_mut().map(|r| r.claim.clone()).unwrap_or_default();
+        match claim::other_live(tags, &mine, now_ms) {
+            Some(claim) => {
+                // A claim of ours that lost the race is released at once.
+                if self.run_mut().is_some_and(|r| tags.contains(&r.claim)) {
+                    self.release(ctx, mine);
+                }
+                let watch_at = now_ms + WATCH_MS;
+                self.state = State::Waiting { claim, watch_at };
+            }
+            None => match then {
+                Some(state) => self.state = state,
+                None => {
+                    self.state = State::Checking;
+                    self.after = None;
+                    let request = Request::zendesk(
+                        Method::Get,
+                        ctx.comments_url(None),
+                        None,
+                        Expect::Comments,
+                    );
+                    self.out.push(request, Step::StartComments);
+                }
+            },
+        }
+    }
+
+    /// Removes claim `tag` from the ticket (no safe update: only this tag changes).
+    fn release(&mut self, ctx: &Context, tag: String) {
+        let update = TicketUpdateInnerDto {
+            remove_tags: vec![tag],
+            ..TicketUpdateInnerDto::default()
+        };
+        let body = Body::TicketUpdate(TicketUpdateDto { ticket: update });
+        let url = format!("/api/v2/tickets/{}", ctx.ticket.id);
+        let request = Request::zendesk(Method::Put, url, Some(body), Expect::Ticket);
+        self.out.push(request, Step::Release);
+    }
+
+    /// When the host must call [`Ping::tick`] next: a re-read while waiting, or each second of a
+    /// `Retry-After` countdown.
+    pub fn next_wake(&self, now_ms: i64) -> Option<i64> {
+        match &self.state {
+            State::Waiting { watch_at, .. } => Some(*watch_at),
+            State::Running(run) => run
+                .resume_at
+                .map(|at| at.min(now_ms - now_ms.rem_euclid(1000) + 1000)),
+            _ => None,
+        }
+    }
+
+    /// The clock moved: re-read for a waiting agent, or repeat a rate-limited request.
+    pub fn tick(&mut self, ctx: &Context, now_ms: i64) {
+        match &mut self.state {
+            State::Waiting { watch_at, .. } if *watch_at <= now_ms => {
+                *watch_at = i64::MAX;
+                let url = format!("/api/v2/tickets/{}", ctx.ticket.id);
+                let request = Request::zendesk(Method::Get, url, None, Expect::Ticket);
+                self.out.push(request, Step::Watch);
+            }
+            State::Running(run) if run.resume_at.is_some_and(|at| at <= now_ms) => {
+                run.resume_at = None;
+                if let Some((request, step)) = run.last.clone() {
+                    self.out.push(request, step);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_start_comments(&mut self, reply: Outcome, ctx: &Context, now_ms: i64) {
         if !matches!(self.state, State::Checking) {
             return;
         }
@@ -191,7 +325,13 @@ impl Ping {
                             self.out.push(request, Step::StartComments);
                             State::Checking
                         }
-                        None => State::Idle,
+                        None => {
+                            // Someone may be pinging right now (the tags read last).
+                            let tags = std::mem::take(&mut self.tags);
+                            self.watch_or(ctx, &tags, now_ms, Some(State::Idle));
+                            self.tags = tags;
+                            return;
+                        }
                     },
                 }
             }
@@ -220,7 +360,12 @@ impl Ping {
         true
     }
 
-    fn fail(&mut self, reason: Message) {
+    /// Ends the run with `reason`, releasing its claim if it won one.
+    fn fail(&mut self, ctx: &Context, reason: Message) {
+        if let Some(run) = self.run_mut().filter(|r| r.won) {
+            let tag = run.claim.clone();
+            self.release(ctx, tag);
+        }
         self.state = State::Failed { reason };
     }
 
@@ -234,6 +379,9 @@ impl Ping {
         let root_ts = run.root_ts.as_str();
         let ticket_url = format!("/api/v2/tickets/{}", ctx.ticket.id);
         let request = match step {
+            RunStep::Ticket | RunStep::Stamp => {
+                Request::zendesk(Method::Get, ticket_url, None, Expect::Ticket)
+            }
             RunStep::Comments | RunStep::ConflictComments => {
                 let url = ctx.comments_url(self.after.take().as_deref());
                 Request::zendesk(Method::Get, url, None, Expect::Comments)
@@ -264,10 +412,29 @@ impl Ping {
                 let url = slack::method_url("chat.getPermalink", &query);
                 Request::slack(Method::Get, url, None)
             }
-            RunStep::Stamp => Request::zendesk(Method::Get, ticket_url, None, Expect::Ticket),
-            RunStep::PutNote => Request::zendesk(Method::Put, ticket_url, body, Expect::Ticket),
+            RunStep::Claim | RunStep::PutNote => {
+                Request::zendesk(Method::Put, ticket_url, body, Expect::Ticket)
+            }
         };
+        if let Some(run) = self.run_mut() {
+            run.last = Some((request.clone(), tag));
+        }
         self.out.push(request, tag);
+    }
+
+    /// The safe update that claims the ping, removing claims that no longer hold.
+    fn claim_update(&self, now_ms: i64) -> Option<Body> {
+        let State::Running(run) = &self.state else {
+            return None;
+        };
+        let update = TicketUpdateInnerDto {
+            additional_tags: vec![run.claim.clone()],
+            remove_tags: claim::stale(&run.tags, now_ms),
+            safe_update: true,
+            updated_stamp: run.stamp.clone(),
+            ..TicketUpdateInnerDto::default()
+        };
+        Some(Body::TicketUpdate(TicketUpdateDto { ticket: update }))
     }
 
     fn on_run_step(
@@ -280,11 +447,80 @@ impl Ping {
         intl: &dyn Intl,
     ) {
         let problems = ctx.problems(intl);
+        let Some(run) = self.run_mut() else {
+            return;
+        };
+        let retry = run.retries < MAX_RETRIES;
+        // A 429 was not processed: the same request goes again after its Retry-After.
+        if let (
+            Err(Failure::Http {
+                status: 429,
+                retry_after_s,
+                ..
+            }),
+            true,
+        ) = (&reply, retry)
+        {
+            run.retries += 1;
+            let wait_s = i64::from(retry_after_s.unwrap_or(1).clamp(1, 120));
+            run.resume_at = Some(now_ms + wait_s * 1000);
+            return;
+        }
+        // A write whose answer is ambiguous may have landed: read back before anything else.
+        let read_back = match step {
+            RunStep::Claim => Some(RunStep::Ticket),
+            RunStep::PostRoot => Some(RunStep::History),
+            RunStep::PostMention => Some(RunStep::Replies),
+            RunStep::PutNote => Some(RunStep::ConflictComments),
+            _ => None,
+        };
+        if let (Some(read), true) = (read_back, retry && is_ambiguous(&reply)) {
+            run.retries += 1;
+            run.slack_pages = 0;
+            return self.request(ctx, read, None);
+        }
+        // The owner of a claim stops posting before others may take it over.
+        let late = now_ms - run.pinged_at_ms > claim::TTL_MS - claim::POST_MARGIN_MS;
+        if late && matches!(step, RunStep::History | RunStep::Replies) && reply.is_ok() {
+            return self.fail(ctx, Message::new(ctx.catalog.get("problems.ping.too_slow")));
+        }
         match step {
+            RunStep::Ticket => match reply {
+                Ok(Reply::Ticket(TicketResponseDto { ticket })) => {
+                    let TicketDto {
+                        updated_at, tags, ..
+                    } = ticket;
+                    let mine = run.claim.clone();
+                    run.stamp = updated_at;
+                    run.tags = tags.clone();
+                    // Ours landed (its answer was lost) and none other holds: it won.
+                    run.won = tags.contains(&mine);
+                    let go = State::Running(Box::new(Run::clone(run)));
+                    self.tags = tags.clone();
+                    self.watch_or(ctx, &tags, now_ms, Some(go));
+                    if let Some(run) = self.run_mut() {
+                        if run.won {
+                            self.request(ctx, RunStep::Comments, None);
+                        } else {
+                            let body = self.claim_update(now_ms);
+                            self.request(ctx, RunStep::Claim, body);
+                        }
+                    }
+                }
+                other => self.fail(ctx, problems.zendesk(other)),
+            },
             RunStep::Comments | RunStep::ConflictComments => match reply {
                 Ok(Reply::Comments(page)) => {
                     match notes::find_ping_record(&page, &ctx.settings.channel_id) {
-                        Some(record) => self.state = State::Done(record),
+                        Some(record) => {
+                            // Pinged before our claim: give the claim back unless our own note
+                            // (which ends it) is the record.
+                            if step == RunStep::Comments {
+                                let tag = run.claim.clone();
+                                self.release(ctx, tag);
+                            }
+                            self.state = State::Done(record);
+                        }
                         None => match page.next_cursor() {
                             Some(cursor) => {
                                 self.after = Some(cursor.to_string());
@@ -297,7 +533,27 @@ impl Ping {
                         },
                     }
                 }
-                other => self.fail(problems.zendesk(other)),
+                other => self.fail(ctx, problems.zendesk(other)),
+            },
+            RunStep::Claim => match reply {
+                Ok(Reply::Ticket(TicketResponseDto { ticket })) => {
+                    // The answer holds every claim written before ours, none after.
+                    run.won = true;
+                    let go = State::Running(Box::new(Run::clone(run)));
+                    self.tags = ticket.tags;
+                    let tags = self.tags.clone();
+                    self.watch_or(ctx, &tags, now_ms, Some(go));
+                    // Someone may have finished the ping just before the claim: read the notes.
+                    if matches!(self.state, State::Running(_)) {
+                        self.request(ctx, RunStep::Comments, None);
+                    }
+                }
+                // Someone changed the ticket since the first read: read again.
+                Err(Failure::Http { status: 409, .. }) if retry => {
+                    run.retries += 1;
+                    self.request(ctx, RunStep::Ticket, None);
+                }
+                other => self.fail(ctx, problems.zendesk(other)),
             },
             RunStep::History => match problems.slack_ok("conversations.history", reply) {
                 Ok(r) => {
@@ -319,7 +575,7 @@ impl Ping {
                         }
                     }
                 }
-                Err(reason) => self.fail(reason),
+                Err(reason) => self.fail(ctx, reason),
             },
             RunStep::PostRoot => match problems.slack_ok("chat.postMessage", reply) {
                 Ok(r) => match posted_ts(&r) {
@@ -332,19 +588,17 @@ impl Ping {
                         self.request(ctx, RunStep::PostMention, body.map(Body::SlackPost));
                     }
                     None => self.fail(
+                        ctx,
                         problems
                             .decode(Service::Slack("chat.postMessage"), "problems.detail.no_ts"),
                     ),
                 },
-                Err(reason) => self.fail(reason),
+                Err(reason) => self.fail(ctx, reason),
             },
             RunStep::Replies => match problems.slack_ok("conversations.replies", reply) {
                 Ok(r) => {
                     let messages = r.messages.as_deref().unwrap_or_default();
                     if slack::find_ping(messages, ctx.key()).is_some() {
-                        if let Some(run) = self.run_mut() {
-                            run.pinged_at_ms = now_ms;
-                        }
                         self.request(ctx, RunStep::Permalink, None);
                     } else if self.next_slack_page(r.next_cursor()) {
                         self.request(ctx, RunStep::Replies, None);
@@ -353,16 +607,11 @@ impl Ping {
                         self.request(ctx, RunStep::PostMention, body.map(Body::SlackPost));
                     }
                 }
-                Err(reason) => self.fail(reason),
+                Err(reason) => self.fail(ctx, reason),
             },
             RunStep::PostMention => match problems.slack_ok("chat.postMessage", reply) {
-                Ok(_) => {
-                    if let Some(run) = self.run_mut() {
-                        run.pinged_at_ms = now_ms;
-                    }
-                    self.request(ctx, RunStep::Permalink, None);
-                }
-                Err(reason) => self.fail(reason),
+                Ok(_) => self.request(ctx, RunStep::Permalink, None),
+                Err(reason) => self.fail(ctx, reason),
             },
             RunStep::Permalink => match problems.slack_ok("chat.getPermalink", reply) {
                 Ok(r) => match r.permalink.filter(|p| !p.trim().is_empty()) {
@@ -372,12 +621,15 @@ impl Ping {
                         }
                         self.request(ctx, RunStep::Stamp, None);
                     }
-                    None => self.fail(problems.decode(
-                        Service::Slack("chat.getPermalink"),
-                        "problems.detail.no_permalink",
-                    )),
+                    None => self.fail(
+                        ctx,
+                        problems.decode(
+                            Service::Slack("chat.getPermalink"),
+                            "problems.detail.no_permalink",
+                        ),
+                    ),
                 },
-                Err(reason) => self.fail(reason),
+                Err(reason) => self.fail(ctx, reason),
             },
             RunStep::Stamp => match reply {
                 Ok(Reply::Ticket(TicketResponseDto { ticket })) => {
@@ -387,7 +639,7 @@ impl Ping {
                     }
                     self.request(ctx, RunStep::PutNote, body.map(Body::TicketUpdate));
                 }
-                other => self.fail(problems.zendesk(other)),
+                other => self.fail(ctx, problems.zendesk(other)),
             },
             RunStep::PutNote => match reply {
                 Ok(Reply::Ticket(_)) => {
@@ -395,17 +647,15 @@ impl Ping {
                         self.state = State::Done(record);
                     }
                 }
-                Err(crate::core::request::Failure::Http { status: 409, .. }) => {
-                    let attempts = self
-                        .run_mut()
-                        .map_or(MAX_NOTE_ATTEMPTS, |r| r.note_attempts);
-                    if attempts < MAX_NOTE_ATTEMPTS {
+                Err(Failure::Http { status: 409, .. }) => {
+                    if run.note_attempts < MAX_NOTE_ATTEMPTS {
                         self.request(ctx, RunStep::ConflictComments, None);
                     } else {
-                        self.fail(Message::new(ctx.catalog.get("problems.zendesk.conflict")));
+                        let conflict = ctx.catalog.get("problems.zendesk.conflict");
+                        self.fail(ctx, Message::new(conflict));
                     }
                 }
-                other => self.fail(problems.zendesk(other)),
+                other => self.fail(ctx, problems.zendesk(other)),
             },
         }
     }
@@ -495,14 +745,21 @@ impl Ping {
         let record = self.run_record(ctx, ase)?;
         let name = ase_name(&ase?.found.user);
         let body = notes::format_ping_note(&ctx.catalog, &record, &name);
+        let claim = match &self.state {
+            State::Running(run) => run.claim.clone(),
+            _ => String::new(),
+        };
         Some(TicketUpdateDto {
             ticket: TicketUpdateInnerDto {
-                comment: CommentInputDto {
+                comment: Some(CommentInputDto {
                     body,
                     public: false,
-                },
+                }),
+                // The note ends the claim in the same update.
+                remove_tags: vec![claim],
                 safe_update: true,
                 updated_stamp,
+                ..TicketUpdateInnerDto::default()
             },
         })
     }
@@ -545,9 +802,28 @@ impl Ping {
                     link_label: c.get("ui.ping.open_thread"),
                 }
             }
-            State::Running(_) => PingView::InFlight {
-                label: c.get("ui.ping.in_flight"),
+            State::Running(run) => PingView::InFlight {
+                label: match run.resume_at {
+                    // Rate-limited: a countdown to the repeat.
+                    Some(at) => {
+                        let secs = (at - now_ms + 999).div_euclid(1000).max(0);
+                        let count = intl.number(secs);
+                        c.render_plural("ui.ping.retry_in", intl.plural(secs), &[("count", &count)])
+                    }
+                    None => c.get("ui.ping.in_flight"),
+                },
             },
+            State::Waiting { claim, .. } => {
+                let time = intl.time(claim.at_ms, &ctx.viewer_tz).unwrap_or_default();
+                let key = if claim.agent == ctx.viewer.id {
+                    "ui.ping.waiting_self"
+                } else {
+                    "ui.ping.waiting"
+                };
+                PingView::InFlight {
+                    label: c.render(key, &[("time", &time)]),
+                }
+            }
             State::Failed { reason } => PingView::Failed {
                 message: Message {
                     text: c.render("ui.ping.failed", &[("reason", &reason.text)]),
@@ -570,12 +846,26 @@ fn posted_ts(r: &SlackResponseDto) -> Option<String> {
         .filter(|ts| !ts.trim().is_empty())
 }
 
-/// A nonce for the metadata of one ping run: deterministic (no RNG in the core), different per
-/// ticket, agent and moment, and free of personal data (Slack metadata is workspace-visible).
-fn nonce(ticket_id: u64, now_ms: i64, viewer_id: u64) -> String {
+/// Whether a failed request may still have taken effect: no answer in time, a broken
+/// connection, or a server error (the server may have failed after the write).
+fn is_ambiguous(reply: &Outcome) -> bool {
+    matches!(
+        reply,
+        Err(Failure::Timeout { .. } | Failure::Transport { .. })
+            | Err(Failure::Http {
+                status: 500..=599,
+                ..
+            })
+    )
+}
+
+/// A nonce for the metadata and the claim of one ping run: different per ticket, agent, moment
+/// and page (the host's random `seed`), and free of personal data (Slack metadata is
+/// workspace-visible). 16 hex digits.
+fn nonce(ctx: &Context, now_ms: i64) -> String {
     // FNV-1a, 64 bit.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let input = format!("{ticket_id}:{now_ms}:{viewer_id}");
+    let input = format!("{}:{now_ms}:{}:{}", ctx.ticket.id, ctx.viewer.id, ctx.seed);
     for b in input.bytes() {
         hash ^= u64::from(b);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
