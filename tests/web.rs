@@ -272,7 +272,7 @@ fn an_opened_details_stays_open_across_redraws() {
         ));
         emergency_view(AseView::Found(card), PingView::Hidden)
     };
-    renderer.render(&with_problem("10:55")).unwrap();
+    renderer.render(with_problem("10:55")).unwrap();
     let details = root
         .query_selector("#ase-presence-details")
         .unwrap()
@@ -285,7 +285,7 @@ fn an_opened_details_stays_open_across_redraws() {
     assert_eq!(attr_of(&root, "#ase-name", "dir").as_deref(), Some("auto"));
     details.set_attribute("open", "").unwrap();
     // The minute changes: the card is drawn again, and what the agent opened stays open.
-    renderer.render(&with_problem("10:56")).unwrap();
+    renderer.render(with_problem("10:56")).unwrap();
     assert_eq!(text_of(&root, "#ase-local-time"), "10:56");
     let again = root
         .query_selector("#ase-presence-details")
@@ -311,7 +311,7 @@ fn renderer_keeps_hostile_text_as_text() {
     );
     view.headline = HOSTILE.to_string();
     view.problems = vec![Message::new(HOSTILE.to_string())];
-    assert!(renderer.render(&view).unwrap().is_some());
+    assert!(renderer.render(view.clone()).unwrap().is_some());
 
     assert_eq!(count(&root, "img"), 0, "no element may come out of text");
     assert_eq!(text_of(&root, "#headline"), HOSTILE);
@@ -338,7 +338,7 @@ fn renderer_sets_contract_ids_and_data_attributes() {
             label: "Ping ASE in Slack".to_string(),
         },
     );
-    renderer.render(&view).unwrap();
+    renderer.render(view.clone()).unwrap();
 
     assert_eq!(
         root.get_attribute("data-phase").as_deref(),
@@ -376,7 +376,7 @@ fn renderer_sets_contract_ids_and_data_attributes() {
     );
 
     // The same view again changes nothing.
-    assert_eq!(renderer.render(&view).unwrap(), None);
+    assert_eq!(renderer.render(view.clone()).unwrap(), None);
 
     let done = emergency_view(
         card("Maria Ase", "03:13 Fri"),
@@ -386,7 +386,7 @@ fn renderer_sets_contract_ids_and_data_attributes() {
             link_label: "Open Slack thread".to_string(),
         },
     );
-    renderer.render(&done).unwrap();
+    renderer.render(done.clone()).unwrap();
     assert_eq!(count(&root, "#ping-button"), 0);
     assert_eq!(
         attr_of(&root, "#thread-link", "href").as_deref(),
@@ -409,7 +409,7 @@ fn renderer_sets_contract_ids_and_data_attributes() {
             retry_label: "Retry".to_string(),
         },
     );
-    renderer.render(&failed).unwrap();
+    renderer.render(failed.clone()).unwrap();
     assert_eq!(
         attr_of(&root, "#ase", "data-ase").as_deref(),
         Some("failed")
@@ -437,7 +437,7 @@ fn renderer_keeps_focus_on_the_same_id() {
             },
         )
     };
-    renderer.render(&ready("03:12")).unwrap();
+    renderer.render(ready("03:12")).unwrap();
     let button: HtmlElement = root
         .query_selector("#ping-button")
         .unwrap()
@@ -446,7 +446,7 @@ fn renderer_keeps_focus_on_the_same_id() {
         .unwrap();
     button.focus().unwrap();
     // A new local time rebuilds the content; focus stays on #ping-button.
-    renderer.render(&ready("03:13")).unwrap();
+    renderer.render(ready("03:13")).unwrap();
     let document = web_sys::window().unwrap().document().unwrap();
     assert_eq!(document.active_element().unwrap().id(), "ping-button");
     // While the ping runs the button is disabled; focus moves to the live region beside it,
@@ -454,26 +454,26 @@ fn renderer_keeps_focus_on_the_same_id() {
     let at = |ping: PingView| emergency_view(card("Maria", "03:13"), ping);
     let focused = || document.active_element().unwrap().id();
     renderer
-        .render(&at(PingView::InFlight {
+        .render(at(PingView::InFlight {
             label: "Pinging".to_string(),
         }))
         .unwrap();
     assert_eq!(focused(), "ping-region");
     renderer
-        .render(&at(PingView::Failed {
+        .render(at(PingView::Failed {
             message: Message::new("failed".to_string()),
             retry_label: "Retry".to_string(),
         }))
         .unwrap();
     assert_eq!(focused(), "retry-button");
     renderer
-        .render(&at(PingView::InFlight {
+        .render(at(PingView::InFlight {
             label: "Pinging".to_string(),
         }))
         .unwrap();
     assert_eq!(focused(), "ping-region");
     renderer
-        .render(&at(PingView::Done {
+        .render(at(PingView::Done {
             text: "Pinged".to_string(),
             permalink: "https://acme.slack.com/archives/C1/p1".to_string(),
             link_label: "Open Slack thread".to_string(),
@@ -494,7 +494,7 @@ fn renderer_not_emergency_is_one_line() {
         emergency: None,
         collapsed: true,
     };
-    let height = renderer.render(&view).unwrap().unwrap();
+    let height = renderer.render(view.clone()).unwrap().unwrap();
     assert_eq!(
         root.get_attribute("data-phase").as_deref(),
         Some("not-emergency")
@@ -617,12 +617,14 @@ fn request_options_for_ticket_update_and_get() {
         url: "/api/v2/tickets/201".to_string(),
         body: Some(Body::TicketUpdate(TicketUpdateDto {
             ticket: TicketUpdateInnerDto {
-                comment: CommentInputDto {
+                comment: Some(CommentInputDto {
                     body: "ASE pinged".to_string(),
                     public: false,
-                },
+                }),
+                remove_tags: vec!["ase_ping_claim_1_2_ab".to_string()],
                 safe_update: true,
                 updated_stamp: "2026-11-26T14:00:00Z".to_string(),
+                ..TicketUpdateInnerDto::default()
             },
         })),
         headers: vec![],
@@ -636,6 +638,27 @@ fn request_options_for_ticket_update_and_get() {
     let data: serde_json::Value = serde_json::from_str(json["data"].as_str().unwrap()).unwrap();
     assert_eq!(data["ticket"]["comment"]["public"], false);
     assert_eq!(data["ticket"]["safe_update"], true);
+    assert_eq!(
+        data["ticket"]["remove_tags"],
+        serde_json::json!(["ase_ping_claim_1_2_ab"])
+    );
+    // Empty lists are left out, not sent as [] (an empty `tags`-like list is not "no change").
+    assert!(data["ticket"].get("additional_tags").is_none(), "{data}");
+
+    // A release: no comment, no safe update, only the tag to remove.
+    let release = Request {
+        body: Some(Body::TicketUpdate(TicketUpdateDto {
+            ticket: TicketUpdateInnerDto {
+                remove_tags: vec!["t".to_string()],
+                ..TicketUpdateInnerDto::default()
+            },
+        })),
+        ..update.clone()
+    };
+    let json: serde_json::Value =
+        serde_json::from_str(&json_text(&request_options(&release).unwrap())).unwrap();
+    let data: serde_json::Value = serde_json::from_str(json["data"].as_str().unwrap()).unwrap();
+    assert_eq!(data, serde_json::json!({"ticket": {"remove_tags": ["t"]}}));
 
     let get = Request {
         id: 9,
@@ -1105,7 +1128,7 @@ fn error_panel_replaces_the_sidebar() {
     let root = fresh_root();
     let mut renderer = Renderer::new(root.clone()).unwrap();
     renderer
-        .render(&emergency_view(
+        .render(emergency_view(
             card("Maria", "03:12"),
             PingView::Ready {
                 label: "Ping".to_string(),

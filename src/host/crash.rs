@@ -45,7 +45,7 @@ pub fn show_error(catalog: &Catalog, problems: Vec<Message>) {
         emergency: None,
         collapsed: false,
     };
-    let height = Renderer::for_app().and_then(|mut r| r.render(&view));
+    let height = Renderer::for_app().and_then(|mut r| r.render(view));
     match height {
         Ok(Some(height)) => {
             let client = CLIENT.with(|c| c.try_borrow().ok().and_then(|c| c.clone()));

@@ -70,7 +70,7 @@ impl App {
             Err(_) => return log_error("sidebar busy during render"),
         };
         let rendered = match self.renderer.try_borrow_mut() {
-            Ok(mut renderer) => renderer.render(&view),
+            Ok(mut renderer) => renderer.render(view),
             Err(_) => return log_error("renderer busy during render"),
         };
         match rendered {

@@ -101,7 +101,7 @@ pub fn run(load_strings: js_sys::Function) {
         emergency: None,
         collapsed: false,
     };
-    if let Err(e) = render::Renderer::for_app().and_then(|mut r| r.render(&loading)) {
+    if let Err(e) = render::Renderer::for_app().and_then(|mut r| r.render(loading)) {
         web_sys::console::error_1(&format!("cannot render: {e}").into());
     }
     wasm_bindgen_futures::spawn_local(async move {

@@ -100,8 +100,8 @@ impl Renderer {
     /// Draws `view`. Returns the content height in CSS pixels when the DOM changed, for
     /// `resize`, or `None` when the view was already on screen. Drawing uses only calls that
     /// cannot throw on the app's own elements, so today it always returns `Ok`.
-    pub fn render(&mut self, view: &View) -> Result<Option<u32>, HostError> {
-        if self.last.as_ref() == Some(view) {
+    pub fn render(&mut self, view: View) -> Result<Option<u32>, HostError> {
+        if self.last.as_ref() == Some(&view) {
             return Ok(None);
         }
         let focused = self.focused();
@@ -124,7 +124,7 @@ impl Renderer {
         while let Some(old) = self.live.next_sibling() {
             raw(&self.root).take(&old);
         }
-        let (above, below) = self.content(view);
+        let (above, below) = self.content(&view);
         for node in above {
             raw(&self.root).add_before(&node, &self.live);
         }
@@ -151,7 +151,7 @@ impl Renderer {
 
         self.reopen_details(&open);
         self.restore_focus(focused);
-        self.last = Some(view.clone());
+        self.last = Some(view);
         let height = self.root.get_bounding_client_rect().height().ceil();
         Ok(Some(if height.is_finite() && height > 0.0 {
             height as u32

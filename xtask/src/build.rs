@@ -252,18 +252,127 @@ const WASM_FEATURES: &[&str] = &[
 /// native build): `-O2` without inlining. Inlining makes the raw file smaller but the gzipped one
 /// larger (measured on this app: -Oz 74.9 KB gz, -O2 with inlining 75.0, -O2 without 71.3, none
 /// 73.3, gzip -9), and gzipped bytes are what the agent downloads.
+///
+/// It also shortens the ~120 import names (`./ase_emergency_assist_bg.js` +
+/// `__wbg_<name>_<16 hex digits>`, which gzip cannot squeeze) and the export names to one or two
+/// letters, and renames them to match in wasm-bindgen's JS glue ([`rename_in_glue`]): -2.9 KB
+/// gzipped on the wasm alone.
 fn wasm_opt(paths: &Paths) -> Result<(), Error> {
-    let wasm = paths.assets().join("ase_emergency_assist_bg.wasm");
-    command::run(
-        Command::new("node")
-            .arg(paths.root.join("node_modules/binaryen/bin/wasm-opt"))
-            .args(["-O2", "-ocimfs=0", "-aimfs=0", "-fimfs=0"])
-            .args(WASM_FEATURES)
-            .arg(&wasm)
-            .arg("-o")
-            .arg(&wasm)
-            .current_dir(&paths.root),
-    )
+    let assets = paths.assets();
+    let wasm = assets.join("ase_emergency_assist_bg.wasm");
+    let mut cmd = Command::new("node");
+    cmd.arg(paths.root.join("node_modules/binaryen/bin/wasm-opt"))
+        .args(["-O2", "-ocimfs=0", "-aimfs=0", "-fimfs=0"])
+        .args(WASM_FEATURES)
+        .arg("--minify-imports-and-exports-and-modules")
+        .arg(&wasm)
+        .arg("-o")
+        .arg(&wasm)
+        .current_dir(&paths.root);
+    let line = command::display(&cmd);
+    eprintln!("$ {line}");
+    let out = cmd
+        .output()
+        .map_err(io_err(format!("cannot run `{line}`")))?;
+    if !out.status.success() {
+        return Err(Error::Failed {
+            command: line,
+            status: out.status,
+        });
+    }
+    let map: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| {
+        Error::Tool(format!(
+            "wasm-opt printed no name map ({e}); is binaryen too old?"
+        ))
+    })?;
+    let glue_path = assets.join("ase_emergency_assist.js");
+    let glue = fs::read_to_string(&glue_path)
+        .map_err(io_err(format!("cannot read {}", glue_path.display())))?;
+    let renamed = rename_in_glue(&glue, &map).map_err(Error::Tool)?;
+    fs::write(&glue_path, renamed).map_err(io_err(format!("cannot write {}", glue_path.display())))
+}
+
+/// The module name wasm-opt gives every import with `--minify-imports-and-exports-and-modules`.
+const MINIFIED_MODULE: &str = "a";
+
+/// Rewrites wasm-bindgen's JS glue for the names `wasm-opt` minified: `map` is the JSON it
+/// prints, `{"imports": [[module, old, new], …], "exports": [[old, new], …]}`. Import names are
+/// the keys of the glue's import object (whole identifiers), exports are read as `wasm.<old>`,
+/// and the one import module becomes [`MINIFIED_MODULE`]. Fails when the glue does not look as
+/// expected (a wasm-bindgen update that changed it), rather than shipping a broken app.
+pub fn rename_in_glue(glue: &str, map: &serde_json::Value) -> Result<String, String> {
+    use std::collections::HashMap;
+    let pairs = |key: &str, from: usize, to: usize| -> HashMap<String, String> {
+        map[key]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| {
+                Some((
+                    e.get(from)?.as_str()?.to_string(),
+                    e.get(to)?.as_str()?.to_string(),
+                ))
+            })
+            .collect()
+    };
+    let imports = pairs("imports", 1, 2);
+    let exports = pairs("exports", 0, 1);
+    let modules: Vec<&str> = map["imports"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.get(0)?.as_str())
+        .collect();
+    if imports.is_empty() || exports.is_empty() {
+        return Err("wasm-opt's name map lists no imports or exports".into());
+    }
+    let mut out = String::with_capacity(glue.len());
+    let mut renamed = 0;
+    let bytes = glue.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_ident(bytes[i]) || (i > 0 && is_ident(bytes[i - 1])) {
+            let ch = glue[i..].chars().next().unwrap_or('\0');
+            out.push(ch);
+            i += ch.len_utf8().max(1);
+            continue;
+        }
+        let end = (i..bytes.len())
+            .find(|&j| !is_ident(bytes[j]))
+            .unwrap_or(bytes.len());
+        let word = &glue[i..end];
+        let after_wasm = glue[..i].ends_with("wasm.");
+        let new = if after_wasm {
+            exports.get(word)
+        } else {
+            imports.get(word)
+        };
+        match new {
+            Some(new) => {
+                out.push_str(new);
+                renamed += 1;
+            }
+            None => out.push_str(word),
+        }
+        i = end;
+    }
+    for module in modules {
+        for quote in ['"', '\''] {
+            let from = format!("{quote}{module}{quote}");
+            if out.contains(&from) {
+                out = out.replace(&from, &format!("{quote}{MINIFIED_MODULE}{quote}"));
+                renamed += 1;
+            }
+        }
+    }
+    if renamed < imports.len() {
+        return Err(format!(
+            "the JS glue names only {renamed} of {} minified imports and exports; not shipping it",
+            imports.len() + exports.len()
+        ));
+    }
+    Ok(out)
 }
 
 /// Minifies the JavaScript (wasm-bindgen's glue, `app.js`) and CSS at the top of `assets/` in
@@ -341,6 +450,51 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), Error> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn glue_names_follow_the_minified_wasm() {
+        let glue = r#"
+function __wbg_get_imports() {
+    const import0 = {
+        __proto__: null,
+        __wbg_get_5c53f3487ad2a906: function(a, b) { return a[b]; },
+        __wbg_get_5c53f3487ad2a9061: function() {},
+        __wbindgen_throw: function(p, l) { throw new Error(getString(p, l)); },
+    };
+    return { __proto__: null, "./ase_emergency_assist_bg.js": import0 };
+}
+export function run(x) { wasm.run(x); wasm.__wbindgen_export2(1); wasm.__wbindgen_export(2); }
+const memory = wasm.memory; const run_ = run;
+"#;
+        let map = serde_json::json!({
+            "imports": [
+                ["./ase_emergency_assist_bg.js", "__wbg_get_5c53f3487ad2a906", "a"],
+                ["./ase_emergency_assist_bg.js", "__wbindgen_throw", "$b"],
+            ],
+            "exports": [["run", "pb"], ["memory", "ob"], ["__wbindgen_export", "c"], ["__wbindgen_export2", "d"]],
+        });
+        let out = rename_in_glue(glue, &map).unwrap();
+        assert!(out.contains("        a: function(a, b)"), "{out}");
+        // Whole identifiers only: a longer name that starts like an import stays.
+        assert!(
+            out.contains("__wbg_get_5c53f3487ad2a9061: function()"),
+            "{out}"
+        );
+        assert!(out.contains("$b: function(p, l)"), "{out}");
+        assert!(out.contains(r#""a": import0"#), "{out}");
+        // Exports only after `wasm.`; the module's own `run` and local names stay.
+        assert!(
+            out.contains("export function run(x) { wasm.pb(x); wasm.d(1); wasm.c(2); }"),
+            "{out}"
+        );
+        assert!(
+            out.contains("const memory = wasm.ob; const run_ = run;"),
+            "{out}"
+        );
+        // A glue that does not name what the map says is refused.
+        assert!(rename_in_glue("const x = 1;", &map).is_err());
+        assert!(rename_in_glue(glue, &serde_json::json!({})).is_err());
+    }
+
     use super::*;
 
     #[test]

@@ -29,7 +29,7 @@ use crate::core::zendesk::{
     CommentInputDto, TicketDto, TicketResponseDto, TicketUpdateDto, TicketUpdateInnerDto,
 };
 
-/// How many times the ping note's safe update is tried before the ping fails.
+/// How many times the claim's and the note's safe updates may meet a 409 before the ping fails.
 const MAX_NOTE_ATTEMPTS: u8 = 3;
 
 /// How many ambiguous write failures (read back each time) or 429 waits one run tolerates.
@@ -223,7 +223,15 @@ impl Ping {
                         self.tags = vec![claim.tag.clone()];
                     }
                     let tags = self.tags.clone();
-                    self.watch_or(ctx, &tags, now_ms, None);
+                    if !self.wait_for_other(ctx, &tags, now_ms) {
+                        // The claim is gone (the other agent finished or gave up): read the
+                        // notes again.
+                        self.state = State::Checking;
+                        self.after = None;
+                        let url = ctx.comments_url(None);
+                        let request = Request::zendesk(Method::Get, url, None, Expect::Comments);
+                        self.out.push(request, Step::StartComments);
+                    }
                 }
             }
             Step::Run(number, step) => {
@@ -235,34 +243,19 @@ impl Ping {
         }
     }
 
-    /// Waits while another live claim is among `tags`; otherwise reads the notes again (the
-    /// claim is gone: the other agent finished or gave up) unless `then` says what to do.
-    fn watch_or(&mut self, ctx: &Context, tags: &[String], now_ms: i64, then: Option<State>) {
+    /// Waits when another live claim than this run's is among `tags` (releasing this run's
+    /// claim if it is there too: it lost); says whether it does.
+    fn wait_for_other(&mut self, ctx: &Context, tags: &[String], now_ms: i64) -> bool {
         let mine = self.run_mut().map(|r| r.claim.clone()).unwrap_or_default();
-        match claim::other_live(tags, &mine, now_ms) {
-            Some(claim) => {
-                // A claim of ours that lost the race is released at once.
-                if self.run_mut().is_some_and(|r| tags.contains(&r.claim)) {
-                    self.release(ctx, mine);
-                }
-                let watch_at = now_ms + WATCH_MS;
-                self.state = State::Waiting { claim, watch_at };
-            }
-            None => match then {
-                Some(state) => self.state = state,
-                None => {
-                    self.state = State::Checking;
-                    self.after = None;
-                    let request = Request::zendesk(
-                        Method::Get,
-                        ctx.comments_url(None),
-                        None,
-                        Expect::Comments,
-                    );
-                    self.out.push(request, Step::StartComments);
-                }
-            },
+        let Some(claim) = claim::other_live(tags, &mine, now_ms) else {
+            return false;
+        };
+        if tags.contains(&mine) {
+            self.release(ctx, mine);
         }
+        let watch_at = now_ms + WATCH_MS;
+        self.state = State::Waiting { claim, watch_at };
+        true
     }
 
     /// Removes claim `tag` from the ticket (no safe update: only this tag changes).
@@ -328,7 +321,9 @@ impl Ping {
                         None => {
                             // Someone may be pinging right now (the tags read last).
                             let tags = std::mem::take(&mut self.tags);
-                            self.watch_or(ctx, &tags, now_ms, Some(State::Idle));
+                            if !self.wait_for_other(ctx, &tags, now_ms) {
+                                self.state = State::Idle;
+                            }
                             self.tags = tags;
                             return;
                         }
@@ -467,6 +462,9 @@ impl Ping {
             return;
         }
         // A write whose answer is ambiguous may have landed: read back before anything else.
+        // After a 409 the ticket changed: read again (the claim) or look for the other writer's
+        // note (the note).
+        let conflict = matches!(reply, Err(Failure::Http { status: 409, .. }));
         let read_back = match step {
             RunStep::Claim => Some(RunStep::Ticket),
             RunStep::PostRoot => Some(RunStep::History),
@@ -474,151 +472,139 @@ impl Ping {
             RunStep::PutNote => Some(RunStep::ConflictComments),
             _ => None,
         };
-        if let (Some(read), true) = (read_back, retry && is_ambiguous(&reply)) {
-            run.retries += 1;
+        if conflict {
+            run.note_attempts = run.note_attempts.saturating_add(1);
+        }
+        let conflict_again = conflict && run.note_attempts < MAX_NOTE_ATTEMPTS;
+        if let (Some(read), true) = (read_back, conflict_again || is_ambiguous(&reply) && retry) {
+            if !conflict {
+                run.retries += 1;
+            }
             run.slack_pages = 0;
             return self.request(ctx, read, None);
         }
+        // Every other failure ends the run with its cause in words.
+        let method = match step {
+            RunStep::History => Some("conversations.history"),
+            RunStep::Replies => Some("conversations.replies"),
+            RunStep::PostRoot | RunStep::PostMention => Some("chat.postMessage"),
+            RunStep::Permalink => Some("chat.getPermalink"),
+            _ => None,
+        };
+        let reply = match (method, reply) {
+            (Some(method), reply) => problems.slack_ok(method, reply).map(Reply::Slack),
+            (None, Ok(reply)) => Ok(reply),
+            (None, Err(_)) if conflict && step == RunStep::PutNote => {
+                Err(Message::new(ctx.catalog.get("problems.zendesk.conflict")))
+            }
+            (None, failure) => Err(problems.zendesk(failure)),
+        };
+        let reply = match reply {
+            Ok(reply) => reply,
+            Err(reason) => return self.fail(ctx, reason),
+        };
         // The owner of a claim stops posting before others may take it over.
         let late = now_ms - run.pinged_at_ms > claim::TTL_MS - claim::POST_MARGIN_MS;
-        if late && matches!(step, RunStep::History | RunStep::Replies) && reply.is_ok() {
+        if late && matches!(step, RunStep::History | RunStep::Replies) {
             return self.fail(ctx, Message::new(ctx.catalog.get("problems.ping.too_slow")));
         }
-        match step {
-            RunStep::Ticket => match reply {
-                Ok(Reply::Ticket(TicketResponseDto { ticket })) => {
-                    let TicketDto {
-                        updated_at, tags, ..
-                    } = ticket;
-                    let mine = run.claim.clone();
-                    run.stamp = updated_at;
-                    run.tags = tags.clone();
-                    // Ours landed (its answer was lost) and none other holds: it won.
-                    run.won = tags.contains(&mine);
-                    let go = State::Running(Box::new(Run::clone(run)));
-                    self.tags = tags.clone();
-                    self.watch_or(ctx, &tags, now_ms, Some(go));
-                    if let Some(run) = self.run_mut() {
-                        if run.won {
-                            self.request(ctx, RunStep::Comments, None);
-                        } else {
-                            let body = self.claim_update(now_ms);
-                            self.request(ctx, RunStep::Claim, body);
-                        }
-                    }
-                }
-                other => self.fail(ctx, problems.zendesk(other)),
-            },
-            RunStep::Comments | RunStep::ConflictComments => match reply {
-                Ok(Reply::Comments(page)) => {
-                    match notes::find_ping_record(&page, &ctx.settings.channel_id) {
-                        Some(record) => {
-                            // Pinged before our claim: give the claim back unless our own note
-                            // (which ends it) is the record.
-                            if step == RunStep::Comments {
-                                let tag = run.claim.clone();
-                                self.release(ctx, tag);
-                            }
-                            self.state = State::Done(record);
-                        }
-                        None => match page.next_cursor() {
-                            Some(cursor) => {
-                                self.after = Some(cursor.to_string());
-                                self.request(ctx, step, None);
-                            }
-                            None if step == RunStep::Comments => {
-                                self.request(ctx, RunStep::History, None)
-                            }
-                            None => self.request(ctx, RunStep::Stamp, None),
-                        },
-                    }
-                }
-                other => self.fail(ctx, problems.zendesk(other)),
-            },
-            RunStep::Claim => match reply {
-                Ok(Reply::Ticket(TicketResponseDto { ticket })) => {
-                    // The answer holds every claim written before ours, none after.
-                    run.won = true;
-                    let go = State::Running(Box::new(Run::clone(run)));
-                    self.tags = ticket.tags;
-                    let tags = self.tags.clone();
-                    self.watch_or(ctx, &tags, now_ms, Some(go));
-                    // Someone may have finished the ping just before the claim: read the notes.
-                    if matches!(self.state, State::Running(_)) {
+        match (step, reply) {
+            (RunStep::Ticket, Reply::Ticket(TicketResponseDto { ticket })) => {
+                let TicketDto {
+                    updated_at, tags, ..
+                } = ticket;
+                run.stamp = updated_at;
+                run.tags = tags.clone();
+                // Ours landed (its answer was lost) and none other holds: it won.
+                run.won = tags.contains(&run.claim);
+                let won = run.won;
+                self.tags = tags.clone();
+                if !self.wait_for_other(ctx, &tags, now_ms) {
+                    if won {
                         self.request(ctx, RunStep::Comments, None);
+                    } else {
+                        let body = self.claim_update(now_ms);
+                        self.request(ctx, RunStep::Claim, body);
                     }
                 }
-                // Someone changed the ticket since the first read: read again.
-                Err(Failure::Http { status: 409, .. }) if retry => {
-                    run.retries += 1;
-                    self.request(ctx, RunStep::Ticket, None);
+            }
+            (RunStep::Claim, Reply::Ticket(TicketResponseDto { ticket })) => {
+                // The answer holds every claim written before ours, none after.
+                run.won = true;
+                self.tags = ticket.tags;
+                let tags = self.tags.clone();
+                // Someone may have finished the ping just before the claim: read the notes.
+                if !self.wait_for_other(ctx, &tags, now_ms) {
+                    self.request(ctx, RunStep::Comments, None);
                 }
-                other => self.fail(ctx, problems.zendesk(other)),
-            },
-            RunStep::History => match problems.slack_ok("conversations.history", reply) {
-                Ok(r) => {
-                    let messages = r.messages.as_deref().unwrap_or_default();
-                    match slack::find_root(messages, ctx.key()) {
-                        Some(root) => {
-                            let ts = root.ts.clone();
-                            if let Some(run) = self.run_mut() {
-                                run.root_ts = ts;
-                            }
-                            self.request(ctx, RunStep::Replies, None);
+            }
+            (RunStep::Comments | RunStep::ConflictComments, Reply::Comments(page)) => {
+                match notes::find_ping_record(&page, &ctx.settings.channel_id) {
+                    Some(record) => {
+                        // Pinged before our claim: give the claim back (our own note, found
+                        // after a conflict, ended it already).
+                        if step == RunStep::Comments {
+                            let tag = run.claim.clone();
+                            self.release(ctx, tag);
                         }
-                        None if self.next_slack_page(r.next_cursor()) => {
+                        self.state = State::Done(record);
+                    }
+                    None => match page.next_cursor() {
+                        Some(cursor) => {
+                            self.after = Some(cursor.to_string());
+                            self.request(ctx, step, None);
+                        }
+                        None if step == RunStep::Comments => {
                             self.request(ctx, RunStep::History, None)
                         }
-                        None => {
-                            let body = self.root_message(ctx, ase);
-                            self.request(ctx, RunStep::PostRoot, body.map(Body::SlackPost));
-                        }
-                    }
+                        None => self.request(ctx, RunStep::Stamp, None),
+                    },
                 }
-                Err(reason) => self.fail(ctx, reason),
-            },
-            RunStep::PostRoot => match problems.slack_ok("chat.postMessage", reply) {
-                Ok(r) => match posted_ts(&r) {
-                    Some(ts) => {
-                        if let Some(run) = self.run_mut() {
-                            run.root_ts = ts;
-                        }
-                        // A root posted a moment ago has no replies to reconcile with.
-                        let body = self.mention_message(ctx, ase, now_ms, intl);
-                        self.request(ctx, RunStep::PostMention, body.map(Body::SlackPost));
-                    }
-                    None => self.fail(
-                        ctx,
-                        problems
-                            .decode(Service::Slack("chat.postMessage"), "problems.detail.no_ts"),
-                    ),
-                },
-                Err(reason) => self.fail(ctx, reason),
-            },
-            RunStep::Replies => match problems.slack_ok("conversations.replies", reply) {
-                Ok(r) => {
-                    let messages = r.messages.as_deref().unwrap_or_default();
-                    if slack::find_ping(messages, ctx.key()).is_some() {
-                        self.request(ctx, RunStep::Permalink, None);
-                    } else if self.next_slack_page(r.next_cursor()) {
+            }
+            (RunStep::History, Reply::Slack(r)) => {
+                let messages = r.messages.as_deref().unwrap_or_default();
+                match slack::find_root(messages, ctx.key()) {
+                    Some(root) => {
+                        run.root_ts = root.ts.clone();
                         self.request(ctx, RunStep::Replies, None);
-                    } else {
-                        let body = self.mention_message(ctx, ase, now_ms, intl);
-                        self.request(ctx, RunStep::PostMention, body.map(Body::SlackPost));
+                    }
+                    None if self.next_slack_page(r.next_cursor()) => {
+                        self.request(ctx, RunStep::History, None)
+                    }
+                    None => {
+                        let body = self.root_message(ctx, ase);
+                        self.request(ctx, RunStep::PostRoot, body.map(Body::SlackPost));
                     }
                 }
-                Err(reason) => self.fail(ctx, reason),
+            }
+            (RunStep::PostRoot, Reply::Slack(r)) => match posted_ts(&r) {
+                Some(ts) => {
+                    run.root_ts = ts;
+                    // A root posted a moment ago has no replies to reconcile with.
+                    let body = self.mention_message(ctx, ase, now_ms, intl);
+                    self.request(ctx, RunStep::PostMention, body.map(Body::SlackPost));
+                }
+                None => self.fail(
+                    ctx,
+                    problems.decode(Service::Slack("chat.postMessage"), "problems.detail.no_ts"),
+                ),
             },
-            RunStep::PostMention => match problems.slack_ok("chat.postMessage", reply) {
-                Ok(_) => self.request(ctx, RunStep::Permalink, None),
-                Err(reason) => self.fail(ctx, reason),
-            },
-            RunStep::Permalink => match problems.slack_ok("chat.getPermalink", reply) {
-                Ok(r) => match r.permalink.filter(|p| !p.trim().is_empty()) {
+            (RunStep::Replies, Reply::Slack(r)) => {
+                let messages = r.messages.as_deref().unwrap_or_default();
+                if slack::find_ping(messages, ctx.key()).is_some() {
+                    self.request(ctx, RunStep::Permalink, None);
+                } else if self.next_slack_page(r.next_cursor()) {
+                    self.request(ctx, RunStep::Replies, None);
+                } else {
+                    let body = self.mention_message(ctx, ase, now_ms, intl);
+                    self.request(ctx, RunStep::PostMention, body.map(Body::SlackPost));
+                }
+            }
+            (RunStep::PostMention, _) => self.request(ctx, RunStep::Permalink, None),
+            (RunStep::Permalink, Reply::Slack(r)) => {
+                match r.permalink.filter(|p| !p.trim().is_empty()) {
                     Some(permalink) => {
-                        if let Some(run) = self.run_mut() {
-                            run.permalink = permalink;
-                        }
+                        run.permalink = permalink;
                         self.request(ctx, RunStep::Stamp, None);
                     }
                     None => self.fail(
@@ -628,35 +614,18 @@ impl Ping {
                             "problems.detail.no_permalink",
                         ),
                     ),
-                },
-                Err(reason) => self.fail(ctx, reason),
-            },
-            RunStep::Stamp => match reply {
-                Ok(Reply::Ticket(TicketResponseDto { ticket })) => {
-                    let body = self.note_update(ctx, ase, ticket.updated_at);
-                    if let Some(run) = self.run_mut() {
-                        run.note_attempts = run.note_attempts.saturating_add(1);
-                    }
-                    self.request(ctx, RunStep::PutNote, body.map(Body::TicketUpdate));
                 }
-                other => self.fail(ctx, problems.zendesk(other)),
-            },
-            RunStep::PutNote => match reply {
-                Ok(Reply::Ticket(_)) => {
-                    if let Some(record) = self.run_record(ctx, ase) {
-                        self.state = State::Done(record);
-                    }
+            }
+            (RunStep::Stamp, Reply::Ticket(TicketResponseDto { ticket })) => {
+                let body = self.note_update(ctx, ase, ticket.updated_at);
+                self.request(ctx, RunStep::PutNote, body.map(Body::TicketUpdate));
+            }
+            (RunStep::PutNote, Reply::Ticket(_)) => {
+                if let Some(record) = self.run_record(ctx, ase) {
+                    self.state = State::Done(record);
                 }
-                Err(Failure::Http { status: 409, .. }) => {
-                    if run.note_attempts < MAX_NOTE_ATTEMPTS {
-                        self.request(ctx, RunStep::ConflictComments, None);
-                    } else {
-                        let conflict = ctx.catalog.get("problems.zendesk.conflict");
-                        self.fail(ctx, Message::new(conflict));
-                    }
-                }
-                other => self.fail(ctx, problems.zendesk(other)),
-            },
+            }
+            (_, other) => self.fail(ctx, problems.zendesk(Ok(other))),
         }
     }
 
