@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   TEST_TIMEOUT, world, openTicket, injectSlackFailure, clearSlackFailures, settled, hostRequests,
-  useSession,
+  useSession, waitFor,
 } from './helpers.mjs';
 
 const session = useSession();
@@ -144,11 +144,20 @@ test('the token probe finds a token planted in the app frame (it can see what it
       }
       window.postMessage(`planted ${t}`, '*');
     }, token);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The posted message is delivered asynchronously: wait until the frame recorded it.
+    await waitFor(
+      () => frame.evaluate((t) => (window.__seenMessages ?? []).some((m) => m.includes(t)), token),
+      { what: 'the planted message to be recorded' },
+    );
     const seen = [];
     await collectFrames(page, 'planted', seen);
     const dump = appFrameDump(seen, 'planted');
     assert.ok(dump.includes(token), 'the planted token is found in the app frame');
+    // Each place on its own: the DOM, the frame's storage and the messages it received.
+    const parts = JSON.parse(dump);
+    assert.ok(parts.html.includes(token), 'the probe reads the app frame\'s DOM');
+    assert.ok(parts.session.includes(token), `the probe reads the app frame's storage: ${parts.session}`);
+    assert.ok(parts.messages.some((m) => m.includes(token)), 'the probe reads the app frame\'s messages');
     const leaks = seen.filter(([, t]) => t.includes(token)).map(([where]) => where);
     assert.ok(leaks.length > 0, 'the leak search reports the planted token');
   } finally {

@@ -37,6 +37,9 @@ commands:
                              package validation, end-to-end tests
   bench [--clean]            build time, package size, wasm/JS/CSS bytes raw and gzipped
   screenshot [--out FILE]    save a screenshot of ticket 201's sidebar (default docs/sidebar.png)
+  race [--rounds N]          N rounds (default 50) of two agents in two browser contexts clicking Ping
+                             on ticket 201 together; prints roots, mentions, notes and claims left per
+                             round and a JSON summary; fails unless every round pinged exactly once
 
 All but validate first check for the tools they need and install the missing ones (one `setup:` line
 each): the wasm32 target, the wasm-bindgen CLI of Cargo.lock's version and the npm packages; screenshot
@@ -140,6 +143,7 @@ fn run(args: &[String]) -> Result<bool, Error> {
             bench::run(&paths, opts.flag("--clean"))?;
         }
         "screenshot" => screenshot(&paths, rest)?,
+        "race" => return race(&paths, rest),
         "help" | "--help" | "-h" => print!("{USAGE}"),
         other => return Err(Error::Usage(format!("unknown command {other:?}"))),
     }
@@ -188,6 +192,31 @@ fn demo(paths: &Paths, rest: &[String]) -> Result<(), Error> {
     );
     server.wait();
     Ok(())
+}
+
+/// `cargo xtask race`: tests/e2e/race.mjs against the demo world on an ephemeral port.
+fn race(paths: &Paths, rest: &[String]) -> Result<bool, Error> {
+    let opts = Options::parse(rest, &["--rounds"], &[])?;
+    let rounds: u32 = match opts.value("--rounds") {
+        None => 50,
+        Some(n) => n
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| Error::Usage(format!("--rounds {n:?} is not a positive number")))?,
+    };
+    setup::ensure(paths, Need::Screenshot)?;
+    build::build(paths)?;
+    let server = host::start(paths, 0, host::demo_world(paths))?;
+    let status = Command::new("node")
+        .arg("tests/e2e/race.mjs")
+        .env("ZHOST_URL", host::url(&server))
+        .env("ROUNDS", rounds.to_string())
+        .current_dir(&paths.root)
+        .status()
+        .map_err(command::io_err("cannot run node tests/e2e/race.mjs"))?;
+    server.stop();
+    Ok(status.success())
 }
 
 fn screenshot(paths: &Paths, rest: &[String]) -> Result<(), Error> {

@@ -299,3 +299,53 @@ fn the_app_page_is_rewritten_then_coded() {
     assert_eq!(missing.status, 404);
     assert_eq!(missing.header("Content-Encoding"), None);
 }
+
+/// Big tickets stay cheap: the page's poll answers "unchanged" while nothing changed, and ZAF
+/// data carries `ticket.comments` only when asked for.
+#[test]
+fn polls_and_zaf_data_stay_small_on_big_tickets() {
+    let h = common::start();
+    let v = h.get("/_zhost/ticket_view?ticket=201&agent=100").json();
+    let version = v["version"].as_str().unwrap().to_owned();
+    assert!(v["comments"].is_array());
+    let same = h
+        .get(&format!(
+            "/_zhost/ticket_view?ticket=201&agent=100&since={}",
+            pct(&version)
+        ))
+        .json();
+    assert_eq!(same["unchanged"], true, "{same}");
+    assert!(same.get("comments").is_none());
+    // A write changes the version.
+    let r = h.zd(
+        "PUT",
+        "/api/v2/tickets/201.json",
+        Some(&serde_json::json!({"ticket": {"additional_tags": ["x"]}})),
+    );
+    assert_eq!(r.status, 200);
+    let changed = h
+        .get(&format!(
+            "/_zhost/ticket_view?ticket=201&agent=100&since={}",
+            pct(&version)
+        ))
+        .json();
+    assert!(changed.get("unchanged").is_none(), "{changed}");
+    assert_ne!(changed["version"], version);
+
+    let lite = h.get("/_zaf/data?ticket=201&agent=100").json();
+    assert!(lite["data"].get("ticket.comments").is_none());
+    assert!(lite["data"]["ticket.subject"].is_string());
+    let full = h.get("/_zaf/data?ticket=201&agent=100&comments=1").json();
+    assert!(full["data"]["ticket.comments"].is_array());
+}
+
+fn pct(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -127,10 +127,11 @@
     if (stick) list.scrollTop = list.scrollHeight;
   }
   function pollTicket() {
-    return getJSON('/_zhost/ticket_view?' + agentQS()).then(function (v) {
-      var key = JSON.stringify([v.ticket, v.comments]);
-      if (key !== lastView) {
-        lastView = key;
+    var since = lastView ? '&since=' + encodeURIComponent(lastView) : '';
+    return getJSON('/_zhost/ticket_view?' + agentQS() + since).then(function (v) {
+      if (v.unchanged) return;
+      if (v.version !== lastView) {
+        lastView = v.version;
         renderTicket(v);
       }
       var upd = v.ticket && v.ticket.updated_at;
@@ -261,7 +262,8 @@
     });
   }
 
-  function zafData() { return getJSON('/_zaf/data?' + agentQS()); }
+  // `ticket.comments` is fetched only for a call that asks for it (big tickets stay fast).
+  function zafData(withComments) { return getJSON('/_zaf/data?' + agentQS() + (withComments ? '&comments=1' : '')); }
 
   var MISSING = {};
   function lookup(data, path) {
@@ -365,7 +367,10 @@
 
   function handleRpc(d) {
     var id = d.id, kind = d.request, params = d.params;
-    zafData().then(function (bundle) {
+    var names = kind === 'get' ? (Array.isArray(params) ? params : [params])
+      : kind === 'set' || kind === 'invoke' ? Object.keys(params || {}) : [];
+    var withComments = names.some(function (p) { return /^ticket\.comments/.test(String(p)); });
+    zafData(withComments).then(function (bundle) {
       var data = bundle.data, result = { errors: {} };
       if (kind === 'get') {
         var paths = Array.isArray(params) ? params : [params];
