@@ -917,7 +917,12 @@ fn render(view: &View) -> String {
         match &e.ase {
             AseView::Loading { text } => out.push(format!("ase: loading: {text}")),
             AseView::None { text } => out.push(format!("ase: none: {text}")),
-            AseView::Failed(m) => out.push(format!("ase: failed: {}", message(m))),
+            AseView::Failed(m) => {
+                out.push(format!("ase: failed: {}", message(m)));
+                if let Some(label) = &e.ase_retry {
+                    out.push(format!("  [{label}]"));
+                }
+            }
             AseView::Found(card) => {
                 out.push(format!("ase: {} {}", card.name, card.handle));
                 out.push(format!(
@@ -1210,13 +1215,13 @@ fn ase_variants() {
               hours: [good] Inside working hours · ends in 6 hr, 5 min
               presence: [good] Active on Slack
         "),
-        ("nobody@acme.test", "ase: failed: No Slack user has the email nobody@acme.test {users.lookupByEmail: users_not_found}"),
-        ("not an email", "ase: failed: The organization field “ase_email” of Acme Corp holds “not an email”, which is not an email address"),
+        ("nobody@acme.test", "ase: failed: No Slack user has the email nobody@acme.test {users.lookupByEmail: users_not_found}\n  [Retry now]"),
+        ("not an email", "ase: failed: The organization field “ase_email” of Acme Corp holds “not an email”, which is not an email address\n  [Retry now]"),
         ("", "ase: none: Acme Corp has no Assigned Support Engineer"),
     ];
     let garbage = "x".repeat(5_000);
     let clipped = format!(
-        "ase: failed: The organization field “ase_email” of Acme Corp holds “{}…”, which is not an email address",
+        "ase: failed: The organization field “ase_email” of Acme Corp holds “{}…”, which is not an email address\n  [Retry now]",
         "x".repeat(80)
     );
     let cases: Vec<(&str, &str)> = cases
@@ -1277,12 +1282,81 @@ fn lookup_failures_say_what_failed() {
     for (key, fault, expect) in cases {
         let mut server = Server::new();
         server.fail(key, fault.clone(), 1);
-        let h = Harness::start(server);
+        let mut h = Harness::start(server);
         let text = render(&h.view());
         let ase: Vec<&str> = text.lines().filter(|l| l.starts_with("ase")).collect();
         check(&ase.join("\n"), expect);
         assert!(text.ends_with("ping: hidden"), "{text}");
+        // A failed request is tried again on its own (after Retry-After, else 5 s), with a
+        // countdown on the Retry button; the fault is gone, so the ASE appears without a reload.
+        let wait = match fault {
+            Fault::Http {
+                retry_after_s: Some(s),
+                ..
+            } => i64::from(*s),
+            _ => 5,
+        };
+        let plural = if wait == 1 { "" } else { "s" };
+        assert!(
+            text.contains(&format!(
+                "[Retry now (retrying by itself in {wait} second{plural})]"
+            )),
+            "{key}: {text}"
+        );
+        h.settle(wait as usize + 2);
+        assert_eq!(h.now, NOW + wait * 1000, "{key}");
+        let text = render(&h.view());
+        assert!(text.contains("ase: Maria Lopez @maria"), "{key}: {text}");
+        assert!(text.ends_with("ping: [Ping ASE in Slack]"), "{key}: {text}");
     }
+}
+
+/// Failures that persist back off (5 s, 15 s, 45 s, 2 min, then every 5 min) and the Retry
+/// button starts again at once; a lookup that found no Slack user waits for the click.
+#[test]
+fn a_failing_lookup_backs_off_and_retries_on_a_click() {
+    let mut server = Server::new();
+    server.fail(
+        "users.lookupByEmail",
+        Fault::SlackError("missing_scope"),
+        100,
+    );
+    let mut h = Harness::start(server);
+    let mut waits = Vec::new();
+    for _ in 0..6 {
+        // Let the clock run to the next restart: the first request it makes.
+        let start = h.now;
+        h.clear_log();
+        while h.server.log.is_empty() {
+            let at = h.sidebar.next_wake(h.now).expect("a countdown");
+            assert!(
+                at > h.now && at <= h.now + 1000,
+                "the countdown moves each second"
+            );
+            h.now = at;
+            h.sidebar.tick(h.now);
+            h.run();
+        }
+        waits.push((h.now - start) / 1000);
+    }
+    assert_eq!(waits, [5, 15, 45, 120, 300, 300]);
+    assert!(
+        render(&h.view()).contains("users:read.email"),
+        "{}",
+        render(&h.view())
+    );
+
+    // The click: the lookup starts again now, not at the end of the countdown.
+    h.server.faults.clear();
+    h.clear_log();
+    h.click(Action::RetryLookup);
+    h.run();
+    assert!(
+        h.log().starts_with("GET /api/v2/organizations/9"),
+        "{}",
+        h.log()
+    );
+    assert!(render(&h.view()).contains("ase: Maria Lopez @maria"));
 }
 
 /// The ping's wording follows the ASE's presence, and the card grows when it arrives: the button

@@ -234,6 +234,7 @@ fn emergency_view(ase: AseView, ping: PingView) -> View {
         emergency: Some(EmergencyView {
             reasons: vec!["Priority is urgent".to_string(), HOSTILE.to_string()],
             ase,
+            ase_retry: None,
             viewer_role: "You are the DRI (assignee)".to_string(),
             ping,
         }),
@@ -402,14 +403,26 @@ fn renderer_sets_contract_ids_and_data_attributes() {
     );
     assert!(text_of(&root, "#ping-status").starts_with("Pinged by Olivia"));
 
-    let failed = emergency_view(
+    let mut failed = emergency_view(
         AseView::Failed(Message::new("Could not read the organization".to_string())),
         PingView::Failed {
             message: Message::new("Slack is rate-limiting".to_string()),
             retry_label: "Retry".to_string(),
         },
     );
+    if let Some(e) = failed.emergency.as_mut() {
+        e.ase_retry = Some("Retry now (retrying by itself in 5 seconds)".to_string());
+    }
     renderer.render(failed.clone()).unwrap();
+    // The lookup's own Retry sits in the ASE card, apart from the ping's.
+    assert_eq!(
+        text_of(&root, "#ase #ase-retry-button"),
+        "Retry now (retrying by itself in 5 seconds)"
+    );
+    assert_eq!(
+        attr_of(&root, "#ase-retry-button", "type").as_deref(),
+        Some("button")
+    );
     assert_eq!(
         attr_of(&root, "#ase", "data-ase").as_deref(),
         Some("failed")

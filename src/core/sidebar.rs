@@ -53,6 +53,8 @@ pub struct Boot {
 pub enum Action {
     Ping,
     Retry,
+    /// Retry of the ASE lookup (the ASE card's button).
+    RetryLookup,
 }
 
 /// Which workflow a pending request belongs to, with that workflow's own tag.
@@ -156,7 +158,7 @@ impl Sidebar {
         };
         let ctx = &self.ctx;
         match route {
-            Route::Ase(step) => flows.ase.handle_reply(step, reply, ctx, intl),
+            Route::Ase(step) => flows.ase.handle_reply(step, reply, ctx, now_ms, intl),
             Route::Ping(step) => {
                 let organization = flows.ase.organization_name(ctx);
                 let ase = ase_facts(&flows.ase, organization.as_deref());
@@ -174,6 +176,7 @@ impl Sidebar {
             return;
         };
         match action {
+            Action::RetryLookup => flows.ase.retry(&self.ctx),
             Action::Ping | Action::Retry => {
                 let organization = flows.ase.organization_name(&self.ctx);
                 let Some(ase) = ase_facts(&flows.ase, organization.as_deref()) else {
@@ -192,13 +195,16 @@ impl Sidebar {
     /// When the host must call [`Sidebar::tick`] next, if at all (a wait with a countdown, or a
     /// re-read while another agent pings).
     pub fn next_wake(&self, now_ms: i64) -> Option<i64> {
-        self.flows.as_ref()?.ping.next_wake(now_ms)
+        let flows = self.flows.as_ref()?;
+        let wakes = [flows.ping.next_wake(now_ms), flows.ase.next_wake(now_ms)];
+        wakes.into_iter().flatten().min()
     }
 
     /// The clock reached a wake-up time.
     pub fn tick(&mut self, now_ms: i64) {
         if let Some(flows) = &mut self.flows {
             flows.ping.tick(&self.ctx, now_ms);
+            flows.ase.tick(&self.ctx, now_ms);
         }
         self.collect();
     }
@@ -242,6 +248,7 @@ impl Sidebar {
         let emergency = self.flows.as_ref().map(|flows| EmergencyView {
             reasons: self.reasons.iter().map(|r| reason_text(c, r)).collect(),
             ase: flows.ase.view(&self.ctx, now_ms, intl),
+            ase_retry: flows.ase.retry_label(&self.ctx, now_ms, intl),
             viewer_role: flows.ase.viewer_role_text(&self.ctx, intl),
             ping: flows
                 .ping

@@ -65,6 +65,9 @@ pub struct EmergencyView {
     /// Why the ticket is an emergency: one line per matched rule.
     pub reasons: Vec<String>,
     pub ase: AseView,
+    /// The label of the ASE lookup's Retry button, when the lookup failed (with the seconds
+    /// until it retries on its own, when it will).
+    pub ase_retry: Option<String>,
     /// "You are the ASE" / "You are the DRI (assignee)" / "You are neither ...".
     pub viewer_role: String,
     pub ping: PingView,

@@ -126,6 +126,7 @@ impl App {
         let action = match button.id().as_str() {
             "ping-button" => Action::Ping,
             "retry-button" => Action::Retry,
+            "ase-retry-button" => Action::RetryLookup,
             _ => return,
         };
         // Disable first, synchronously: a second click of a double click must find nothing.

@@ -229,7 +229,18 @@ impl Renderer {
             Some("secondary"),
             &emergency.viewer_role,
         ));
-        (nodes, vec![self.ase(&emergency.ase, &view.details_label)])
+        let ase = self.ase(&emergency.ase, &view.details_label);
+        if let Some(label) = &emergency.ase_retry {
+            let b = button(
+                d,
+                "ase-retry-button",
+                "button button-secondary",
+                label,
+                false,
+            );
+            append(&ase, &b);
+        }
+        (nodes, vec![ase])
     }
 
     /// A message: its sentence in `parent`, and its technical detail, when there is one, in a

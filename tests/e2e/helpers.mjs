@@ -96,6 +96,32 @@ export async function world() {
   return r.json;
 }
 
+/** Adds a fault rule of the emulators (CONTRACTS.md §4.3): Slack or Zendesk, before or after
+ *  the effect, slow or dropped. */
+export async function injectFault(rule) {
+  const r = await http('POST', '/_emulator/fail', { body: rule });
+  assert.ok(r.status >= 200 && r.status < 300, `POST /_emulator/fail → ${r.status} ${r.text}`);
+}
+
+/** A write to Zendesk REST as a world user (HTTP basic `email/token:x`), JSON in and out. */
+export async function zendeskWrite(w, method, path, body, userId = w.agents[0]) {
+  const user = w.zendesk.users.find((u) => u.id === userId);
+  const auth = Buffer.from(`${user.email}/token:x`).toString('base64');
+  const r = await http(method, path, { body, headers: { authorization: `Basic ${auth}`, 'content-type': 'application/json' } });
+  assert.ok(r.status >= 200 && r.status < 300, `${method} ${path} → ${r.status} ${r.text}`);
+  return r.json;
+}
+
+/** A Slack Web API write as the world's bot (JSON body). */
+export async function slackPost(w, method, body) {
+  const r = await http('POST', `/slack/api/${method}`, {
+    body,
+    headers: { authorization: `Bearer ${w.settings.slack_bot_token}`, 'content-type': 'application/json; charset=utf-8' },
+  });
+  assert.equal(r.json?.ok, true, `${method} → ${r.status} ${r.text}`);
+  return r.json;
+}
+
 /** Makes the next Slack calls fail (CONTRACTS.md §4). */
 export async function injectSlackFailure(rule) {
   const r = await http('POST', '/_emulator/slack/fail', { body: rule });
@@ -143,13 +169,21 @@ export async function slack(w, method, params = {}) {
 /** The whole emergency channel: roots (with metadata) and each root's replies. */
 export async function channelThreads(w) {
   const channel = w.settings.slack_channel_id;
-  const history = await slack(w, 'conversations.history', {
-    channel,
-    include_all_metadata: 'true',
-    limit: '200',
-  });
+  // Every page of the history, as Slack pages it (pages may be shorter than `limit`).
+  const messages = [];
+  let cursor = '';
+  do {
+    const page = await slack(w, 'conversations.history', {
+      channel,
+      include_all_metadata: 'true',
+      limit: '200',
+      ...(cursor ? { cursor } : {}),
+    });
+    messages.push(...page.messages);
+    cursor = page.response_metadata?.next_cursor ?? '';
+  } while (cursor);
   const roots = [];
-  for (const m of history.messages) {
+  for (const m of messages) {
     if (m.thread_ts && m.thread_ts !== m.ts) continue;
     let replies = [];
     if (m.reply_count || m.thread_ts) {

@@ -3,7 +3,7 @@
 //!
 //! A rule names a route: a Slack method (`chat.postMessage`, or `*` for every Slack method) or a
 //! Zendesk route `VERB /api/v2/path` where `*` matches one path segment (`PUT /api/v2/tickets/*`;
-//! the verb may be `*`). The next `count` matching calls then:
+//! the verb may be `*`). After `skip` matching calls have gone through, the next `count` then:
 //! - with `after: false` (the default) get the fault *instead of* the effect;
 //! - with `after: true` have their effect (the message is posted, the note written) and then get
 //!   the fault: the ambiguous failure a client must not blindly repeat;
@@ -32,6 +32,8 @@ pub struct FailRule {
     pub status: Option<u16>,
     pub retry_after: u64,
     pub count: u64,
+    /// Matching calls to let through before the rule applies (the mention after the root).
+    pub skip: u64,
     pub after: bool,
     pub delay_ms: u64,
     pub drop: bool,
@@ -65,6 +67,7 @@ impl FailRule {
             status,
             retry_after: num("retry_after", 1),
             count: num("count", 1).max(1),
+            skip: num("skip", 0),
             after: flag("after"),
             delay_ms: num("delay_ms", 0).min(600_000),
             drop: flag("drop"),
@@ -143,6 +146,10 @@ impl FailRule {
 /// Takes (counts down) the first rule matching a Slack method or a Zendesk route.
 fn take(state: &mut State, matches: impl Fn(&FailRule) -> bool) -> Option<FailRule> {
     let i = state.failures.iter().position(matches)?;
+    if state.failures[i].skip > 0 {
+        state.failures[i].skip -= 1;
+        return None;
+    }
     let rule = state.failures[i].clone();
     if rule.count <= 1 {
         state.failures.remove(i);

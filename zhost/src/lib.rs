@@ -243,7 +243,8 @@ fn respond(state: &Mutex<State>, mut request: tiny_http::Request) {
     if drop {
         // Not HTTP: the client sees a broken connection, whatever happened on this side.
         let mut raw = request.into_writer();
-        let _ = raw.write_all(b"\r\n\r\n");
+        // Long enough that a browser sees at once it is not HTTP (it sniffs the first bytes).
+        let _ = raw.write_all(b"zhost: connection dropped by an injected fault\r\n\r\n");
         let _ = raw.flush();
         return;
     }

@@ -241,3 +241,29 @@ fn a_world_can_make_slack_pages_short() {
         assert!(!cursor.is_empty());
     }
 }
+
+#[test]
+fn skip_lets_calls_through_first() {
+    let h = start();
+    let before = comment_count(&h);
+    fail(
+        &h,
+        json!({"route": "PUT /api/v2/tickets/*", "status": 500, "skip": 1}),
+    );
+    assert_eq!(
+        h.zd("PUT", "/api/v2/tickets/201.json", Some(&note("one")))
+            .status,
+        200
+    );
+    assert_eq!(
+        h.zd("PUT", "/api/v2/tickets/201.json", Some(&note("two")))
+            .status,
+        500
+    );
+    assert_eq!(
+        h.zd("PUT", "/api/v2/tickets/201.json", Some(&note("three")))
+            .status,
+        200
+    );
+    assert_eq!(comment_count(&h), before + 2);
+}

@@ -2,13 +2,15 @@
 //! email, then their Slack presence; and the ASE card and the viewer's role it makes possible.
 //!
 //! Invariants: nothing is asked of Slack until the organization names a plausible email; every
-//! failure leaves a sentence that says what failed, never a blank card.
+//! failure leaves a sentence that says what failed, never a blank card; a failed lookup can be
+//! retried with a click, and one that failed on a request (429, 5xx, time-out, a token or scope
+//! an admin is fixing) starts again on its own, with backoff, without a reload.
 use super::{Context, Outbox};
 use crate::core::ase::{self, AseLookup as EmailLookup, ViewerRole};
 use crate::core::availability::{self, HoursState};
 use crate::core::locale::{duration_parts, Intl};
 use crate::core::problems::{Problems, Service};
-use crate::core::request::{Expect, Method, Outcome, Reply, Request};
+use crate::core::request::{Expect, Failure, Method, Outcome, Reply, Request};
 use crate::core::slack::{self, SlackResponseDto, SlackUserDto};
 use crate::core::text;
 use crate::core::view::{AseCard, AseView, Badge, Message, Tone};
@@ -16,6 +18,10 @@ use crate::core::zendesk::OrganizationResponseDto;
 
 /// How much of an organization field's unusable value the sidebar repeats.
 const MAX_SHOWN_VALUE_CHARS: usize = 80;
+
+/// Seconds before the lookup starts again on its own after the 1st, 2nd, … failed request
+/// (the last value repeats); a `Retry-After` replaces it.
+const BACKOFF_S: [i64; 5] = [5, 15, 45, 120, 300];
 
 /// What a pending request of this workflow is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +36,11 @@ enum State {
     Loading,
     NoOrganization,
     NotSet,
-    Failed(Message),
+    /// What failed, and when the lookup starts again on its own (for a failed request).
+    Failed {
+        message: Message,
+        retry_at: Option<i64>,
+    },
     Found(Box<FoundAse>),
 }
 
@@ -56,6 +66,8 @@ pub struct AseLookup {
     /// The organization's name from the REST API, once read.
     organization_name: Option<String>,
     email: Option<String>,
+    /// Automatic restarts so far (see [`BACKOFF_S`]).
+    retries: usize,
     out: Outbox<Step>,
 }
 
@@ -66,28 +78,102 @@ impl AseLookup {
             state: State::Loading,
             organization_name: None,
             email: None,
+            retries: 0,
             out: Outbox::default(),
         };
-        match ctx.ticket.organization {
+        lookup.restart(ctx);
+        lookup
+    }
+
+    /// Reads the ticket's organization (again), if it has one.
+    fn restart(&mut self, ctx: &Context) {
+        self.state = match ctx.ticket.organization {
             Some((org_id, _)) => {
                 let url = format!("/api/v2/organizations/{org_id}");
                 let request = Request::zendesk(Method::Get, url, None, Expect::Organization);
-                lookup.out.push(request, Step::Organization);
+                self.out.push(request, Step::Organization);
+                State::Loading
             }
-            None => lookup.state = State::NoOrganization,
+            None => State::NoOrganization,
+        };
+    }
+
+    /// A click on the lookup's Retry: starts again now.
+    pub fn retry(&mut self, ctx: &Context) {
+        if matches!(self.state, State::Failed { .. }) {
+            self.restart(ctx);
         }
-        lookup
+    }
+
+    /// When the host must call [`AseLookup::tick`]: each second of a countdown to a restart.
+    pub fn next_wake(&self, now_ms: i64) -> Option<i64> {
+        match self.state {
+            State::Failed {
+                retry_at: Some(at), ..
+            } => Some(at.min(now_ms - now_ms.rem_euclid(1000) + 1000)),
+            _ => None,
+        }
+    }
+
+    /// Starts again when a failed request's backoff is over.
+    pub fn tick(&mut self, ctx: &Context, now_ms: i64) {
+        if let State::Failed {
+            retry_at: Some(at), ..
+        } = self.state
+        {
+            if at <= now_ms {
+                self.restart(ctx);
+            }
+        }
+    }
+
+    /// The label of the lookup's Retry button, with the seconds until it retries on its own.
+    pub fn retry_label(&self, ctx: &Context, now_ms: i64, intl: &dyn Intl) -> Option<String> {
+        let State::Failed { retry_at, .. } = &self.state else {
+            return None;
+        };
+        let c = &ctx.catalog;
+        Some(match retry_at {
+            Some(at) => {
+                let secs = (at - now_ms + 999).div_euclid(1000).max(0);
+                let count = intl.number(secs);
+                c.render_plural("ui.ase.retry_in", intl.plural(secs), &[("count", &count)])
+            }
+            None => c.get("ui.ase.retry"),
+        })
     }
 
     pub fn poll_request(&mut self) -> Option<(Request, Step)> {
         self.out.pop()
     }
 
-    pub fn handle_reply(&mut self, step: Step, reply: Outcome, ctx: &Context, intl: &dyn Intl) {
+    pub fn handle_reply(
+        &mut self,
+        step: Step,
+        reply: Outcome,
+        ctx: &Context,
+        now_ms: i64,
+        intl: &dyn Intl,
+    ) {
+        // A failed request (not an answer about the data) is tried again later, on its own.
+        let retry_after = match &reply {
+            Err(Failure::Http { retry_after_s, .. }) => Some(*retry_after_s),
+            Err(_) => Some(None),
+            Ok(Reply::Slack(r)) if !r.ok && r.error.as_deref() != Some("users_not_found") => {
+                Some(None)
+            }
+            _ => None,
+        };
         match step {
             Step::Organization => self.on_organization(reply, ctx, intl),
             Step::LookupUser => self.on_lookup_user(reply, ctx, intl),
             Step::Presence => self.on_presence(reply, ctx, intl),
+        }
+        if let (State::Failed { retry_at, .. }, Some(after)) = (&mut self.state, retry_after) {
+            let backoff = BACKOFF_S[self.retries.min(BACKOFF_S.len() - 1)];
+            let wait_s = after.map_or(backoff, |s| i64::from(s).clamp(1, 600));
+            *retry_at = Some(now_ms + wait_s * 1000);
+            self.retries += 1;
         }
     }
 
@@ -128,7 +214,10 @@ impl AseLookup {
     }
 
     fn fail(&mut self, message: Message) {
-        self.state = State::Failed(message);
+        self.state = State::Failed {
+            message,
+            retry_at: None,
+        };
     }
 
     fn on_organization(&mut self, reply: Outcome, ctx: &Context, intl: &dyn Intl) {
@@ -255,7 +344,7 @@ impl AseLookup {
                     &[("organization", &self.organization_label(ctx))],
                 ),
             },
-            State::Failed(message) => AseView::Failed(message.clone()),
+            State::Failed { message, .. } => AseView::Failed(message.clone()),
             State::Found(found) => AseView::Found(self.card(found, ctx, now_ms, intl)),
         }
     }
