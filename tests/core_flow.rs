@@ -18,7 +18,7 @@ use ase_emergency_assist::core::slack::{
     SlackProfileDto, SlackResponseDto, SlackUserDto,
 };
 use ase_emergency_assist::core::text::{Catalog, TranslationNode};
-use ase_emergency_assist::core::view::{AseView, Badge, Message, PingView, Tone, View};
+use ase_emergency_assist::core::view::{AseView, Badge, Message, Phase, PingView, Tone, View};
 use ase_emergency_assist::core::zendesk::{
     CommentDto, CommentsResponseDto, CursorMetaDto, FieldValueDto, OrganizationDto,
     OrganizationResponseDto, TicketDto, TicketResponseDto, ZafTicketDto, ZafUserDto,
@@ -2675,4 +2675,136 @@ fn an_owner_past_its_claim_stops_before_posting() {
         render(&h.view())
     );
     assert!(h.server.tags.is_empty(), "the claim was released");
+}
+
+// ---- Live state ----
+
+/// A ticket set to urgent while open becomes an emergency and starts its reads; set back, it
+/// collapses; set to urgent again, it shows what it had, with no second round of reads. While
+/// it is not an emergency, nothing is asked.
+#[test]
+fn a_ticket_set_to_urgent_while_open_becomes_an_emergency() {
+    let mut h = Harness::new(
+        Server::new(),
+        boot(
+            settings(json!({})),
+            ticket(json!({"priority": "normal"})),
+            olivia(),
+        ),
+    );
+    h.run();
+    assert_eq!(h.log(), "");
+    assert_eq!(h.view().phase, Phase::NotEmergency);
+
+    h.sidebar
+        .ticket_changed(ticket(json!({"priority": "urgent"})), None, &Tz);
+    h.run();
+    assert_eq!(h.view().phase, Phase::Emergency);
+    check(&h.log(), START_READS);
+    assert!(render(&h.view()).ends_with("ping: [Ping ASE in Slack]"));
+
+    h.clear_log();
+    h.sidebar
+        .ticket_changed(ticket(json!({"priority": "normal"})), None, &Tz);
+    h.run();
+    let view = h.view();
+    assert_eq!(view.phase, Phase::NotEmergency);
+    assert!(view.emergency.is_none() && view.collapsed);
+
+    h.sidebar
+        .ticket_changed(ticket(json!({"priority": "urgent"})), None, &Tz);
+    h.run();
+    assert_eq!(h.log(), "", "the workflows kept what they had read");
+    assert!(render(&h.view()).ends_with("ping: [Ping ASE in Slack]"));
+
+    // The Slack root names the subject and priority as they are now.
+    h.sidebar.ticket_changed(
+        ticket(json!({"priority": "urgent", "subject": "Renamed by the agent"})),
+        None,
+        &Tz,
+    );
+    h.click(Action::Ping);
+    h.run();
+    assert!(
+        h.server.posts[0].text.contains("Renamed by the agent"),
+        "{}",
+        h.server.posts[0].text
+    );
+}
+
+/// Activation (or a save by someone) re-reads the shared state: another agent's ping shows
+/// without a reload; a second activation within 10 s asks nothing.
+#[test]
+fn activation_rereads_the_shared_state_without_a_storm() {
+    let mut h = Harness::start(Server::new());
+    assert!(render(&h.view()).ends_with("ping: [Ping ASE in Slack]"));
+    let note = notes::format_ping_note(&catalog(), &sam_pinged_at_1335(), "Maria Lopez");
+    h.server.add_note(102, note);
+    h.clear_log();
+    // The start-up reads were the first look; ten seconds later a re-read is due.
+    h.now += 10_000;
+    h.sidebar.refresh(h.now);
+    h.run();
+    check(
+        &h.log(),
+        "
+        GET /api/v2/tickets/201
+        GET /api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100
+        ",
+    );
+    assert!(
+        render(&h.view()).contains("ping: done: Pinged by Sam"),
+        "{}",
+        render(&h.view())
+    );
+
+    let mut h = Harness::start(Server::new());
+    // The start-up reads were the first look; ten seconds later a re-read is due.
+    h.now += 10_000;
+    h.sidebar.refresh(h.now);
+    h.run();
+    h.clear_log();
+    h.sidebar.refresh(h.now + 5_000);
+    h.sidebar.refresh(h.now + 9_999);
+    h.run();
+    assert_eq!(h.log(), "", "no second re-read within 10 s");
+    // The re-read asked for meanwhile happens once, when the 10 s are over.
+    assert_eq!(h.sidebar.next_wake(h.now + 9_999), Some(h.now + 10_000));
+    h.now += 10_000;
+    h.sidebar.tick(h.now);
+    h.run();
+    check(
+        &h.log(),
+        "
+        GET /api/v2/tickets/201
+        GET /api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100
+        ",
+    );
+    assert_eq!(h.sidebar.next_wake(h.now), None);
+}
+
+/// An activation that finds another agent's live claim shows the wait, then the result.
+#[test]
+fn activation_finds_another_agents_claim() {
+    let mut h = Harness::start(Server::new());
+    let tag = format!("ase_ping_claim_{}_102_abc123", NOW / 1000);
+    h.server.tags.push(tag);
+    // The start-up reads were the first look; ten seconds later a re-read is due.
+    h.now += 10_000;
+    h.sidebar.refresh(h.now);
+    h.run();
+    assert!(
+        render(&h.view()).contains("ping: in flight: Another agent started this ping"),
+        "{}",
+        render(&h.view())
+    );
+    h.server.tags.clear();
+    let note = notes::format_ping_note(&catalog(), &sam_pinged_at_1335(), "Maria Lopez");
+    h.server.add_note(102, note);
+    h.settle(5);
+    assert!(
+        render(&h.view()).contains("ping: done: Pinged by Sam"),
+        "{}",
+        render(&h.view())
+    );
 }

@@ -85,13 +85,19 @@ pub struct Sidebar {
     queue: VecDeque<Request>,
     /// Requests handed to the host and not yet answered.
     pending: Vec<(RequestId, Route)>,
+    /// When the shared state was last re-read for [`Sidebar::refresh`], and when a re-read
+    /// asked for too soon after it is due.
+    refreshed_at: i64,
+    refresh_due: Option<i64>,
 }
+
+/// The least time between two re-reads of the shared state on activation or a save.
+const REFRESH_MS: i64 = 10_000;
 
 impl Sidebar {
     /// Parses the settings and detects the emergency. An emergency starts its workflows (which
     /// queue their start-up reads); anything else queues nothing, now or later.
     pub fn new(boot: Boot, now_ms: i64, intl: &dyn Intl) -> Sidebar {
-        let _ = now_ms;
         let catalog = boot.catalog;
         let (settings, setting_problems) = settings::parse_settings(&boot.settings);
         let mut problems: Vec<(&'static str, Message)> = setting_problems
@@ -105,21 +111,6 @@ impl Sidebar {
             let text = problems::no_rules(&catalog, intl);
             problems.push(("emergency_priorities", Message::new(text)));
         }
-        let facts = TicketFacts {
-            priority: boot.ticket.priority.as_deref(),
-            tags: &boot.ticket.tags,
-            form_id: boot.ticket.form.as_ref().and_then(|f| f.id),
-            subject: boot.ticket.subject.as_deref().unwrap_or(""),
-            field_value: boot.custom_field_value.as_deref(),
-        };
-        let reasons = detection::detect(&settings.rules, &facts, intl);
-        let phase = if !reasons.is_empty() {
-            Phase::Emergency
-        } else if !problems.is_empty() {
-            Phase::Misconfigured
-        } else {
-            Phase::NotEmergency
-        };
         let ctx = Context {
             catalog,
             settings,
@@ -129,22 +120,95 @@ impl Sidebar {
             viewer_tz: boot.viewer_tz,
             seed: boot.seed,
         };
-        let flows = (phase == Phase::Emergency).then(|| Workflows {
-            ase: AseLookup::start(&ctx),
-            ping: Ping::start(&ctx),
-        });
         let mut sidebar = Sidebar {
             ctx,
             problems,
-            phase,
-            reasons,
-            flows,
+            phase: Phase::Loading,
+            reasons: Vec::new(),
+            flows: None,
             next_id: 1,
             queue: VecDeque::new(),
             pending: Vec::new(),
+            // The start-up reads are the first look at the shared state.
+            refreshed_at: now_ms,
+            refresh_due: None,
         };
-        sidebar.collect();
+        sidebar.detect(&boot.ticket, boot.custom_field_value.as_deref(), intl);
         sidebar
+    }
+
+    /// Detection on `ticket` as the agent's browser shows it now: an emergency starts its
+    /// workflows (once: they live on if the ticket stops being one, and are shown again when it
+    /// is one again); anything else queues nothing.
+    fn detect(&mut self, ticket: &ZafTicketDto, field_value: Option<&str>, intl: &dyn Intl) {
+        let facts = TicketFacts {
+            priority: ticket.priority.as_deref(),
+            tags: &ticket.tags,
+            form_id: ticket.form.as_ref().and_then(|f| f.id),
+            subject: ticket.subject.as_deref().unwrap_or(""),
+            field_value,
+        };
+        self.reasons = detection::detect(&self.ctx.settings.rules, &facts, intl);
+        self.phase = if !self.reasons.is_empty() {
+            Phase::Emergency
+        } else if !self.problems.is_empty() {
+            Phase::Misconfigured
+        } else {
+            Phase::NotEmergency
+        };
+        // The Slack root names the subject and priority as they are now.
+        let info = TicketInfo::from_zaf(ticket);
+        let org_changed = info.organization.as_ref().map(|o| o.0)
+            != self.ctx.ticket.organization.as_ref().map(|o| o.0);
+        self.ctx.ticket = TicketInfo {
+            id: self.ctx.ticket.id,
+            ..info
+        };
+        if self.phase == Phase::Emergency && (self.flows.is_none() || org_changed) {
+            // A new organization means another ASE: the lookup starts over (a ping under way
+            // keeps its run).
+            let ping = match self.flows.take() {
+                Some(flows) => flows.ping,
+                None => Ping::start(&self.ctx),
+            };
+            self.flows = Some(Workflows {
+                ase: AseLookup::start(&self.ctx),
+                ping,
+            });
+        }
+        self.collect();
+    }
+
+    /// The ticket changed in the agent's browser (ZAF's `ticket.*.changed`): priority, tags,
+    /// form, subject or the custom field. A ticket set to urgent while open becomes an
+    /// emergency; one set back collapses.
+    pub fn ticket_changed(
+        &mut self,
+        ticket: ZafTicketDto,
+        custom_field_value: Option<String>,
+        intl: &dyn Intl,
+    ) {
+        self.detect(&ticket, custom_field_value.as_deref(), intl);
+    }
+
+    /// The app was activated or someone saved the ticket: on an emergency, re-read the shared
+    /// state (a ping or claim by another agent), at most once per [`REFRESH_MS`]: a request
+    /// within that time is done when it is over (one re-read for a burst).
+    pub fn refresh(&mut self, now_ms: i64) {
+        if self.phase != Phase::Emergency {
+            return;
+        }
+        let next = self.refreshed_at.saturating_add(REFRESH_MS);
+        if now_ms < next {
+            self.refresh_due = Some(next);
+            return;
+        }
+        self.refresh_due = None;
+        if let Some(flows) = &mut self.flows {
+            self.refreshed_at = now_ms;
+            flows.ping.refresh(&self.ctx);
+        }
+        self.collect();
     }
 
     /// The answer to request `id`, routed to the workflow that asked. Unknown ids are ignored.
@@ -196,12 +260,19 @@ impl Sidebar {
     /// re-read while another agent pings).
     pub fn next_wake(&self, now_ms: i64) -> Option<i64> {
         let flows = self.flows.as_ref()?;
-        let wakes = [flows.ping.next_wake(now_ms), flows.ase.next_wake(now_ms)];
+        let wakes = [
+            flows.ping.next_wake(now_ms),
+            flows.ase.next_wake(now_ms),
+            self.refresh_due,
+        ];
         wakes.into_iter().flatten().min()
     }
 
     /// The clock reached a wake-up time.
     pub fn tick(&mut self, now_ms: i64) {
+        if self.refresh_due.is_some_and(|at| at <= now_ms) {
+            self.refresh(now_ms);
+        }
         if let Some(flows) = &mut self.flows {
             flows.ping.tick(&self.ctx, now_ms);
             flows.ase.tick(&self.ctx, now_ms);
@@ -245,7 +316,11 @@ impl Sidebar {
             Phase::Emergency => "ui.headline.emergency",
             Phase::Misconfigured => "ui.headline.misconfigured",
         });
-        let emergency = self.flows.as_ref().map(|flows| EmergencyView {
+        let flows = self
+            .flows
+            .as_ref()
+            .filter(|_| self.phase == Phase::Emergency);
+        let emergency = flows.map(|flows| EmergencyView {
             reasons: self.reasons.iter().map(|r| reason_text(c, r)).collect(),
             ase: flows.ase.view(&self.ctx, now_ms, intl),
             ase_retry: flows.ase.retry_label(&self.ctx, now_ms, intl),

@@ -12,6 +12,7 @@ use gloo::events::EventListener;
 use gloo::timers::callback::{Interval, Timeout};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlButtonElement};
 
@@ -28,6 +29,11 @@ pub struct App {
     height: Cell<u32>,
     /// The pending wake-up the core asked for (dropping it cancels it).
     wake: RefCell<Option<Timeout>>,
+    /// `ticket.customField:custom_field_<id>` of the emergency field rule, if one is set.
+    field_path: Option<String>,
+    /// A re-read of the ticket is under way; `again`: another event came meanwhile.
+    reading: Cell<bool>,
+    again: Cell<bool>,
 }
 
 /// The browser clock, read once per event (time is an argument of the core).
@@ -42,6 +48,7 @@ fn log_error(what: &str) {
 /// Starts the core with `boot` and wires clicks and the redraw timer.
 pub fn start(client: ZafClient, boot: Boot, renderer: Renderer) {
     let intl = BrowserIntl::new(&crate::core::text::format_locale(&boot.locale));
+    let field_id = super::boot::custom_field_id(&boot.settings);
     let sidebar = Sidebar::new(boot, now_ms(), &intl);
     let app = Rc::new(App {
         sidebar: RefCell::new(sidebar),
@@ -50,8 +57,32 @@ pub fn start(client: ZafClient, boot: Boot, renderer: Renderer) {
         renderer: RefCell::new(renderer),
         height: Cell::new(0),
         wake: RefCell::new(None),
+        field_path: field_id
+            .as_ref()
+            .map(|id| format!("ticket.customField:custom_field_{id}")),
+        reading: Cell::new(false),
+        again: Cell::new(false),
     });
     app.pump();
+
+    // Live state: the ticket as the agent edits it (before saving), a save by anyone, and the
+    // app coming back into view.
+    let on_event = Rc::clone(&app);
+    let handler = Closure::<dyn FnMut()>::new(move || on_event.ticket_event());
+    let field_event = field_id.map(|id| format!("ticket.custom_field_{id}.changed"));
+    let names = [
+        "ticket.priority.changed",
+        "ticket.tags.changed",
+        "ticket.form.id.changed",
+        "ticket.subject.changed",
+        "ticket.organization.changed",
+        "ticket.updated",
+        "app.activated",
+    ];
+    for name in names.iter().copied().chain(field_event.as_deref()) {
+        app.client.on(name, handler.as_ref().unchecked_ref());
+    }
+    handler.forget();
 
     if let Some(root) = app.renderer.try_borrow().ok().map(|r| r.root()) {
         let on_click = Rc::clone(&app);
@@ -62,6 +93,40 @@ pub fn start(client: ZafClient, boot: Boot, renderer: Renderer) {
 }
 
 impl App {
+    /// A ticket event: re-reads the ticket from ZAF (once for a burst of events), lets the core
+    /// detect again and re-read the shared state, then redraws.
+    fn ticket_event(self: &Rc<Self>) {
+        if self.reading.replace(true) {
+            self.again.set(true);
+            return;
+        }
+        let app = Rc::clone(self);
+        wasm_bindgen_futures::spawn_local(async move {
+            loop {
+                app.again.set(false);
+                let mut paths = vec!["ticket"];
+                paths.extend(app.field_path.as_deref());
+                match app.client.get(&paths).await.and_then(|data| {
+                    let field = app.field_path.as_deref().and_then(|p| data.field_text(p));
+                    Ok((data.decode("ticket")?, field))
+                }) {
+                    Ok((ticket, field)) => {
+                        if let Ok(mut sidebar) = app.sidebar.try_borrow_mut() {
+                            sidebar.ticket_changed(ticket, field, &app.intl);
+                            sidebar.refresh(now_ms());
+                        }
+                    }
+                    Err(_) => log_error("cannot re-read the ticket"),
+                }
+                app.pump();
+                if !app.again.get() {
+                    break;
+                }
+            }
+            app.reading.set(false);
+        });
+    }
+
     /// Renders the current view, then performs every request the core has queued.
     fn pump(self: &Rc<Self>) {
         let now = now_ms();

@@ -33,6 +33,10 @@ extern "C" {
 
     #[wasm_bindgen(catch, method, js_name = invoke)]
     fn invoke_js(this: &ZafClient, name: &str, arg: &JsValue) -> Result<Promise, JsValue>;
+
+    /// `client.on(name, handler)`: registers a listener (the SDK only stores it, it does not throw).
+    #[wasm_bindgen(method)]
+    pub fn on(this: &ZafClient, name: &str, handler: &Function);
 }
 
 /// The answer of a bulk `client.get`: one value or one error per path (ZAF.md §1.4).

@@ -101,6 +101,13 @@
     document.getElementById('prop-group').textContent = v.group ? v.group.name : '-';
     document.getElementById('prop-type').textContent = t.type || '-';
     document.getElementById('prop-priority').textContent = t.priority || '-';
+    // The editor shows the saved values unless the agent is editing them.
+    if (!Object.prototype.hasOwnProperty.call(overlay, 'ticket.priority')) {
+      document.getElementById('edit-priority').value = t.priority || '';
+    }
+    if (!Object.prototype.hasOwnProperty.call(overlay, 'ticket.tags')) {
+      document.getElementById('edit-tags').value = (t.tags || []).join(' ');
+    }
     document.getElementById('prop-updated').textContent = t.updated_at || '';
     var tags = document.getElementById('prop-tags');
     clear(tags);
@@ -268,7 +275,20 @@
   var MISSING = {};
   function lookup(data, path) {
     if (Object.prototype.hasOwnProperty.call(overlay, path)) return overlay[path];
-    if (Object.prototype.hasOwnProperty.call(data, path)) return data[path];
+    if (Object.prototype.hasOwnProperty.call(data, path)) {
+      // An object (`ticket`) shows the agent's unsaved edits of its fields (`ticket.priority`).
+      var whole = data[path];
+      if (whole && typeof whole === 'object' && !Array.isArray(whole)) {
+        Object.keys(overlay).forEach(function (k) {
+          var rest = k.slice(path.length + 1);
+          if (k.indexOf(path + '.') === 0 && rest.indexOf('.') < 0) {
+            whole = Object.assign({}, whole);
+            whole[rest] = overlay[k];
+          }
+        });
+      }
+      return whole;
+    }
     // Walk from the longest known prefix: ticket.requester.email, currentUser.locale, …
     var parts = path.split('.');
     for (var i = parts.length - 1; i > 0; i--) {
@@ -304,6 +324,44 @@
     emit('ticket.' + prop + '.changed', value, true);
     emit('*.changed', { propertyName: path, newValue: value, oldValue: old === MISSING ? undefined : old }, true);
   }
+
+  // ------------------------------------------------------------------ editing the ticket
+  // As in Zendesk: a change shows at once and fires `ticket.<field>.changed` (and `*.changed`)
+  // to the app, unsaved; Submit saves it through the REST API, and every tab's poll then sees
+  // the new `updated_at` and fires `ticket.updated`.
+  function edit(path, value) {
+    var old = Object.prototype.hasOwnProperty.call(overlay, path) ? overlay[path] : undefined;
+    overlay[path] = value;
+    document.getElementById('edit-state').textContent = 'Unsaved changes';
+    emit(path + '.changed', value, true);
+    emit('*.changed', { propertyName: path, newValue: value, oldValue: old }, true);
+  }
+  document.getElementById('edit-priority').addEventListener('change', function (e) {
+    edit('ticket.priority', e.target.value || null);
+  });
+  document.getElementById('edit-tags').addEventListener('change', function (e) {
+    edit('ticket.tags', e.target.value.split(/[\s,]+/).filter(Boolean));
+  });
+  document.getElementById('ticket-edit').addEventListener('submit', function (e) {
+    e.preventDefault();
+    var changes = {};
+    if (Object.prototype.hasOwnProperty.call(overlay, 'ticket.priority')) changes.priority = overlay['ticket.priority'];
+    if (Object.prototype.hasOwnProperty.call(overlay, 'ticket.tags')) changes.tags = overlay['ticket.tags'];
+    fetch('/api/v2/tickets/' + encodeURIComponent(boot.ticketId) + '.json', {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json', 'X-Zhost-Agent': String(boot.agentId) },
+      body: JSON.stringify({ ticket: changes }),
+    }).then(function (r) {
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      delete overlay['ticket.priority'];
+      delete overlay['ticket.tags'];
+      document.getElementById('edit-state').textContent = 'Saved';
+      return pollTicket();
+    }).catch(function (err) {
+      document.getElementById('edit-state').textContent = 'Not saved: ' + err.message;
+    });
+  });
+  window.addEventListener('focus', function () { emit('app.activated', { firstLoad: false }, true); });
 
   function invokeOne(name, args, data, result) {
     zhost.invocations.push({ name: name, args: args });

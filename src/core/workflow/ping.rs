@@ -215,18 +215,27 @@ impl Ping {
             Step::StartComments => self.on_start_comments(reply, ctx, now_ms),
             Step::Release => {}
             Step::Watch => {
-                if let State::Waiting { claim, .. } = &self.state {
+                let waited = match &self.state {
+                    State::Waiting { claim, .. } => Some(claim.tag.clone()),
+                    State::Idle | State::Failed { .. } => None,
+                    _ => return,
+                };
+                {
                     // A failed read keeps waiting for the claim seen last.
                     if let Ok(Reply::Ticket(TicketResponseDto { ticket })) = reply {
                         self.tags = ticket.tags;
+                    } else if let Some(tag) = waited {
+                        self.tags = vec![tag];
                     } else {
-                        self.tags = vec![claim.tag.clone()];
+                        return;
                     }
                     let tags = self.tags.clone();
                     if !self.wait_for_other(ctx, &tags, now_ms) {
-                        // The claim is gone (the other agent finished or gave up): read the
-                        // notes again.
-                        self.state = State::Checking;
+                        // No claim holds (the other agent finished or gave up): read the notes
+                        // again. An idle or failed ping keeps its button meanwhile.
+                        if matches!(self.state, State::Waiting { .. }) {
+                            self.state = State::Checking;
+                        }
                         self.after = None;
                         let url = ctx.comments_url(None);
                         let request = Request::zendesk(Method::Get, url, None, Expect::Comments);
@@ -301,37 +310,46 @@ impl Ping {
         }
     }
 
+    /// Re-reads the shared state (the ticket's claims, then its notes) for an idle or failed
+    /// ping: another agent may have pinged, or be pinging. The button stays meanwhile.
+    pub fn refresh(&mut self, ctx: &Context) {
+        if matches!(self.state, State::Idle | State::Failed { .. }) {
+            let url = format!("/api/v2/tickets/{}", ctx.ticket.id);
+            let request = Request::zendesk(Method::Get, url, None, Expect::Ticket);
+            self.out.push(request, Step::Watch);
+        }
+    }
+
     fn on_start_comments(&mut self, reply: Outcome, ctx: &Context, now_ms: i64) {
-        if !matches!(self.state, State::Checking) {
+        // A re-read while idle or failed may still find another agent's ping.
+        let checking = matches!(self.state, State::Checking);
+        if !checking && !matches!(self.state, State::Idle | State::Failed { .. }) {
             return;
         }
         // A failed read only hides nothing: the ping itself re-reads the notes before writing.
-        self.state = match reply {
-            Ok(Reply::Comments(page)) => {
-                match notes::find_ping_record(&page, &ctx.settings.channel_id) {
-                    Some(record) => State::Done(record),
-                    None => match page.next_cursor() {
-                        Some(cursor) => {
-                            let url = ctx.comments_url(Some(cursor));
-                            let request =
-                                Request::zendesk(Method::Get, url, None, Expect::Comments);
-                            self.out.push(request, Step::StartComments);
-                            State::Checking
-                        }
-                        None => {
-                            // Someone may be pinging right now (the tags read last).
-                            let tags = std::mem::take(&mut self.tags);
-                            if !self.wait_for_other(ctx, &tags, now_ms) {
-                                self.state = State::Idle;
-                            }
-                            self.tags = tags;
-                            return;
-                        }
-                    },
+        let page = match reply {
+            Ok(Reply::Comments(page)) => page,
+            _ => {
+                if checking {
+                    self.state = State::Idle;
                 }
+                return;
             }
-            _ => State::Idle,
         };
+        if let Some(record) = notes::find_ping_record(&page, &ctx.settings.channel_id) {
+            self.state = State::Done(record);
+        } else if let Some(cursor) = page.next_cursor() {
+            let url = ctx.comments_url(Some(cursor));
+            let request = Request::zendesk(Method::Get, url, None, Expect::Comments);
+            self.out.push(request, Step::StartComments);
+        } else if checking {
+            // Someone may be pinging right now (the tags read last).
+            let tags = std::mem::take(&mut self.tags);
+            if !self.wait_for_other(ctx, &tags, now_ms) {
+                self.state = State::Idle;
+            }
+            self.tags = tags;
+        }
     }
 
     fn run_mut(&mut self) -> Option<&mut Run> {
