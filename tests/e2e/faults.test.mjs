@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   T, TEST_TIMEOUT, openTicket, appShows, text, proxied, settled, useSession, withPage, injectFault,
-  zendeskWrite, slackPost, fill,
+  zendeskWrite, fill,
 } from './helpers.mjs';
 import { outcome } from './race.mjs';
 
@@ -112,9 +112,14 @@ test('a thread root behind a full page of newer channel messages is found, not p
     await app.locator('#ping-button:not([disabled])').waitFor();
     await app.locator('#ping-button').click();
     await appShows(app, '#ping-error #retry-button', 'the note failed');
-    for (let i = 0; i < 210; i++) {
-      await slackPost(session.world, 'chat.postMessage', { channel: session.world.settings.slack_channel_id, text: `deploy ${i} finished` });
-    }
+    // People talk in the channel meanwhile (seeded: 210 messages posted by the app's bot would
+    // meet Slack's per-channel rate limit).
+    const seeded = await fetch(`${process.env.ZHOST_URL}/_emulator/slack/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ channel: session.world.settings.slack_channel_id, count: 210, text: 'deploy finished' }),
+    });
+    assert.equal(seeded.status, 200);
     await app.locator('#retry-button').click();
     await appShows(app, '#ping-status #thread-link', 'after Retry');
     const reads = (await proxied()).filter((r) => String(r.url).includes('conversations.history'));

@@ -314,6 +314,22 @@ fn route(state: &Mutex<State>, req: &Req) -> Resp {
             lock(state).failures.clear();
             Resp::json(200, &json!({"ok": true}))
         }
+        ("POST", "/_emulator/slack/messages") => {
+            let body = req.json_body().unwrap_or_default();
+            let channel = body
+                .get("channel")
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            let count = body.get("count").and_then(|v| v.as_u64()).unwrap_or(1) as usize;
+            let text = body
+                .get("text")
+                .and_then(|v| v.as_str())
+                .unwrap_or("message");
+            match slack::seed(&mut lock(state), channel, count, text) {
+                Ok(n) => Resp::json(200, &json!({"ok": true, "added": n})),
+                Err(e) => Resp::json(404, &json!({"error": e})),
+            }
+        }
         ("GET", "/_emulator/slack/channel") => {
             let st = lock(state);
             let id = req.query_param("id").unwrap_or_default();

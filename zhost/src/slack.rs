@@ -312,14 +312,191 @@ fn handle_call(state: &mut State, spec: &MethodSpec, req: &Req, call: &Call) -> 
     if expected.is_empty() || token != expected {
         return err("invalid_auth");
     }
+    // The token's state (`slack.bot.token_state`): Slack's answers for a revoked token, a
+    // deactivated workspace or an expired token.
+    match state
+        .world
+        .json()
+        .pointer("/slack/bot/token_state")
+        .and_then(Value::as_str)
+    {
+        Some("revoked") => return err("token_revoked"),
+        Some("inactive") => return err("account_inactive"),
+        Some("expired") => return err("token_expired"),
+        _ => {}
+    }
 
     crate::faults::apply(state, Some(&spec.name), &req.method, &req.path, |state| {
         dispatch(state, spec, call)
     })
 }
 
+/// Test seeding (`POST /_emulator/slack/messages`): `count` top-level messages by the first
+/// world user, as if people had been talking in `channel` (no rate limit: they are not the app's
+/// calls). Returns how many were added.
+pub fn seed(state: &mut State, channel: &str, count: usize, text: &str) -> Result<usize, String> {
+    if state.world.slack_channel(channel).is_none() {
+        return Err(format!("no channel {channel:?} in the world"));
+    }
+    let user = state
+        .world
+        .array("/slack/users")
+        .first()
+        .and_then(|u| u.get("id"))
+        .and_then(Value::as_str)
+        .unwrap_or("U0000000000")
+        .to_owned();
+    for i in 0..count.min(5_000) {
+        let ts = state.next_slack_ts();
+        let msg = json!({"type": "message", "user": user, "text": format!("{text} {i}"), "ts": ts});
+        if let Some(list) = state.world.slack_messages_mut(channel) {
+            list.push(msg);
+        }
+    }
+    Ok(count.min(5_000))
+}
+
+/// The bot's scopes (`slack.bot.scopes`); a world without the list grants every scope.
+fn scopes(state: &State) -> Option<Vec<String>> {
+    let list = state
+        .world
+        .json()
+        .pointer("/slack/bot/scopes")?
+        .as_array()?;
+    Some(
+        list.iter()
+            .filter_map(|s| s.as_str().map(str::to_owned))
+            .collect(),
+    )
+}
+
+/// The scope a bot token needs for `method` on a channel that is `private` (SLACK.md §3).
+fn needed_scope(method: &str, private: bool) -> Option<&'static str> {
+    let (public, private_scope) = match method {
+        "chat.postMessage" | "chat.update" => ("chat:write", "chat:write"),
+        "conversations.history" | "conversations.replies" => ("channels:history", "groups:history"),
+        "conversations.info" | "conversations.members" => ("channels:read", "groups:read"),
+        "users.lookupByEmail" => ("users:read.email", "users:read.email"),
+        "users.info" | "users.getPresence" => ("users:read", "users:read"),
+        "dnd.info" => ("dnd:read", "dnd:read"),
+        _ => return None,
+    };
+    Some(if private { private_scope } else { public })
+}
+
+/// `missing_scope` as Slack sends it: the scope needed and the scopes the token has.
+fn missing_scope(needed: &str, provided: &[String]) -> Resp {
+    Resp::json(
+        200,
+        &json!({"ok": false, "error": "missing_scope", "needed": needed, "provided": provided.join(",")}),
+    )
+}
+
+/// The calls a method may make per minute (Slack's tiers, SLACK.md §3), and chat.postMessage's
+/// per-channel limit (about one a second; short bursts pass: 5 within a second here).
+fn rate_limit(method: &str) -> (u64, i64) {
+    match method {
+        "chat.postMessage" => (5, 1_000),
+        "conversations.members" | "users.info" => (100, 60_000),
+        "auth.test" | "chat.getPermalink" => (100, 60_000),
+        _ => (50, 60_000),
+    }
+}
+
+/// Counts this call against its bucket; `Err` is the 429 with `Retry-After` (seconds until the
+/// oldest call in the window leaves it). A world turns these limits off with
+/// `slack.rate_limits: false`.
+fn count_call(state: &mut State, method: &str, channel: Option<&str>) -> Result<(), Resp> {
+    if state
+        .world
+        .json()
+        .pointer("/slack/rate_limits")
+        .and_then(Value::as_bool)
+        == Some(false)
+    {
+        return Ok(());
+    }
+    let (max, window_ms) = rate_limit(method);
+    let key = match channel {
+        Some(c) if method == "chat.postMessage" => format!("{method} {c}"),
+        _ => method.to_owned(),
+    };
+    let now = crate::state::real_now_ms();
+    let calls = state.calls.entry(key).or_default();
+    while calls.front().is_some_and(|t| now - t >= window_ms) {
+        calls.pop_front();
+    }
+    if calls.len() as u64 >= max {
+        let oldest = calls.front().copied().unwrap_or(now);
+        let wait_s = ((oldest + window_ms - now) + 999) / 1000;
+        return Err(
+            Resp::json(429, &json!({"ok": false, "error": "ratelimited"}))
+                .with_header("Retry-After", &wait_s.max(1).to_string()),
+        );
+    }
+    calls.push_back(now);
+    Ok(())
+}
+
+/// Channel access as Slack rules it (SLACK.md §3, §5): a private channel the bot is not in does
+/// not exist for it (`channel_not_found`); a public one it is not in can be posted to with
+/// `chat:write.public` but not read (`not_in_channel`). And the scope the method needs there.
+fn channel_access(state: &State, method: &str, channel: &str) -> Result<(), Resp> {
+    let Some(ch) = state.world.slack_channel(channel) else {
+        return Ok(());
+    };
+    let private = ch
+        .get("is_private")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let member = bot_is_member(state, channel);
+    let granted = scopes(state);
+    let has = |s: &str| granted.as_ref().is_none_or(|g| g.iter().any(|x| x == s));
+    if let Some(needed) = needed_scope(method, private) {
+        if !has(needed) {
+            return Err(missing_scope(
+                needed,
+                granted.as_deref().unwrap_or_default(),
+            ));
+        }
+    }
+    if member {
+        return Ok(());
+    }
+    if private {
+        return Err(err("channel_not_found"));
+    }
+    match method {
+        "chat.postMessage" if has("chat:write.public") => Ok(()),
+        "chat.postMessage" | "conversations.history" | "conversations.replies" => {
+            Err(err("not_in_channel"))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Required arguments, then the method's own rules.
 fn dispatch(state: &mut State, spec: &MethodSpec, call: &Call) -> Resp {
+    let channel = call
+        .str("channel")
+        .and_then(|c| channel_id(state, &c, spec.name == "chat.postMessage"));
+    // Scopes of methods without a channel; channel methods check theirs with the channel.
+    let granted = scopes(state);
+    if channel.is_none() {
+        if let (Some(needed), Some(g)) = (needed_scope(&spec.name, false), &granted) {
+            if !g.iter().any(|s| s == needed) {
+                return missing_scope(needed, g);
+            }
+        }
+    }
+    if let Some(c) = &channel {
+        if let Err(r) = channel_access(state, &spec.name, c) {
+            return r;
+        }
+    }
+    if let Err(r) = count_call(state, &spec.name, channel.as_deref()) {
+        return r;
+    }
     // Required arguments.
     let missing: Vec<&String> = spec.required.iter().filter(|a| !call.present(a)).collect();
     if !missing.is_empty() {
@@ -497,9 +674,6 @@ fn post_message(state: &mut State, call: &Call) -> Resp {
     let Some(channel) = channel_id(state, &arg, true) else {
         return err("channel_not_found");
     };
-    if !bot_is_member(state, &channel) {
-        return err("not_in_channel");
-    }
     let has_md = call.present("markdown_text");
     if has_md && (call.present("text") || call.present("blocks")) {
         return err("markdown_text_conflict");
@@ -522,8 +696,13 @@ fn post_message(state: &mut State, call: &Call) -> Resp {
     let msgs = state.world.slack_messages(&channel);
     let thread_ts = call.nonempty("thread_ts");
     if let Some(th) = &thread_ts {
-        let root = find_msg(&msgs, th);
-        if !root.is_some_and(is_top_level) {
+        // A `thread_ts` that is no timestamp is refused (`invalid_thread_ts`, as for "0"); one
+        // that names no message is accepted with `ok: true` and the reply shows nowhere: no
+        // thread, not in the history (slackapi/python-slack-sdk#840, jenkinsci/slack-plugin#584).
+        if ts_to_us(th).is_none_or(|us| us <= 0) {
+            return err("invalid_thread_ts");
+        }
+        if find_msg(&msgs, th).is_some_and(|m| !is_top_level(m)) {
             return err("thread_not_found");
         }
     }
@@ -776,9 +955,6 @@ fn history(state: &State, call: &Call) -> Resp {
     let Some(channel) = channel_id(state, &arg, false) else {
         return err("channel_not_found");
     };
-    if !bot_is_member(state, &channel) {
-        return err("not_in_channel");
-    }
     let w = match window(state, call) {
         Ok(w) => w,
         Err(r) => return r,

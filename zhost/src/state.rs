@@ -128,6 +128,9 @@ pub struct State {
     pub next_zendesk_id: u64,
     pub failures: Vec<FailRule>,
     pub log: Vec<Value>,
+    /// Recent calls per rate-limit bucket (Slack method, or chat.postMessage per channel), in
+    /// real ms, for the emulator's own rate limits (`slack.rs`).
+    pub calls: std::collections::HashMap<String, std::collections::VecDeque<i64>>,
 }
 
 /// Wall-clock milliseconds. The workspace bans `SystemTime::now` because it panics on wasm32;
@@ -161,6 +164,7 @@ impl State {
             clock_epoch_real_ms: real_now_ms(),
             failures: Vec::new(),
             log: Vec::new(),
+            calls: std::collections::HashMap::new(),
         };
         s.reset_counters();
         s
@@ -181,6 +185,7 @@ impl State {
         self.world = world;
         self.failures.clear();
         self.log.clear();
+        self.calls.clear();
         self.reset_counters();
         Ok(())
     }

@@ -132,16 +132,45 @@ fn missing_text_is_no_text() {
     assert_eq!(r["error"], "no_text");
 }
 
+/// A `thread_ts` naming no message is accepted (`ok: true`) and the reply shows nowhere: not in
+/// the history, and no thread to read (slackapi/python-slack-sdk#840); one that is no timestamp
+/// is `invalid_thread_ts` (jenkinsci/slack-plugin#584).
 #[test]
-fn unknown_thread_ts_is_thread_not_found() {
+fn unknown_thread_ts_posts_an_invisible_reply() {
     let h = start();
+    let before = h
+        .slack_get(
+            "conversations.history",
+            &format!("channel={CHANNEL}&limit=999"),
+        )
+        .json()["messages"]
+        .as_array()
+        .unwrap()
+        .len();
     let r = h
         .slack_json(
             "chat.postMessage",
             &json!({"channel": CHANNEL, "text": "x", "thread_ts": "1795687299.000001"}),
         )
         .json();
-    assert_eq!(r["error"], "thread_not_found");
+    assert_eq!(r["ok"], true, "{r}");
+    let after = h
+        .slack_get(
+            "conversations.history",
+            &format!("channel={CHANNEL}&limit=999"),
+        )
+        .json()["messages"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(after, before, "the orphan reply is not in the history");
+    let r = h
+        .slack_json(
+            "chat.postMessage",
+            &json!({"channel": CHANNEL, "text": "x", "thread_ts": "0"}),
+        )
+        .json();
+    assert_eq!(r["error"], "invalid_thread_ts");
     let r = h
         .slack_get(
             "conversations.replies",
