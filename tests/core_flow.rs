@@ -35,6 +35,8 @@ const TICKET: u64 = 201;
 const CHANNEL: &str = "C0EMERG001";
 const ORG: u64 = 9;
 const OLIVIA: u64 = 100;
+/// Our Slack bot, as `auth.test` names it.
+const BOT: &str = "B0BOT";
 
 mod support;
 use support::Tz;
@@ -138,6 +140,8 @@ fn update_kind(request: &Request) -> &'static str {
 /// One message in the fake Slack channel.
 #[derive(Debug, Clone)]
 struct Msg {
+    /// Who posted it: our bot (`BOT`) unless a test forges one.
+    bot_id: &'static str,
     ts: String,
     text: String,
     thread_ts: Option<String>,
@@ -249,12 +253,14 @@ impl Server {
             ]),
             messages: vec![
                 Msg {
+                    bot_id: BOT,
                     ts: "1795696000.000100".into(),
                     text: "Morning all".into(),
                     thread_ts: None,
                     metadata: None,
                 },
                 Msg {
+                    bot_id: BOT,
                     ts: "1795697000.000100".into(),
                     text: "Emergency #199".into(),
                     thread_ts: None,
@@ -440,6 +446,7 @@ impl Server {
         for _ in 0..n {
             self.next_ts += 1;
             self.messages.push(Msg {
+                bot_id: BOT,
                 ts: format!("{}.{:06}", 1_795_708_500 + self.next_ts, self.next_ts),
                 text: "deploy finished".into(),
                 thread_ts: None,
@@ -644,7 +651,7 @@ impl Server {
             ts: m.ts.clone(),
             text: m.text.clone(),
             user: None,
-            bot_id: Some("B0BOT".into()),
+            bot_id: Some(m.bot_id.into()),
             thread_ts: m.thread_ts.clone(),
             metadata: if with_metadata {
                 m.metadata.clone()
@@ -720,6 +727,7 @@ impl Server {
                 self.next_ts += 1;
                 let ts = format!("{}.{:06}", 1_795_708_500 + self.next_ts, self.next_ts);
                 let msg = Msg {
+                    bot_id: BOT,
                     ts: ts.clone(),
                     text: post.text.clone(),
                     thread_ts: post.thread_ts.clone(),
@@ -737,6 +745,10 @@ impl Server {
                     ..ok
                 }))
             }
+            "auth.test" => Ok(Reply::Slack(SlackResponseDto {
+                bot_id: Some(BOT.into()),
+                ..ok
+            })),
             "chat.getPermalink" => {
                 let ts = arg("message_ts").replace('.', "");
                 let permalink = format!(
@@ -1463,6 +1475,7 @@ fn ping_happy_path() {
         GET /api/v2/tickets/201
         PUT /api/v2/tickets/201
         GET /api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100
+        POST slack:auth.test
         GET slack:conversations.history?channel=C0EMERG001&limit=200&include_all_metadata=true
         POST slack:chat.postMessage
         POST slack:chat.postMessage
@@ -1672,8 +1685,9 @@ fn double_click_posts_once() {
 fn a_rate_limited_mention_waits_and_is_repeated() {
     let mut h = Harness::start(Server::new());
     h.click(Action::Ping);
-    // The ticket, the notes, the claim, the history and the root post; then the mention is limited.
-    for _ in 0..5 {
+    // The ticket, the claim, the notes, auth.test, the history and the root post; then the
+    // mention is limited.
+    for _ in 0..6 {
         assert!(h.step());
     }
     h.server.fail(
@@ -1724,7 +1738,7 @@ fn a_failed_note_is_read_back_before_it_is_written_again() {
     server.fail_note_once();
     let mut h = Harness::start(server);
     h.click(Action::Ping);
-    for _ in 0..9 {
+    for _ in 0..10 {
         assert!(h.step());
     }
     assert!(
@@ -1796,10 +1810,10 @@ fn a_write_whose_answer_is_lost_is_never_repeated() {
             .map(|l| &l[..l.find('?').unwrap_or(l.len())])
             .collect::<Vec<_>>(),
         [
+            "POST slack:auth.test",
             "GET slack:conversations.history",
             "POST slack:chat.postMessage",
             "GET slack:conversations.history",
-            "GET slack:conversations.replies",
         ]
     );
 }
@@ -1848,6 +1862,7 @@ fn conflict_on_the_note_retries_with_a_fresh_stamp() {
         GET /api/v2/tickets/201
         PUT /api/v2/tickets/201
         GET /api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100
+        POST slack:auth.test
         GET slack:conversations.history?channel=C0EMERG001&limit=200&include_all_metadata=true
         POST slack:chat.postMessage
         POST slack:chat.postMessage
@@ -2026,8 +2041,9 @@ fn a_long_thread_is_read_to_the_end_before_the_mention() {
     server.slack_page_size = 100;
     let mut h = Harness::start(server);
     h.click(Action::Ping);
-    // The ticket, the notes, the claim, the history and the root post; then the mention fails.
-    for _ in 0..5 {
+    // The ticket, the claim, the notes, auth.test, the history and the root post; then the
+    // mention fails.
+    for _ in 0..6 {
         assert!(h.step());
     }
     h.server
@@ -2053,6 +2069,7 @@ fn a_long_thread_is_read_to_the_end_before_the_mention() {
             h.server.next_ts
         );
         h.server.messages.push(Msg {
+            bot_id: BOT,
             ts,
             text: format!("reply {i}"),
             thread_ts: Some(root.clone()),
@@ -2114,6 +2131,7 @@ fn a_ping_note_for_another_channel_or_link_is_ignored() {
 #[test]
 fn a_sandbox_thread_with_the_same_ticket_id_is_not_ours() {
     let root = |subdomain: Option<&str>| Msg {
+        bot_id: BOT,
         ts: "1795698000.000100".into(),
         text: "Emergency #201".into(),
         thread_ts: None,
@@ -2129,6 +2147,18 @@ fn a_sandbox_thread_with_the_same_ticket_id_is_not_ours() {
     };
     let mut server = Server::new();
     server.messages.push(root(Some("acme-sandbox")));
+    let mut h = Harness::start(server);
+    h.click(Action::Ping);
+    h.run();
+    assert_eq!(h.written(), (1, 1, 1), "a root of its own: {}", h.log());
+
+    // Another app's bot can attach any metadata: a root with ours, posted by another bot, is
+    // not ours either (the bot is checked against auth.test).
+    let mut server = Server::new();
+    server.messages.push(Msg {
+        bot_id: "B0FORGER",
+        ..root(Some("acme"))
+    });
     let mut h = Harness::start(server);
     h.click(Action::Ping);
     h.run();
@@ -2611,8 +2641,8 @@ fn two_tabs_of_one_agent_ping_once() {
 fn a_vanished_claim_is_taken_over_after_it_expires() {
     let mut two = Two::new(Server::new(), sam());
     two.sides[0].handle_action(Action::Ping, two.now, &Tz);
-    // Olivia: ticket, notes, claim, history, root post; then her tab closes.
-    for _ in 0..5 {
+    // Olivia: ticket, claim, notes, auth.test, history, root post; then her tab closes.
+    for _ in 0..6 {
         assert!(two.step(0));
     }
     assert_eq!(two.server.posts.len(), 1);

@@ -122,6 +122,9 @@ pub struct SlackResponseDto {
     /// Cursor pagination: `next_cursor` is empty on the last page.
     #[serde(default)]
     pub response_metadata: Option<ResponseMetadataDto>,
+    /// `auth.test`: the bot ID of the token (our own bot, whose messages alone count).
+    #[serde(default)]
+    pub bot_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Default)]
@@ -331,14 +334,21 @@ pub const ACTION_ROOT: &str = "root";
 /// `metadata.event_payload.action` of the reply that pings the ASE.
 pub const ACTION_PING: &str = "ping";
 
-fn is_app_message(message: &SlackMessageDto, key: TicketKey<'_>, action: &str) -> bool {
-    message.metadata.as_ref().is_some_and(|m| {
-        let p = &m.event_payload;
-        m.event_type == EVENT_TYPE
-            && p.ticket_id == key.ticket_id
-            && p.action == action
-            && p.subdomain.as_deref().is_none_or(|s| s == key.subdomain)
-    })
+fn is_app_message(
+    message: &SlackMessageDto,
+    key: TicketKey<'_>,
+    action: &str,
+    bot_id: &str,
+) -> bool {
+    // Metadata counts only on our own bot's messages: anyone's app can attach any metadata.
+    message.bot_id.as_deref() == Some(bot_id)
+        && message.metadata.as_ref().is_some_and(|m| {
+            let p = &m.event_payload;
+            m.event_type == EVENT_TYPE
+                && p.ticket_id == key.ticket_id
+                && p.action == action
+                && p.subdomain.as_deref().is_none_or(|s| s == key.subdomain)
+        })
 }
 
 /// Orders Slack timestamps (`1700000000.000100`) numerically without parsing them as floats.
@@ -347,15 +357,17 @@ fn ts_key(ts: &str) -> (usize, &str) {
     (seconds.len(), ts)
 }
 
-/// The oldest message the app posted as the root of `key`'s thread, among
-/// `conversations.history` messages. The oldest wins so that two racing agents converge.
+/// The oldest message our bot (`bot_id`, from `auth.test`) posted as the root of `key`'s
+/// thread, among `conversations.history` messages. The oldest wins so that two racing agents
+/// converge.
 pub fn find_root<'m>(
     messages: &'m [SlackMessageDto],
     key: TicketKey<'_>,
+    bot_id: &str,
 ) -> Option<&'m SlackMessageDto> {
     messages
         .iter()
-        .filter(|m| !m.ts.is_empty() && is_app_message(m, key, ACTION_ROOT))
+        .filter(|m| !m.ts.is_empty() && is_app_message(m, key, ACTION_ROOT, bot_id))
         .min_by(|a, b| ts_key(&a.ts).cmp(&ts_key(&b.ts)))
 }
 
@@ -364,9 +376,10 @@ pub fn find_root<'m>(
 pub fn find_ping<'m>(
     messages: &'m [SlackMessageDto],
     key: TicketKey<'_>,
+    bot_id: &str,
 ) -> Option<&'m SlackMessageDto> {
     messages
         .iter()
-        .filter(|m| !m.ts.is_empty() && is_app_message(m, key, ACTION_PING))
+        .filter(|m| !m.ts.is_empty() && is_app_message(m, key, ACTION_PING, bot_id))
         .min_by(|a, b| ts_key(&a.ts).cmp(&ts_key(&b.ts)))
 }

@@ -63,6 +63,8 @@ pub enum RunStep {
     Claim,
     /// a) Has someone pinged already (before our claim)?
     Comments,
+    /// Our bot's ID (`auth.test`), once per page: only its messages count.
+    Auth,
     /// b) Does the thread exist?
     History,
     PostRoot,
@@ -137,6 +139,8 @@ pub struct Ping {
     after: Option<String>,
     /// The ticket's tags as last read (at first, as ZAF showed them): live claims.
     tags: Vec<String>,
+    /// Our Slack bot's ID, from `auth.test`.
+    bot_id: String,
     out: Outbox<Step>,
 }
 
@@ -148,6 +152,7 @@ impl Ping {
             runs: 0,
             after: None,
             tags: ctx.ticket.tags.clone(),
+            bot_id: String::new(),
             out: Outbox::default(),
         };
         let request = Request::zendesk(Method::Get, ctx.comments_url(None), None, Expect::Comments);
@@ -415,6 +420,9 @@ impl Ping {
                 let url = slack::method_url(method, &query);
                 Request::slack(Method::Get, url, None)
             }
+            RunStep::Auth => {
+                Request::slack(Method::Post, slack::method_url("auth.test", &[]), None)
+            }
             RunStep::PostRoot | RunStep::PostMention => Request::slack(
                 Method::Post,
                 slack::method_url("chat.postMessage", &[]),
@@ -460,6 +468,7 @@ impl Ping {
         intl: &dyn Intl,
     ) {
         let problems = ctx.problems(intl);
+        let bot_id = self.bot_id.clone();
         let Some(run) = self.run_mut() else {
             return;
         };
@@ -504,6 +513,7 @@ impl Ping {
         // Every other failure ends the run with its cause in words.
         let method = match step {
             RunStep::History => Some("conversations.history"),
+            RunStep::Auth => Some("auth.test"),
             RunStep::Replies => Some("conversations.replies"),
             RunStep::PostRoot | RunStep::PostMention => Some("chat.postMessage"),
             RunStep::Permalink => Some("chat.getPermalink"),
@@ -573,15 +583,30 @@ impl Ping {
                             self.request(ctx, step, None);
                         }
                         None if step == RunStep::Comments => {
-                            self.request(ctx, RunStep::History, None)
+                            let next = if self.bot_id.is_empty() {
+                                RunStep::Auth
+                            } else {
+                                RunStep::History
+                            };
+                            self.request(ctx, next, None)
                         }
                         None => self.request(ctx, RunStep::Stamp, None),
                     },
                 }
             }
+            (RunStep::Auth, Reply::Slack(r)) => match r.bot_id.filter(|b| !b.trim().is_empty()) {
+                Some(bot_id) => {
+                    self.bot_id = bot_id;
+                    self.request(ctx, RunStep::History, None);
+                }
+                None => self.fail(
+                    ctx,
+                    problems.decode(Service::Slack("auth.test"), "problems.detail.no_bot"),
+                ),
+            },
             (RunStep::History, Reply::Slack(r)) => {
                 let messages = r.messages.as_deref().unwrap_or_default();
-                match slack::find_root(messages, ctx.key()) {
+                match slack::find_root(messages, ctx.key(), &bot_id) {
                     Some(root) => {
                         run.root_ts = root.ts.clone();
                         self.request(ctx, RunStep::Replies, None);
@@ -609,7 +634,7 @@ impl Ping {
             },
             (RunStep::Replies, Reply::Slack(r)) => {
                 let messages = r.messages.as_deref().unwrap_or_default();
-                if slack::find_ping(messages, ctx.key()).is_some() {
+                if slack::find_ping(messages, ctx.key(), &bot_id).is_some() {
                     self.request(ctx, RunStep::Permalink, None);
                 } else if self.next_slack_page(r.next_cursor()) {
                     self.request(ctx, RunStep::Replies, None);
