@@ -962,7 +962,14 @@ fn render(view: &View) -> String {
             PingView::Failed {
                 message,
                 retry_label,
-            } => format!("ping: failed: {} [{retry_label}]", super_message(message)),
+                copy,
+            } => match copy {
+                None => format!("ping: failed: {} [{retry_label}]", super_message(message)),
+                Some((label, text)) => format!(
+                    "ping: failed: {} [{retry_label}]\n  copy [{label}]:\n{text}",
+                    super_message(message)
+                ),
+            },
         });
     }
     out.join("\n")
@@ -2260,6 +2267,7 @@ fn ping_failures_name_what_to_fix() {
         let PingView::Failed {
             message,
             retry_label,
+            copy,
         } = view.emergency.expect("emergency").ping
         else {
             panic!("{key}: failed expected, got {}", render(&h.view()));
@@ -2270,6 +2278,8 @@ fn ping_failures_name_what_to_fix() {
             "{key}"
         );
         assert_eq!(retry_label, "Retry");
+        // Slack cannot be used: the ping's text to post by hand; a Zendesk failure is not that.
+        assert_eq!(copy.is_some(), !key.starts_with("GET /api"), "{key}");
         assert!(h.notes().is_empty(), "{key}: no note after a failure");
         // Retry completes with exactly one root and one mention.
         h.click(Action::Retry);
@@ -2837,4 +2847,44 @@ fn activation_finds_another_agents_claim() {
         "{}",
         render(&h.view())
     );
+}
+
+/// Degraded mode (F1): when Slack cannot be used, the failure offers the ping's text to post by
+/// hand: the root and the mention as plain text (links spelled out, the ASE by handle), hostile
+/// text as the customer wrote it (the Slack composer escapes what is pasted).
+#[test]
+fn when_slack_cannot_be_used_the_ping_text_can_be_posted_by_hand() {
+    let mut server = Server::new();
+    server.fail(
+        "conversations.history",
+        Fault::SlackError("not_in_channel"),
+        1,
+    );
+    let mut h = Harness::new(
+        server,
+        boot(
+            settings(json!({})),
+            ticket(json!({"subject": "<!channel> & *bold* <https://evil.example|click>"})),
+            olivia(),
+        ),
+    );
+    h.run();
+    h.click(Action::Ping);
+    h.run();
+    let text = render(&h.view());
+    let copy = text
+        .split("  copy [Copy ping text]:\n")
+        .nth(1)
+        .unwrap_or_default();
+    check(
+        copy,
+        "
+        :rotating_light: Emergency #201 (https://acme.zendesk.com/agent/tickets/201): <!channel> & *bold* <https://evil.example|click>
+        Organization: Acme Corp · Priority: urgent
+
+        @maria your account Acme Corp has an emergency (#201 (https://acme.zendesk.com/agent/tickets/201)) and you are inside working hours. Could you join? You can take over as DRI, shadow, troubleshoot async in this thread, or add context for the on-call engineer. Pinged by Olivia On-call.
+        ",
+    );
+    assert_eq!(h.written(), (0, 0, 0));
+    assert!(h.server.tags.is_empty(), "the claim was released");
 }

@@ -408,12 +408,23 @@ fn renderer_sets_contract_ids_and_data_attributes() {
         PingView::Failed {
             message: Message::new("Slack is rate-limiting".to_string()),
             retry_label: "Retry".to_string(),
+            copy: Some(("Copy ping text".to_string(), format!("Emergency {HOSTILE}"))),
         },
     );
     if let Some(e) = failed.emergency.as_mut() {
         e.ase_retry = Some("Retry now (retrying by itself in 5 seconds)".to_string());
     }
     renderer.render(failed.clone()).unwrap();
+    // Degraded mode: the text to post by hand is text (never markup) in a read-only textarea.
+    assert_eq!(
+        text_of(&root, "#ping-error #ping-text"),
+        format!("Emergency {HOSTILE}")
+    );
+    assert_eq!(
+        attr_of(&root, "#ping-text", "readonly").as_deref(),
+        Some("")
+    );
+    assert_eq!(text_of(&root, "#ping-error #copy-button"), "Copy ping text");
     // The lookup's own Retry sits in the ASE card, apart from the ping's.
     assert_eq!(
         text_of(&root, "#ase #ase-retry-button"),
@@ -476,6 +487,7 @@ fn renderer_keeps_focus_on_the_same_id() {
         .render(at(PingView::Failed {
             message: Message::new("failed".to_string()),
             retry_label: "Retry".to_string(),
+            copy: None,
         }))
         .unwrap();
     assert_eq!(focused(), "retry-button");

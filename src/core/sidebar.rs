@@ -325,9 +325,11 @@ impl Sidebar {
             ase: flows.ase.view(&self.ctx, now_ms, intl),
             ase_retry: flows.ase.retry_label(&self.ctx, now_ms, intl),
             viewer_role: flows.ase.viewer_role_text(&self.ctx, intl),
-            ping: flows
-                .ping
-                .view(&self.ctx, flows.ase.settled().is_some(), now_ms, intl),
+            ping: {
+                let organization = flows.ase.organization_name(&self.ctx);
+                let ase = ase_facts(&flows.ase, organization.as_deref());
+                flows.ping.view(&self.ctx, ase, now_ms, intl)
+            },
         });
         View {
             phase: self.phase,

@@ -314,6 +314,45 @@ pub fn compose_ping(catalog: &Catalog, facts: &PingFacts<'_>) -> String {
     format!("{} {body}", mention(facts.ase_user_id))
 }
 
+/// A message composed for Slack, as plain text an agent pastes by hand when the app cannot post
+/// (degraded mode): links become `label (url)`, the `<@U…>` mention becomes `handle`, and the
+/// mrkdwn escapes of untrusted text are undone (the Slack composer escapes what is pasted).
+pub fn plain_text(mrkdwn: &str, handle: &str) -> String {
+    let mut parts = mrkdwn.split('<');
+    let mut out = parts.next().unwrap_or_default().to_string();
+    for part in parts {
+        let (token, rest) = part.split_once('>').unwrap_or((part, ""));
+        match token.split_once('|') {
+            _ if token.starts_with('@') => out.push_str(handle),
+            Some((url, label)) => out.push_str(&format!("{label} ({url})")),
+            None => out.push_str(token),
+        }
+        out.push_str(rest);
+    }
+    unescape(&out)
+}
+
+/// Undoes [`escape_mrkdwn`]. By splitting on `&` and matching prefixes: the bundle carries no substring
+/// search (`str::replace` alone costs it about 5 KB).
+fn unescape(text: &str) -> String {
+    let mut parts = text.split('&');
+    let mut out = parts.next().unwrap_or_default().to_string();
+    for part in parts {
+        let (ch, rest) = if let Some(rest) = part.strip_prefix("lt;") {
+            ('<', rest)
+        } else if let Some(rest) = part.strip_prefix("gt;") {
+            ('>', rest)
+        } else if let Some(rest) = part.strip_prefix("amp;") {
+            ('&', rest)
+        } else {
+            ('&', part)
+        };
+        out.push(ch);
+        out.push_str(rest);
+    }
+    out
+}
+
 // ---- Finding the app's own messages again ----
 
 /// The metadata every message the app posts carries, so the app can find it again.

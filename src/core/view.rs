@@ -132,5 +132,8 @@ pub enum PingView {
     Failed {
         message: Message,
         retry_label: String,
+        /// When Slack could not be used: the button's label and the ping's text to post by hand
+        /// (the root and the mention, as plain text).
+        copy: Option<(String, String)>,
     },
 }

@@ -54,6 +54,6 @@ pub fn show_error(catalog: &Catalog, problems: Vec<Message>) {
             }
         }
         Ok(None) => {}
-        Err(e) => web_sys::console::error_1(&format!("cannot show the error panel: {e}").into()),
+        Err(e) => web_sys::console::error_1(&e.detail().into()),
     }
 }

@@ -144,7 +144,7 @@ impl App {
                 self.client.resize(height);
             }
             Ok(_) => {}
-            Err(e) => log_error(&format!("render failed: {e}")),
+            Err(e) => log_error(e.detail()),
         }
         let wake_at = self
             .sidebar
@@ -189,6 +189,7 @@ impl App {
             return;
         };
         let action = match button.id().as_str() {
+            "copy-button" => return copy_ping_text(),
             "ping-button" => Action::Ping,
             "retry-button" => Action::Retry,
             "ase-retry-button" => Action::RetryLookup,
@@ -211,5 +212,45 @@ impl App {
             Err(_) => return log_error("sidebar busy during click"),
         }
         self.pump();
+    }
+}
+
+/// Degraded mode: selects the ping's text (so Ctrl+C works whatever happens) and copies it with
+/// the Clipboard API when the page may (Zendesk's iframe may not allow it).
+fn copy_ping_text() {
+    use js_sys::{Function, Reflect};
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Some(area) = window
+        .document()
+        .and_then(|d| d.get_element_by_id("ping-text"))
+    else {
+        return;
+    };
+    let call =
+        |target: &wasm_bindgen::JsValue, method: &str, arg: Option<&wasm_bindgen::JsValue>| {
+            let f = Reflect::get(target, &method.into()).ok()?;
+            let f = f.dyn_into::<Function>().ok()?;
+            match arg {
+                Some(a) => f.call1(target, a).ok(),
+                None => f.call0(target).ok(),
+            }
+        };
+    let _ = call(&area, "focus", None);
+    let _ = call(&area, "select", None);
+    let text = area.text_content().unwrap_or_default();
+    let clipboard = Reflect::get(&window, &"navigator".into())
+        .and_then(|n| Reflect::get(&n, &"clipboard".into()))
+        .ok()
+        .filter(|c| c.is_object());
+    if let Some(clipboard) = clipboard {
+        if let Some(promise) = call(&clipboard, "writeText", Some(&text.into())) {
+            if let Ok(promise) = promise.dyn_into::<js_sys::Promise>() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+                });
+            }
+        }
     }
 }

@@ -154,7 +154,7 @@ pub const REQUEST_TIMEOUT_S: u32 = 30;
 /// Performs `request` through ZAF and decodes the outcome.
 pub async fn send(client: &ZafClient, request: &Request) -> Result<Reply, Failure> {
     let options = request_options(request).map_err(|e| Failure::Transport {
-        detail: e.to_string(),
+        detail: e.detail().to_string(),
     })?;
     let timeout_ms = (REQUEST_TIMEOUT_S * 1000) as i32;
     match client.request(&options, timeout_ms).await {

@@ -21,7 +21,6 @@ pub mod zaf;
 
 use crate::core::text::Catalog;
 use crate::core::view::{Message, Phase, View};
-use std::fmt;
 use wasm_bindgen::prelude::*;
 
 /// Everything that can go wrong at the boundary between the app and the browser or ZAF.
@@ -43,27 +42,19 @@ pub enum HostError {
     Dom(String),
 }
 
-impl fmt::Display for HostError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl HostError {
+    /// The technical detail alone, for the console (no `Display`: its texts and formatting
+    /// cost the bundle more than they tell).
+    pub fn detail(&self) -> &str {
         match self {
-            HostError::SdkMissing(d) => write!(f, "the ZAF SDK is unavailable: {d}"),
-            HostError::NotInZendesk => {
-                write!(f, "ZAFClient.init returned false (no origin or app_guid)")
-            }
-            HostError::Zaf { call, detail } => write!(f, "ZAF {call} failed: {detail}"),
-            HostError::Data { path, detail } => write!(f, "ZAF data {path} is unusable: {detail}"),
-            HostError::Settings { name, detail } => {
-                write!(f, "setting {name} is unusable: {detail}")
-            }
-            HostError::Encode(d) => write!(f, "cannot encode a value for ZAF: {d}"),
-            HostError::Dom(d) => write!(f, "DOM call failed: {d}"),
+            HostError::NotInZendesk => "ZAFClient.init returned false",
+            HostError::SdkMissing(d) | HostError::Encode(d) | HostError::Dom(d) => d,
+            HostError::Zaf { detail, .. }
+            | HostError::Data { detail, .. }
+            | HostError::Settings { detail, .. } => detail,
         }
     }
-}
 
-impl std::error::Error for HostError {}
-
-impl HostError {
     /// What a person reads, from the `host.error.*` translations; the technical detail goes to
     /// the panel's "Details" disclosure.
     pub fn message(&self, catalog: &Catalog) -> Message {
@@ -102,12 +93,12 @@ pub fn run(load_strings: js_sys::Function) {
         collapsed: false,
     };
     if let Err(e) = render::Renderer::for_app().and_then(|mut r| r.render(loading)) {
-        web_sys::console::error_1(&format!("cannot render: {e}").into());
+        web_sys::console::error_1(&e.detail().into());
     }
     wasm_bindgen_futures::spawn_local(async move {
         let mut catalog = catalog;
         if let Err(e) = start(&mut catalog, load_strings).await {
-            web_sys::console::error_1(&e.to_string().into());
+            web_sys::console::error_1(&e.detail().into());
             crash::show_error(&catalog, vec![e.message(&catalog)]);
         }
     });

@@ -391,6 +391,7 @@ impl Renderer {
             PingView::Failed {
                 message,
                 retry_label,
+                copy,
             } => {
                 let error = create(d, "div", Some("ping-error"), Some("ping-error"));
                 let p = create(d, "p", None, Some("error-message"));
@@ -406,6 +407,19 @@ impl Renderer {
                         false,
                     ),
                 );
+                // Degraded mode: the text to post by hand, selectable, and a button that copies it.
+                if let Some((label, text)) = copy {
+                    let area =
+                        create_text(d, "textarea", Some("ping-text"), Some("ping-text"), text);
+                    attr(&area, "readonly", "");
+                    attr(&area, "aria-label", label);
+                    attr(&area, "rows", "6");
+                    append(&error, &area);
+                    append(
+                        &error,
+                        &button(d, "copy-button", "button button-secondary", label, false),
+                    );
+                }
                 vec![error]
             }
         }

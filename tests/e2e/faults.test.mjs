@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   T, TEST_TIMEOUT, openTicket, appShows, text, proxied, settled, useSession, withPage, injectFault,
-  zendeskWrite, fill,
+  zendeskWrite, fill, clearSlackFailures,
 } from './helpers.mjs';
 import { outcome } from './race.mjs';
 
@@ -144,4 +144,25 @@ test('the waiting agent says another agent is pinging', TEST_TIMEOUT, async () =
     });
   });
   await assertOnce('one ping');
+});
+
+test('when Slack cannot be used, the ping text can be copied and posted by hand', TEST_TIMEOUT, async () => {
+  await injectFault({ route: 'conversations.history', error: 'not_in_channel', count: 100 });
+  await withPage(session, async (page) => {
+    const app = await openTicket(page, 201, 100);
+    await app.locator('#ping-button:not([disabled])').waitFor();
+    await app.locator('#ping-button').click();
+    await appShows(app, '#ping-error #ping-text', 'the text to post by hand');
+    const said = await text(app.locator('#ping-error .error-message'));
+    assert.ok(said.includes('not in channel') || said.includes('invite it'), `names the cause: ${said}`);
+    const body = await app.locator('#ping-text').inputValue();
+    assert.ok(body.includes('https://') && body.includes('/agent/tickets/201'), `links the ticket: ${body}`);
+    assert.ok(/(^|\n)@\S+ /.test(body), `mentions the ASE by handle: ${body}`);
+    await app.locator('#copy-button').click();
+    // Whatever the clipboard allows in this frame, the text is selected for Ctrl+C.
+    const selected = await app.locator('#ping-text').evaluate((el) => el.value.slice(el.selectionStart, el.selectionEnd));
+    assert.equal(selected, body);
+  });
+  await clearSlackFailures();
+  assert.deepEqual(await outcome(session.world, 201), { roots: 0, mentions: 0, notes: 0, claims: 0 });
 });

@@ -408,7 +408,7 @@ impl AseLookup {
             text: c.get(key),
             tone,
         });
-        let handle = slack_handle(user)
+        let handle = handle(user)
             .or_else(|| self.email.clone())
             .unwrap_or_default();
         AseCard {
@@ -437,8 +437,13 @@ pub fn ase_name(user: &SlackUserDto) -> String {
     .to_string()
 }
 
+/// `@display_name`, falling back to `@name`, then the user ID.
+pub fn slack_handle(user: &SlackUserDto) -> String {
+    handle(user).unwrap_or_else(|| format!("@{}", user.id))
+}
+
 /// `@display_name`, falling back to `@name`; `None` when Slack has neither.
-fn slack_handle(user: &SlackUserDto) -> Option<String> {
+fn handle(user: &SlackUserDto) -> Option<String> {
     [user.profile.display_name.trim(), user.name.trim()]
         .into_iter()
         .find(|n| !n.is_empty())

@@ -14,7 +14,7 @@
 //! - Only one run at a time; clicks during a run are ignored, and answers to a superseded run
 //!   are dropped.
 //! - The note is written only after both Slack messages exist; it releases the claim.
-use super::ase_lookup::{ase_name, FoundAse, Presence};
+use super::ase_lookup::{ase_name, slack_handle, FoundAse, Presence};
 use super::{Context, Outbox};
 use crate::core::availability;
 use crate::core::claim::{self, Claim};
@@ -101,6 +101,8 @@ enum State {
     },
     Failed {
         reason: Message,
+        /// The failure was Slack's: the view offers the ping's text to post by hand.
+        copy: bool,
     },
     Done(PingRecord),
 }
@@ -175,6 +177,7 @@ impl Ping {
             let reason = problems::setting_missing(&ctx.catalog, "slack_channel_id");
             self.state = State::Failed {
                 reason: Message::new(reason),
+                copy: false,
             };
             return;
         }
@@ -203,7 +206,10 @@ impl Ping {
     /// Fails the next click with `reason` instead of running (a setting the ping needs is wrong).
     pub fn block(&mut self, reason: Message) {
         if matches!(self.state, State::Idle | State::Failed { .. }) {
-            self.state = State::Failed { reason };
+            self.state = State::Failed {
+                reason,
+                copy: false,
+            };
         }
     }
 
@@ -380,11 +386,16 @@ impl Ping {
 
     /// Ends the run with `reason`, releasing its claim if it won one.
     fn fail(&mut self, ctx: &Context, reason: Message) {
+        // A Slack request (the secure ones) failed: Slack cannot be used now.
+        let copy = self
+            .run_mut()
+            .and_then(|r| r.last.as_ref())
+            .is_some_and(|(request, _)| request.secure);
         if let Some(run) = self.run_mut().filter(|r| r.won) {
             let tag = run.claim.clone();
             self.release(ctx, tag);
         }
-        self.state = State::Failed { reason };
+        self.state = State::Failed { reason, copy };
     }
 
     /// Issues the request of `step` for the current run.
@@ -677,16 +688,9 @@ impl Ping {
         let State::Running(run) = &self.state else {
             return None;
         };
-        let facts = slack::RootFacts {
-            subdomain: &ctx.subdomain,
-            ticket_id: ctx.ticket.id,
-            subject: ctx.ticket.subject.as_deref(),
-            organization: ase.and_then(|a| a.organization),
-            priority: ctx.ticket.priority.as_deref(),
-        };
         Some(PostMessageDto {
             channel: ctx.settings.channel_id.clone(),
-            text: slack::compose_root(&ctx.catalog, &facts),
+            text: root_text(ctx, ase),
             thread_ts: None,
             metadata: slack::metadata(ctx.key(), slack::ACTION_ROOT, &run.nonce),
             unfurl_links: false,
@@ -705,26 +709,9 @@ impl Ping {
         let State::Running(run) = &self.state else {
             return None;
         };
-        let ase = ase?;
-        let user = &ase.found.user;
-        let inside_hours = user
-            .tz
-            .as_deref()
-            .and_then(|name| {
-                availability::availability(now_ms, name, &ctx.settings.working_hours, intl)
-            })
-            .is_some_and(|a| a.hours.is_inside());
-        let facts = slack::PingFacts {
-            ase_user_id: &user.id,
-            subdomain: &ctx.subdomain,
-            ticket_id: ctx.ticket.id,
-            organization: ase.organization,
-            pinged_by: &ctx.viewer.name,
-            available: inside_hours && ase.found.presence == Presence::Active,
-        };
         Some(PostMessageDto {
             channel: ctx.settings.channel_id.clone(),
-            text: slack::compose_ping(&ctx.catalog, &facts),
+            text: mention_text(ctx, ase?, now_ms, intl),
             thread_ts: Some(run.root_ts.clone()),
             metadata: slack::metadata(ctx.key(), slack::ACTION_PING, &run.nonce),
             unfurl_links: false,
@@ -780,7 +767,14 @@ impl Ping {
 
     /// The ping part of the sidebar at `now_ms`; `ase_known` shows the button once the ASE is
     /// found.
-    pub fn view(&self, ctx: &Context, ase_known: bool, now_ms: i64, intl: &dyn Intl) -> PingView {
+    pub fn view(
+        &self,
+        ctx: &Context,
+        ase: Option<AseFacts<'_>>,
+        now_ms: i64,
+        intl: &dyn Intl,
+    ) -> PingView {
+        let ase_known = ase.is_some();
         let c = &ctx.catalog;
         match &self.state {
             State::Done(record) => {
@@ -836,12 +830,20 @@ impl Ping {
                     label: c.render(key, &[("time", &time)]),
                 }
             }
-            State::Failed { reason } => PingView::Failed {
+            State::Failed { reason, copy } => PingView::Failed {
                 message: Message {
                     text: c.render("ui.ping.failed", &[("reason", &reason.text)]),
                     detail: reason.detail.clone(),
                 },
                 retry_label: c.get("ui.ping.retry"),
+                // Degraded mode: the thread's root and the mention, to post by hand.
+                copy: ase.filter(|_| *copy).map(|a| {
+                    let handle = slack_handle(&a.found.user);
+                    let root = slack::plain_text(&root_text(ctx, Some(a)), &handle);
+                    let mention = mention_text(ctx, a, now_ms, intl);
+                    let text = format!("{root}\n\n{}", slack::plain_text(&mention, &handle));
+                    (c.get("ui.ping.copy"), text)
+                }),
             },
             State::Idle if ase_known => PingView::Ready {
                 label: c.get("ui.ping.button"),
@@ -856,6 +858,39 @@ fn posted_ts(r: &SlackResponseDto) -> Option<String> {
     r.ts.clone()
         .or_else(|| r.message.as_ref().map(|m| m.ts.clone()))
         .filter(|ts| !ts.trim().is_empty())
+}
+
+/// The mention's text, worded for the ASE's availability at `now_ms`.
+fn mention_text(ctx: &Context, ase: AseFacts<'_>, now_ms: i64, intl: &dyn Intl) -> String {
+    let user = &ase.found.user;
+    let inside_hours = user
+        .tz
+        .as_deref()
+        .and_then(|name| {
+            availability::availability(now_ms, name, &ctx.settings.working_hours, intl)
+        })
+        .is_some_and(|a| a.hours.is_inside());
+    let facts = slack::PingFacts {
+        ase_user_id: &user.id,
+        subdomain: &ctx.subdomain,
+        ticket_id: ctx.ticket.id,
+        organization: ase.organization,
+        pinged_by: &ctx.viewer.name,
+        available: inside_hours && ase.found.presence == Presence::Active,
+    };
+    slack::compose_ping(&ctx.catalog, &facts)
+}
+
+/// The root's text for this ticket as it is now.
+fn root_text(ctx: &Context, ase: Option<AseFacts<'_>>) -> String {
+    let facts = slack::RootFacts {
+        subdomain: &ctx.subdomain,
+        ticket_id: ctx.ticket.id,
+        subject: ctx.ticket.subject.as_deref(),
+        organization: ase.and_then(|a| a.organization),
+        priority: ctx.ticket.priority.as_deref(),
+    };
+    slack::compose_root(&ctx.catalog, &facts)
 }
 
 /// Whether a failed request may still have taken effect: no answer in time, a broken
