@@ -5,8 +5,10 @@
 //! `domainWhitelist` (Slack → the Slack emulator), anything else is refused with 403
 //! `"<url> is not a proxyable URI"`. `{{setting.NAME}}` placeholders are substituted only when
 //! `secure: true`, and a secure parameter only in the parts its `scopes` allow (header, body, url).
-//! Secure values are scrubbed from whatever goes back to the browser, and the request log holds
-//! the URL as the app wrote it (placeholders, never values).
+//! Answers go back to the browser as the upstream sent them: like Zendesk's proxy, this one does
+//! not scrub secure values from responses (an API that echoed the token would leak it, and the
+//! token tests would see it). The request log holds the URL as the app wrote it (placeholders,
+//! never values).
 
 use serde_json::{json, Map, Value};
 
@@ -58,25 +60,12 @@ fn substitute(state: &State, text: &str, part: Part) -> String {
     out
 }
 
-/// Replaces every secure setting value in `text` by its placeholder.
-fn scrub(state: &State, text: &str) -> String {
-    let mut t = text.to_owned();
-    for (name, _) in &state.manifest.secure {
-        if let Some(v) = state.world.setting_str(name) {
-            if v.len() >= 4 {
-                t = t.replace(&v, &format!("{{{{setting.{name}}}}}"));
-            }
-        }
-    }
-    t
-}
-
-fn answer(state: &State, resp: &Resp) -> Value {
+fn answer(resp: &Resp) -> Value {
     let mut headers = Map::new();
     for (k, v) in &resp.headers {
-        headers.insert(k.to_ascii_lowercase(), json!(scrub(state, v)));
+        headers.insert(k.to_ascii_lowercase(), json!(v));
     }
-    let body = scrub(state, &String::from_utf8_lossy(&resp.body));
+    let body = String::from_utf8_lossy(&resp.body);
     json!({"status": resp.status, "statusText": reason(resp.status), "headers": headers, "body": body})
 }
 
@@ -130,7 +119,7 @@ pub fn handle(state: &mut State, req: &Req) -> Resp {
     let fault = resp.header(crate::faults::FAULT_HEADER).map(str::to_owned);
     resp.headers
         .retain(|(k, _)| !k.eq_ignore_ascii_case(crate::faults::FAULT_HEADER));
-    let out = Resp::json(200, &answer(state, &resp));
+    let out = Resp::json(200, &answer(&resp));
     match fault {
         Some(f) => out.with_header(crate::faults::FAULT_HEADER, &f),
         None => out,

@@ -712,9 +712,12 @@ fn post_message(state: &mut State, call: &Call) -> Resp {
         .str("text")
         .or_else(|| call.str("markdown_text"))
         .unwrap_or_default();
+    // As Slack stores a bot token's post: the bot's user ID in `user` (so `reply_users` and
+    // `edited.user` hold user IDs), its `bot_id` and `app_id`, no `bot_message` subtype (that is
+    // for legacy integrations).
     let mut msg = Map::new();
     msg.insert("type".into(), json!("message"));
-    msg.insert("subtype".into(), json!("bot_message"));
+    msg.insert("user".into(), json!(bot_user));
     msg.insert("text".into(), json!(text));
     msg.insert("bot_id".into(), json!(bot_id));
     if let Some(app) = app_id {
@@ -755,7 +758,7 @@ fn post_message(state: &mut State, call: &Call) -> Resp {
                 .iter_mut()
                 .find(|m| m.get("ts").and_then(Value::as_str) == Some(th.as_str()))
             {
-                register_reply(root, &ts, &bot_id);
+                register_reply(root, &ts, &bot_user);
             }
         }
         list.push(msg.clone());
@@ -773,7 +776,7 @@ fn chat_update(state: &mut State, call: &Call) -> Resp {
     let Some(existing) = find_msg(&msgs, &ts) else {
         return err("message_not_found");
     };
-    let (_, bot_id, _) = state.world.slack_bot();
+    let (bot_user, bot_id, _) = state.world.slack_bot();
     if existing.get("bot_id").and_then(Value::as_str) != Some(bot_id.as_str()) {
         return err("cant_update_message");
     }
@@ -809,7 +812,7 @@ fn chat_update(state: &mut State, call: &Call) -> Resp {
                 if let Some(md) = metadata {
                     obj.insert("metadata".into(), md);
                 }
-                obj.insert("edited".into(), json!({"user": bot_id, "ts": ts}));
+                obj.insert("edited".into(), json!({"user": bot_user, "ts": ts}));
             }
             updated = m.clone();
         }

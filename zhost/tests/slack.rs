@@ -195,7 +195,9 @@ fn post_then_read_back_history_replies_permalink() {
     assert_eq!(root["channel"], CHANNEL);
     let m = &root["message"];
     assert_eq!(m["type"], "message");
-    assert_eq!(m["subtype"], "bot_message");
+    // A bot token's post: the bot user in `user`, no legacy `bot_message` subtype.
+    assert!(m.get("subtype").is_none(), "{m}");
+    assert_eq!(m["user"], "U0BOT0ASEAPP");
     assert_eq!(m["bot_id"], "B0ASEAPP01");
     assert_eq!(m["text"], "Emergency on #201");
     assert_eq!(m["ts"], root["ts"]);
@@ -236,7 +238,11 @@ fn post_then_read_back_history_replies_permalink() {
     );
     assert_eq!(msgs[1]["reply_count"], 1);
     assert_eq!(msgs[1]["latest_reply"], reply_ts.as_str());
-    assert_eq!(msgs[1]["reply_users"], json!(["B0ASEAPP01"]));
+    assert_eq!(
+        msgs[1]["reply_users"],
+        json!(["U0BOT0ASEAPP"]),
+        "reply_users are user IDs, as in Slack"
+    );
     assert_eq!(msgs[1]["thread_ts"], root_ts.as_str());
 
     for ts in [&root_ts, &reply_ts] {
