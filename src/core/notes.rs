@@ -111,7 +111,9 @@ fn in_channel(record: &PingRecord, channel: &str) -> bool {
 
 /// The last well-formed ping machine line of a note body.
 fn parse_body(body: &str) -> Option<PingRecord> {
-    body.lines().rev().find_map(parse_machine_line)
+    // Forward, keeping the last: a reversed `lines()` costs the bundle about 2 KB. A `\r`
+    // before the `\n` is whitespace to the parser.
+    body.split('\n').filter_map(parse_machine_line).last()
 }
 
 fn parse_machine_line(line: &str) -> Option<PingRecord> {

@@ -262,7 +262,7 @@ impl Sidebar {
         let flows = self.flows.as_ref()?;
         let wakes = [
             flows.ping.next_wake(now_ms),
-            flows.ase.next_wake(now_ms),
+            flows.ase.next_wake(),
             self.refresh_due,
         ];
         wakes.into_iter().flatten().min()
@@ -323,7 +323,7 @@ impl Sidebar {
         let emergency = flows.map(|flows| EmergencyView {
             reasons: self.reasons.iter().map(|r| reason_text(c, r)).collect(),
             ase: flows.ase.view(&self.ctx, now_ms, intl),
-            ase_retry: flows.ase.retry_label(&self.ctx, now_ms, intl),
+            ase_retry: flows.ase.retry_label(&self.ctx),
             viewer_role: flows.ase.viewer_role_text(&self.ctx, intl),
             ping: {
                 let organization = flows.ase.organization_name(&self.ctx);

@@ -324,7 +324,12 @@ pub fn plain_text(mrkdwn: &str, handle: &str) -> String {
         let (token, rest) = part.split_once('>').unwrap_or((part, ""));
         match token.split_once('|') {
             _ if token.starts_with('@') => out.push_str(handle),
-            Some((url, label)) => out.push_str(&format!("{label} ({url})")),
+            Some((url, label)) => {
+                out.push_str(label);
+                out.push_str(" (");
+                out.push_str(url);
+                out.push(')');
+            }
             None => out.push_str(token),
         }
         out.push_str(rest);

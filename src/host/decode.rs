@@ -570,8 +570,13 @@ impl Decode for SlackResponseDto {
             channel: opt(o, "channel", at),
             message: opt(o, "message", at),
             permalink: opt(o, "permalink", at),
-            // `auth.test` names its user with a string: only an object is a Slack user.
-            user: lenient(o, "user"),
+            // `auth.test` names its user with a string: only an object is a Slack user (and a
+            // malformed one still names its path).
+            user: if get(o, "user").is_object() {
+                opt(o, "user", at)
+            } else {
+                None
+            },
             presence: opt(o, "presence", at),
             messages: opt(o, "messages", at),
             has_more: opt(o, "has_more", at),

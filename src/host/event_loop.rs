@@ -215,42 +215,24 @@ impl App {
     }
 }
 
-/// Degraded mode: selects the ping's text (so Ctrl+C works whatever happens) and copies it with
-/// the Clipboard API when the page may (Zendesk's iframe may not allow it).
+/// Degraded mode: selects the ping's text and copies it (`execCommand('copy')` on the click, which
+/// needs no clipboard permission in Zendesk's iframe); the selection stays for Ctrl+C should the
+/// browser refuse.
 fn copy_ping_text() {
     use js_sys::{Function, Reflect};
-    let Some(window) = web_sys::window() else {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    let Some(area) = window
-        .document()
-        .and_then(|d| d.get_element_by_id("ping-text"))
-    else {
+    let Some(area) = document.get_element_by_id("ping-text") else {
         return;
     };
-    let call =
-        |target: &wasm_bindgen::JsValue, method: &str, arg: Option<&wasm_bindgen::JsValue>| {
-            let f = Reflect::get(target, &method.into()).ok()?;
-            let f = f.dyn_into::<Function>().ok()?;
-            match arg {
-                Some(a) => f.call1(target, a).ok(),
-                None => f.call0(target).ok(),
-            }
-        };
-    let _ = call(&area, "focus", None);
-    let _ = call(&area, "select", None);
-    let text = area.text_content().unwrap_or_default();
-    let clipboard = Reflect::get(&window, &"navigator".into())
-        .and_then(|n| Reflect::get(&n, &"clipboard".into()))
-        .ok()
-        .filter(|c| c.is_object());
-    if let Some(clipboard) = clipboard {
-        if let Some(promise) = call(&clipboard, "writeText", Some(&text.into())) {
-            if let Ok(promise) = promise.dyn_into::<js_sys::Promise>() {
-                wasm_bindgen_futures::spawn_local(async move {
-                    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-                });
-            }
+    let call = |target: &wasm_bindgen::JsValue, method: &str, arg: &wasm_bindgen::JsValue| {
+        if let Ok(f) = Reflect::get(target, &method.into()).and_then(|f| f.dyn_into::<Function>()) {
+            let _ = f.call1(target, arg);
         }
-    }
+    };
+    let none = wasm_bindgen::JsValue::UNDEFINED;
+    call(&area, "focus", &none);
+    call(&area, "select", &none);
+    call(&document, "execCommand", &"copy".into());
 }

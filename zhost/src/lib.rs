@@ -280,14 +280,31 @@ fn is_app_origin(req: &Req) -> bool {
         .unwrap_or(false)
 }
 
+/// Which Zendesk account a request is for (a sandbox's subdomain, else the main account): the
+/// `account` query parameter (pages, ZAF data), the `X-Zhost-Account` header (REST), or the
+/// proxy body's `account`.
+fn account_of(req: &Req) -> Option<String> {
+    req.query_param("account")
+        .or_else(|| req.header("x-zhost-account").map(str::to_owned))
+        .or_else(|| {
+            (req.path == "/_zaf/request")
+                .then(|| req.json_body())
+                .flatten()
+                .and_then(|b| b.get("account").and_then(|a| a.as_str()).map(str::to_owned))
+        })
+        .filter(|a| !a.is_empty())
+}
+
 fn route(state: &Mutex<State>, req: &Req) -> Resp {
     let path = req.path.as_str();
     let m = req.method.as_str();
     if let Some(rest) = path.strip_prefix("/slack/api/") {
         return slack::handle(&mut lock(state), rest, req);
     }
+    let account = account_of(req);
+    let account = account.as_deref();
     if path.starts_with("/api/v2/") || path == "/api/v2" {
-        return zendesk::handle(&mut lock(state), req);
+        return lock(state).in_account(account, |st| zendesk::handle(st, req));
     }
     if path.starts_with("/app/") {
         // Compressed after the state lock is released: brotli takes a while on a first request,
@@ -299,9 +316,11 @@ fn route(state: &Mutex<State>, req: &Req) -> Resp {
         return pages::sdk(&lock(state));
     }
     match (m, path) {
-        ("POST", "/_zaf/request") => proxy::handle(&mut lock(state), req),
-        ("GET", "/_zaf/data") => pages::zaf_data(&lock(state), req),
-        ("GET", "/_zhost/ticket_view") => pages::ticket_view(&lock(state), req),
+        ("POST", "/_zaf/request") => lock(state).in_account(account, |st| proxy::handle(st, req)),
+        ("GET", "/_zaf/data") => lock(state).in_account(account, |st| pages::zaf_data(st, req)),
+        ("GET", "/_zhost/ticket_view") => {
+            lock(state).in_account(account, |st| pages::ticket_view(st, req))
+        }
         ("GET", "/_emulator/requests") => {
             Resp::json(200, &json!({"requests": lock(state).log.clone()}))
         }
@@ -354,7 +373,7 @@ fn route(state: &Mutex<State>, req: &Req) -> Resp {
                 &json!({"now_ms": now, "now": util::format_rfc3339(now)}),
             )
         }
-        _ => pages::route(&lock(state), req, is_app_origin(req)),
+        _ => lock(state).in_account(account, |st| pages::route(st, req, is_app_origin(req))),
     }
 }
 

@@ -171,6 +171,8 @@ fn ticket_page(state: &State, req: &Req, id: u64) -> Resp {
         "channelId": channel,
         "worldNowMs": state.now_ms(),
         "clockPinned": state.world.clock_start_ms().is_some(),
+        // The sandbox account when the page is one of its tickets (`?account=<subdomain>`).
+        "account": req.query_param("account").filter(|a| Some(a.as_str()) == state.world.sandbox_subdomain()),
     });
     html(
         TICKET_HTML

@@ -131,6 +131,9 @@ pub struct State {
     /// Recent calls per rate-limit bucket (Slack method, or chat.postMessage per channel), in
     /// real ms, for the emulator's own rate limits (`slack.rs`).
     pub calls: std::collections::HashMap<String, std::collections::VecDeque<i64>>,
+    /// The sandbox account's Zendesk data while the main account's is in `world` (see
+    /// [`State::in_account`]).
+    pub sandbox: Option<Value>,
 }
 
 /// Wall-clock milliseconds. The workspace bans `SystemTime::now` because it panics on wasm32;
@@ -165,12 +168,17 @@ impl State {
             failures: Vec::new(),
             log: Vec::new(),
             calls: std::collections::HashMap::new(),
+            sandbox: None,
         };
         s.reset_counters();
         s
     }
 
     fn reset_counters(&mut self) {
+        self.sandbox = self
+            .world
+            .sandbox_subdomain()
+            .map(|s| self.world.account_copy(s));
         self.clock_epoch_real_ms = real_now_ms();
         self.last_slack_ts_us = self.world.max_slack_ts_us();
         self.next_zendesk_id = self.world.max_comment_id().max(9_000_000_000) + 1;
@@ -188,6 +196,20 @@ impl State {
         self.calls.clear();
         self.reset_counters();
         Ok(())
+    }
+
+    /// Runs `f` with the Zendesk account `account` (a subdomain) in `world`: the sandbox's when
+    /// `account` names it, else the main one. Slack is the same for both.
+    pub fn in_account<R>(&mut self, account: Option<&str>, f: impl FnOnce(&mut State) -> R) -> R {
+        let sandbox = account.is_some_and(|a| self.world.sandbox_subdomain() == Some(a));
+        let Some(mut other) = (if sandbox { self.sandbox.take() } else { None }) else {
+            return f(self);
+        };
+        self.world.swap_account(&mut other);
+        let out = f(self);
+        self.world.swap_account(&mut other);
+        self.sandbox = Some(other);
+        out
     }
 
     /// World time in ms: `clock.start` + elapsed real time, or real time without a clock.

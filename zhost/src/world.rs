@@ -60,6 +60,38 @@ impl World {
         self.clock_start_ms
     }
 
+    /// `sandbox.subdomain`: a second Zendesk account (a sandbox, a copy of this one's Zendesk
+    /// data with the same ticket ids) that uses the same Slack workspace and channel.
+    pub fn sandbox_subdomain(&self) -> Option<&str> {
+        self.data
+            .pointer("/sandbox/subdomain")
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+    }
+
+    /// Exchanges this world's Zendesk data and account with `other` (the sandbox's): every
+    /// Zendesk read and write then goes to the other account, Slack stays shared.
+    pub(crate) fn swap_account(&mut self, other: &mut Value) {
+        let Some(obj) = self.data.as_object_mut() else {
+            return;
+        };
+        for key in ["zendesk", "account"] {
+            let mine = obj.entry(key).or_insert(Value::Null);
+            std::mem::swap(mine, &mut other[key]);
+        }
+    }
+
+    /// The Zendesk part of the world (`zendesk` and `account`), as a sandbox starts from it.
+    pub(crate) fn account_copy(&self, subdomain: &str) -> Value {
+        let mut account = self
+            .data
+            .get("account")
+            .cloned()
+            .unwrap_or(serde_json::json!({}));
+        account["subdomain"] = Value::String(subdomain.to_owned());
+        serde_json::json!({"zendesk": self.data.get("zendesk").cloned().unwrap_or(Value::Null), "account": account})
+    }
+
     /// `account.subdomain`.
     pub fn subdomain(&self) -> &str {
         self.data

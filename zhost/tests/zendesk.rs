@@ -310,3 +310,54 @@ fn tags_put_post_delete() {
     assert_eq!(r.json()["ticket"]["assignee_id"], 101);
     assert_eq!(r.json()["ticket"]["tags"], json!(["a", "b", "ase_dri"]));
 }
+
+/// Two accounts, one Slack: the world's sandbox (a copy of the account with the same ticket
+/// ids) keeps its own tickets and notes, chosen by `X-Zhost-Account` (REST) or `account=` (pages,
+/// ZAF data, the proxy body).
+#[test]
+fn a_sandbox_account_has_its_own_zendesk_and_the_same_slack() {
+    let h = start();
+    let world = h.get("/_emulator/world").json();
+    let sandbox = world["sandbox"]["subdomain"].as_str().unwrap().to_owned();
+    let main = world["account"]["subdomain"].as_str().unwrap().to_owned();
+    let note = json!({"ticket": {"comment": {"body": "sandbox only", "public": false}}});
+    let r = h.req(
+        "PUT",
+        "/api/v2/tickets/201.json",
+        &[
+            ("X-Zhost-Agent", "100"),
+            ("X-Zhost-Account", &sandbox),
+            ("Content-Type", "application/json"),
+        ],
+        &note.to_string(),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let bodies = |account: &str| -> Vec<String> {
+        let r = h.req(
+            "GET",
+            "/api/v2/tickets/201/comments.json",
+            &[("X-Zhost-Agent", "100"), ("X-Zhost-Account", account)],
+            "",
+        );
+        r.json()["comments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["body"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+    assert!(bodies(&sandbox).iter().any(|b| b == "sandbox only"));
+    assert!(
+        !bodies(&main).iter().any(|b| b == "sandbox only"),
+        "the main account is untouched"
+    );
+    // ZAF data names the account it is for.
+    let data = h
+        .get(&format!(
+            "/_zaf/data?ticket=201&agent=100&account={sandbox}"
+        ))
+        .json();
+    assert_eq!(data["data"]["currentAccount.subdomain"], sandbox.as_str());
+    let data = h.get("/_zaf/data?ticket=201&agent=100").json();
+    assert_eq!(data["data"]["currentAccount.subdomain"], main.as_str());
+}

@@ -44,7 +44,10 @@
     if (isNaN(d.getTime())) return '';
     return d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   }
-  function agentQS() { return 'ticket=' + encodeURIComponent(boot.ticketId) + '&agent=' + encodeURIComponent(boot.agentId); }
+  function agentQS() {
+    return 'ticket=' + encodeURIComponent(boot.ticketId) + '&agent=' + encodeURIComponent(boot.agentId) +
+      (boot.account ? '&account=' + encodeURIComponent(boot.account) : '');
+  }
   function getJSON(url) {
     return fetch(url, { cache: 'no-store' }).then(function (r) {
       if (!r.ok) throw new Error(url + ' → HTTP ' + r.status);
@@ -62,7 +65,8 @@
     sw.appendChild(o);
   });
   sw.addEventListener('change', function () {
-    location.href = '/tickets/' + encodeURIComponent(boot.ticketId) + '?agent=' + encodeURIComponent(sw.value);
+    location.href = '/tickets/' + encodeURIComponent(boot.ticketId) + '?agent=' + encodeURIComponent(sw.value) +
+      (boot.account ? '&account=' + encodeURIComponent(boot.account) : '');
   });
   var clock = document.getElementById('world-clock');
   function tick() { clock.textContent = fmtTime(worldNow()); }
@@ -349,7 +353,7 @@
     if (Object.prototype.hasOwnProperty.call(overlay, 'ticket.tags')) changes.tags = overlay['ticket.tags'];
     fetch('/api/v2/tickets/' + encodeURIComponent(boot.ticketId) + '.json', {
       method: 'PUT',
-      headers: { 'Content-Type': 'application/json', 'X-Zhost-Agent': String(boot.agentId) },
+      headers: { 'Content-Type': 'application/json', 'X-Zhost-Agent': String(boot.agentId), 'X-Zhost-Account': boot.account || '' },
       body: JSON.stringify({ ticket: changes }),
     }).then(function (r) {
       if (!r.ok) throw new Error('HTTP ' + r.status);
@@ -472,7 +476,7 @@
     fetch('/_zaf/request', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ options: opts, ticket: boot.ticketId, agent: boot.agentId }),
+      body: JSON.stringify({ options: opts, ticket: boot.ticketId, agent: boot.agentId, account: boot.account || null }),
     }).then(function (r) { return r.json(); }).then(function (r) {
       var status = r.status, text = r.body || '', headers = r.headers || {};
       var json, parsed = false;

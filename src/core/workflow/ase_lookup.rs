@@ -105,12 +105,10 @@ impl AseLookup {
         }
     }
 
-    /// When the host must call [`AseLookup::tick`]: each second of a countdown to a restart.
-    pub fn next_wake(&self, now_ms: i64) -> Option<i64> {
+    /// When the host must call [`AseLookup::tick`]: the restart after a failed request.
+    pub fn next_wake(&self) -> Option<i64> {
         match self.state {
-            State::Failed {
-                retry_at: Some(at), ..
-            } => Some(at.min(now_ms - now_ms.rem_euclid(1000) + 1000)),
+            State::Failed { retry_at, .. } => retry_at,
             _ => None,
         }
     }
@@ -127,20 +125,9 @@ impl AseLookup {
         }
     }
 
-    /// The label of the lookup's Retry button, with the seconds until it retries on its own.
-    pub fn retry_label(&self, ctx: &Context, now_ms: i64, intl: &dyn Intl) -> Option<String> {
-        let State::Failed { retry_at, .. } = &self.state else {
-            return None;
-        };
-        let c = &ctx.catalog;
-        Some(match retry_at {
-            Some(at) => {
-                let secs = (at - now_ms + 999).div_euclid(1000).max(0);
-                let count = intl.number(secs);
-                c.render_plural("ui.ase.retry_in", intl.plural(secs), &[("count", &count)])
-            }
-            None => c.get("ui.ase.retry"),
-        })
+    /// The label of the lookup's Retry button, when the lookup failed.
+    pub fn retry_label(&self, ctx: &Context) -> Option<String> {
+        matches!(self.state, State::Failed { .. }).then(|| ctx.catalog.get("ui.ase.retry"))
     }
 
     pub fn poll_request(&mut self) -> Option<(Request, Step)> {
