@@ -113,7 +113,9 @@ fn in_channel(record: &PingRecord, channel: &str) -> bool {
 fn parse_body(body: &str) -> Option<PingRecord> {
     // Forward, keeping the last: a reversed `lines()` costs the bundle about 2 KB. A `\r`
     // before the `\n` is whitespace to the parser.
-    body.split('\n').filter_map(parse_machine_line).last()
+    body.split('\n')
+        .filter_map(parse_machine_line)
+        .fold(None, |_, record| Some(record))
 }
 
 fn parse_machine_line(line: &str) -> Option<PingRecord> {
