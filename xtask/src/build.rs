@@ -135,6 +135,8 @@ pub fn ensure_node_modules(root: &Path) -> Result<(), Error> {
         "node_modules/playwright-core/package.json",
         "node_modules/axe-core/axe.min.js",
         "node_modules/binaryen/bin/wasm-opt",
+        "node_modules/@slack/web-api/package.json",
+        "node_modules/node-zendesk/package.json",
     ];
     if needed.iter().all(|p| root.join(p).exists()) {
         return Ok(());

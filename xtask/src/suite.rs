@@ -155,15 +155,66 @@ fn e2e(paths: &Paths) -> (Result<(), Error>, TestCounts) {
     };
     let url = host::url(&server);
     eprintln!("local Zendesk host on {url}");
-    let result = command::run_tests(
+    let (mut result, mut counts) = command::run_tests(
         Command::new("node")
             .args(["--test", "--test-concurrency=1", "tests/e2e/"])
             .env("ZHOST_URL", &url)
             .current_dir(&paths.root),
         BROWSER_STEP_DEADLINE,
     );
+    // The Slack emulator against Slack's official Python SDK, on the same host.
+    let (python, more) = match python_env(paths) {
+        Ok(python) => command::run_tests(
+            Command::new(python)
+                .arg("tests/conformance/slack_sdk_test.py")
+                .env("ZHOST_URL", &url)
+                .current_dir(&paths.root),
+            BROWSER_STEP_DEADLINE,
+        ),
+        Err(e) => (Err(e), TestCounts::default()),
+    };
+    counts.passed += more.passed;
+    counts.failed += more.failed;
+    if result.is_ok() {
+        result = python;
+    }
     server.stop();
-    result
+    (result, counts)
+}
+
+/// `target/py`, a Python virtual environment with tests/conformance/requirements.txt installed
+/// (created, or brought up to date when the requirements changed); its `python`.
+fn python_env(paths: &Paths) -> Result<std::path::PathBuf, Error> {
+    let venv = paths.root.join("target").join("py");
+    let python = venv.join("bin").join("python");
+    let requirements = paths.root.join("tests/conformance/requirements.txt");
+    let wanted = std::fs::read_to_string(&requirements).map_err(command::io_err(format!(
+        "cannot read {}",
+        requirements.display()
+    )))?;
+    let marker = venv.join("requirements.installed");
+    if python.exists() && std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str())
+    {
+        eprintln!("setup: Python conformance packages (target/py): found");
+        return Ok(python);
+    }
+    if command::which("python3").is_none() {
+        return Err(Error::Tool(
+            "python3 is not on PATH: install Python 3 (with venv and pip) for the Slack SDK conformance test".into(),
+        ));
+    }
+    eprintln!("setup: Python conformance packages (target/py): installing");
+    command::run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    command::run(
+        Command::new(venv.join("bin").join("pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
+            .arg(&requirements),
+    )?;
+    std::fs::write(&marker, wanted).map_err(command::io_err(format!(
+        "cannot write {}",
+        marker.display()
+    )))?;
+    Ok(python)
 }
 
 fn print_summary(outcomes: &[Outcome], tests: TestCounts) {

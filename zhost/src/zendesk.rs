@@ -454,7 +454,7 @@ fn list_comments(state: &State, req: &Req, t: u64) -> Resp {
             "meta".into(),
             json!({"has_more": has_more, "after_cursor": after, "before_cursor": null}),
         );
-        let base = api_base(state);
+        let base = api_base(state, req);
         let next = after.map(|a| {
             format!("{base}/tickets/{t}/comments.json?page%5Bafter%5D={a}&page%5Bsize%5D={size}")
         });
@@ -469,7 +469,7 @@ fn list_comments(state: &State, req: &Req, t: u64) -> Resp {
         let n = comments.len();
         let start = (page - 1).saturating_mul(per_page);
         let items: Vec<Value> = comments.into_iter().skip(start).take(per_page).collect();
-        let base = api_base(state);
+        let base = api_base(state, req);
         let link = |p: usize| {
             let order = q("sort_order")
                 .map(|o| format!("&sort_order={o}"))
@@ -496,9 +496,14 @@ fn list_comments(state: &State, req: &Req, t: u64) -> Resp {
     Resp::json(200, &Value::Object(out))
 }
 
-/// `https://<subdomain>.zendesk.com/api/v2`: Zendesk's pagination links are absolute.
-fn api_base(state: &State) -> String {
-    format!("https://{}.zendesk.com/api/v2", state.world.subdomain())
+/// The API base of pagination links, which Zendesk makes absolute on the host that was called:
+/// this host for a client calling it directly (its `Host` header), the account's
+/// `https://<subdomain>.zendesk.com` for the app's calls through the ZAF proxy.
+fn api_base(state: &State, req: &Req) -> String {
+    match req.header("host") {
+        Some(host) => format!("http://{host}/api/v2"),
+        None => format!("https://{}.zendesk.com/api/v2", state.world.subdomain()),
+    }
 }
 
 fn tags(state: &mut State, req: &Req, t: u64) -> Resp {
