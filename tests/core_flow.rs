@@ -193,6 +193,8 @@ struct Server {
     agent: u64,
     /// The ticket's tags (the ping's claims live here).
     tags: Vec<String>,
+    /// The emergency channel's members (Slack user IDs).
+    members: Vec<String>,
     /// Zendesk's one-second stamps: writes within the same second leave `updated_at` as it was,
     /// so a safe update with the older stamp still passes.
     coarse_stamps: bool,
@@ -283,6 +285,7 @@ impl Server {
             posts: Vec::new(),
             agent: OLIVIA,
             tags: Vec::new(),
+            members: vec!["U0MARIA01".into(), "U0OLIVIA1".into()],
             coarse_stamps: false,
         }
     }
@@ -749,6 +752,21 @@ impl Server {
                 bot_id: Some(BOT.into()),
                 ..ok
             })),
+            "conversations.members" => Ok(Reply::Slack(SlackResponseDto {
+                members: Some(self.members.clone()),
+                ..ok
+            })),
+            "conversations.invite" => {
+                let Some(Body::SlackInvite(invite)) = &request.body else {
+                    panic!("conversations.invite without its arguments: {request:?}");
+                };
+                assert_eq!(invite.channel, CHANNEL);
+                if self.members.contains(&invite.users) {
+                    return error("already_in_channel");
+                }
+                self.members.push(invite.users.clone());
+                Ok(Reply::Slack(ok))
+            }
             "chat.getPermalink" => {
                 let ts = arg("message_ts").replace('.', "");
                 let permalink = format!(
@@ -1477,6 +1495,7 @@ fn ping_happy_path() {
         POST slack:auth.test
         GET slack:conversations.history?channel=C0EMERG001&limit=200&include_all_metadata=true
         POST slack:chat.postMessage
+        GET slack:conversations.members?channel=C0EMERG001&limit=1000
         POST slack:chat.postMessage
         GET slack:chat.getPermalink?channel=C0EMERG001&message_ts=1795708501.000001
         GET /api/v2/tickets/201
@@ -1737,7 +1756,7 @@ fn a_failed_note_is_read_back_before_it_is_written_again() {
     server.fail_note_once();
     let mut h = Harness::start(server);
     h.click(Action::Ping);
-    for _ in 0..10 {
+    for _ in 0..11 {
         assert!(h.step());
     }
     assert!(
@@ -1864,6 +1883,7 @@ fn conflict_on_the_note_retries_with_a_fresh_stamp() {
         POST slack:auth.test
         GET slack:conversations.history?channel=C0EMERG001&limit=200&include_all_metadata=true
         POST slack:chat.postMessage
+        GET slack:conversations.members?channel=C0EMERG001&limit=1000
         POST slack:chat.postMessage
         GET slack:chat.getPermalink?channel=C0EMERG001&message_ts=1795708501.000001
         GET /api/v2/tickets/201
@@ -2879,4 +2899,63 @@ fn when_slack_cannot_be_used_the_ping_text_can_be_posted_by_hand() {
     );
     assert_eq!(h.written(), (0, 0, 0));
     assert!(h.server.tags.is_empty(), "the claim was released");
+}
+
+/// The mention reaches the ASE: Slack notifies channel members only, so before the mention the
+/// ping checks the channel's members; an ASE outside is invited first, and the sidebar says so.
+/// When the invitation is refused (a missing scope), the ping still completes and says the ASE
+/// was not notified.
+#[test]
+fn the_mention_reaches_an_ase_outside_the_channel() {
+    let mut server = Server::new();
+    server.members.retain(|m| m != "U0MARIA01");
+    let mut h = Harness::start(server);
+    h.clear_log();
+    h.click(Action::Ping);
+    h.run();
+    let log = h.log();
+    let members = log.find("conversations.members").expect("members read");
+    let invite = log
+        .find("POST slack:conversations.invite")
+        .expect("an invitation");
+    let mention = log
+        .rfind("POST slack:chat.postMessage")
+        .expect("the mention");
+    assert!(members < invite && invite < mention, "{log}");
+    assert!(h.server.members.contains(&"U0MARIA01".to_string()));
+    assert_eq!(h.written(), (1, 1, 1));
+    let text = render(&h.view());
+    assert!(
+        text.contains("· Maria Lopez was not in the channel, so the app invited them"),
+        "{text}"
+    );
+
+    let mut server = Server::new();
+    server.members.retain(|m| m != "U0MARIA01");
+    server.fail(
+        "conversations.invite",
+        Fault::SlackError("missing_scope"),
+        1,
+    );
+    let mut h = Harness::start(server);
+    h.click(Action::Ping);
+    h.run();
+    assert_eq!(h.written(), (1, 1, 1), "the ping completes");
+    let text = render(&h.view());
+    assert!(
+        text.contains("· Maria Lopez is not in the channel, so Slack does not notify them"),
+        "{text}"
+    );
+
+    // A member is not invited, and the sidebar adds nothing.
+    let mut h = Harness::start(Server::new());
+    h.click(Action::Ping);
+    h.run();
+    assert!(!h.log().contains("conversations.invite"));
+    let text = render(&h.view());
+    let ping = text.lines().last().unwrap_or_default();
+    assert!(
+        ping.starts_with("ping: done:") && !ping.contains(" · "),
+        "{ping}"
+    );
 }

@@ -1201,3 +1201,22 @@ async fn a_request_without_an_answer_times_out_and_an_answer_in_time_does_not() 
         Some(Err(_))
     ));
 }
+
+/// Slack names a channel by ID in `chat.postMessage` answers and with an object in
+/// `conversations.invite` answers; `auth.test` names its user with a string and
+/// `users.lookupByEmail` with an object. Every one of them decodes.
+#[wasm_bindgen_test]
+fn slack_answers_with_objects_or_strings_in_the_same_field_decode() {
+    for text in [
+        r#"{"ok":true,"channel":{"id":"C1","is_channel":true}}"#,
+        r#"{"ok":true,"channel":"C1","ts":"1.1"}"#,
+        r#"{"ok":true,"user":"ase_bot","user_id":"U1","bot_id":"B1"}"#,
+        r#"{"ok":true,"members":["U1","U2"],"response_metadata":{"next_cursor":""}}"#,
+    ] {
+        let reply = decode_response(Expect::Slack, &response(200, &[], text, true));
+        assert!(
+            matches!(reply, Ok(Reply::Slack(ref r)) if r.ok),
+            "{text}: {reply:?}"
+        );
+    }
+}

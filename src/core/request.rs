@@ -34,6 +34,7 @@ impl Method {
 #[serde(untagged)]
 pub enum Body {
     SlackPost(PostMessageDto),
+    SlackInvite(slack::InviteDto),
     TicketUpdate(TicketUpdateDto),
 }
 

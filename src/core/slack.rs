@@ -46,6 +46,13 @@ pub struct PostMessageDto {
     pub unfurl_media: bool,
 }
 
+/// `conversations.invite` arguments (sent as JSON).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InviteDto {
+    pub channel: String,
+    pub users: String,
+}
+
 /// A message as `conversations.history`/`replies` and `chat.postMessage` return it.
 #[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 pub struct SlackMessageDto {
@@ -125,6 +132,9 @@ pub struct SlackResponseDto {
     /// `auth.test`: the bot ID of the token (our own bot, whose messages alone count).
     #[serde(default)]
     pub bot_id: Option<String>,
+    /// `conversations.members`: a page of the channel's member IDs.
+    #[serde(default)]
+    pub members: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Default)]

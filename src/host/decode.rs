@@ -567,7 +567,12 @@ impl Decode for SlackResponseDto {
             ok: req(o, "ok", at),
             error: opt(o, "error", at),
             ts: opt(o, "ts", at),
-            channel: opt(o, "channel", at),
+            // `chat.postMessage` names the channel by ID, `conversations.invite` with an object.
+            channel: if get(o, "channel").is_string() {
+                opt(o, "channel", at)
+            } else {
+                None
+            },
             message: opt(o, "message", at),
             permalink: opt(o, "permalink", at),
             // `auth.test` names its user with a string: only an object is a Slack user (and a
@@ -582,6 +587,7 @@ impl Decode for SlackResponseDto {
             has_more: opt(o, "has_more", at),
             response_metadata: opt(o, "response_metadata", at),
             bot_id: opt(o, "bot_id", at),
+            members: opt(o, "members", at),
         }
     }
 }

@@ -166,3 +166,25 @@ test('when Slack cannot be used, the ping text can be copied and posted by hand'
   await clearSlackFailures();
   assert.deepEqual(await outcome(session.world, 201), { roots: 0, mentions: 0, notes: 0, claims: 0 });
 });
+
+test('an ASE outside the channel is invited before the mention, and the sidebar says so', TEST_TIMEOUT, async () => {
+  const ase = session.world.slack.users.find((u) => u.id === 'U0ASE0KENJI');
+  assert.ok(ase, 'the demo world has Kenji');
+  await withPage(session, async (page) => {
+    const app = await openTicket(page, 202, 100);
+    await app.locator('#ping-button:not([disabled])').waitFor();
+    await app.locator('#ping-button').click();
+    await appShows(app, '#ping-status #thread-link', 'the ping');
+    const status = await text(app.locator('#ping-status'));
+    const said = fill(T.ui.ping.invited, { name: ase.real_name || ase.profile.real_name });
+    assert.ok(status.includes(said), `${status} says: ${said}`);
+  });
+  const members = await fetch(`${process.env.ZHOST_URL}/slack/api/conversations.members?channel=${session.world.settings.slack_channel_id}`, {
+    headers: { authorization: `Bearer ${session.world.settings.slack_bot_token}` },
+  }).then((r) => r.json());
+  assert.ok(members.members.includes('U0ASE0KENJI'), `members: ${members.members}`);
+  const calls = (await proxied()).map((r) => String(r.url));
+  const invite = calls.findIndex((u) => u.includes('conversations.invite'));
+  const mention = calls.findLastIndex((u) => u.includes('chat.postMessage'));
+  assert.ok(invite >= 0 && invite < mention, 'invited before the mention');
+});

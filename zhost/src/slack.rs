@@ -44,6 +44,10 @@ const SPECS: &[(&str, &str)] = &[
         include_str!("../specs/slack/methods/conversations.info.json"),
     ),
     (
+        "conversations.invite",
+        include_str!("../specs/slack/methods/conversations.invite.json"),
+    ),
+    (
         "conversations.members",
         include_str!("../specs/slack/methods/conversations.members.json"),
     ),
@@ -376,6 +380,7 @@ fn needed_scope(method: &str, private: bool) -> Option<&'static str> {
         "chat.postMessage" | "chat.update" => ("chat:write", "chat:write"),
         "conversations.history" | "conversations.replies" => ("channels:history", "groups:history"),
         "conversations.info" | "conversations.members" => ("channels:read", "groups:read"),
+        "conversations.invite" => ("channels:manage", "groups:write"),
         "users.lookupByEmail" => ("users:read.email", "users:read.email"),
         "users.info" | "users.getPresence" => ("users:read", "users:read"),
         "dnd.info" => ("dnd:read", "dnd:read"),
@@ -520,6 +525,7 @@ fn dispatch(state: &mut State, spec: &MethodSpec, call: &Call) -> Resp {
         "conversations.replies" => replies(state, call),
         "conversations.info" => conv_info(state, call),
         "conversations.members" => conv_members(state, call),
+        "conversations.invite" => conv_invite(state, call),
         "users.lookupByEmail" => lookup_by_email(state, call),
         "users.info" => users_info(state, call),
         "users.getPresence" => get_presence(state, call),
@@ -1067,6 +1073,53 @@ fn conv_members(state: &State, call: &Call) -> Resp {
         return err("channel_not_found");
     };
     ok(json!({"members": members_of(state, ch), "response_metadata": {"next_cursor": ""}}))
+}
+
+/// `conversations.invite`: adds the users to the channel's members. The bot must be in the
+/// channel (`not_in_channel`); an unknown user is `user_not_found`; inviting one member who is
+/// already in is `already_in_channel` (SLACK.md §3).
+fn conv_invite(state: &mut State, call: &Call) -> Resp {
+    let arg = call.str("channel").unwrap_or_default();
+    let Some(channel) = channel_id(state, &arg, false) else {
+        return err("channel_not_found");
+    };
+    if !bot_is_member(state, &channel) {
+        return err("not_in_channel");
+    }
+    let users: Vec<String> = call
+        .str("users")
+        .unwrap_or_default()
+        .split(',')
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty())
+        .collect();
+    if users.is_empty() {
+        return err("no_user");
+    }
+    if users.iter().any(|u| state.world.slack_user(u).is_none()) {
+        return err("user_not_found");
+    }
+    let Some(ch) = state.world.slack_channel_mut(&channel) else {
+        return err("channel_not_found");
+    };
+    let members = ch
+        .as_object_mut()
+        .map(|o| o.entry("members").or_insert_with(|| json!([])));
+    let Some(Value::Array(list)) = members else {
+        return err("internal_error");
+    };
+    let new: Vec<&String> = users
+        .iter()
+        .filter(|u| !list.iter().any(|m| m.as_str() == Some(u.as_str())))
+        .collect();
+    if new.is_empty() {
+        return err("already_in_channel");
+    }
+    for u in new {
+        list.push(json!(u));
+    }
+    let out = json!({"id": channel, "is_channel": true, "is_member": true});
+    ok(json!({"channel": out}))
 }
 
 fn user_out(u: &Value, call: &Call) -> Value {

@@ -261,6 +261,15 @@ impl World {
             .find(|u| u.get("id").and_then(Value::as_str) == Some(id))
     }
 
+    /// Slack channel object by id, to change it.
+    pub(crate) fn slack_channel_mut(&mut self, id: &str) -> Option<&mut Value> {
+        self.data
+            .pointer_mut("/slack/channels")?
+            .as_array_mut()?
+            .iter_mut()
+            .find(|c| c.get("id").and_then(Value::as_str) == Some(id))
+    }
+
     /// Slack channel object by id.
     pub fn slack_channel(&self, id: &str) -> Option<&Value> {
         self.array("/slack/channels")

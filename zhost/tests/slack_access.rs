@@ -156,3 +156,36 @@ fn seeded_messages_fill_the_channel() {
     assert_eq!(page["messages"].as_array().unwrap().len(), 200);
     assert_eq!(page["has_more"], true);
 }
+
+#[test]
+fn invitations_follow_slack() {
+    let h = common::start();
+    let invite = json!({"channel": CHANNEL, "users": "U0ASE0KENJI"});
+    assert_eq!(
+        h.slack_json("conversations.invite", &invite).json()["ok"],
+        true
+    );
+    let members = h
+        .slack_get("conversations.members", &format!("channel={CHANNEL}"))
+        .json();
+    assert!(members["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m == "U0ASE0KENJI"));
+    assert_eq!(
+        h.slack_json("conversations.invite", &invite).json()["error"],
+        "already_in_channel"
+    );
+    let nobody = json!({"channel": CHANNEL, "users": "U0NOBODY00"});
+    assert_eq!(
+        h.slack_json("conversations.invite", &nobody).json()["error"],
+        "user_not_found"
+    );
+    let h = host_with(|w| w["slack"]["bot"]["scopes"] = json!(["chat:write"]));
+    let r = h.slack_json("conversations.invite", &invite).json();
+    assert_eq!(
+        (r["error"].as_str(), r["needed"].as_str()),
+        (Some("missing_scope"), Some("channels:manage"))
+    );
+}

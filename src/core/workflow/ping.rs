@@ -61,6 +61,10 @@ pub enum RunStep {
     Ticket,
     /// The claim, a safe update adding this run's tag.
     Claim,
+    /// Before the mention: is the ASE in the channel (Slack notifies members only)?
+    Members,
+    /// The ASE is not: invite them, so the mention reaches them.
+    Invite,
     /// a) Has someone pinged already (before our claim)?
     Comments,
     /// Our bot's ID (`auth.test`), once per page: only its messages count.
@@ -78,6 +82,16 @@ pub enum RunStep {
     PutNote,
     /// After a 409: did the other writer record a ping?
     ConflictComments,
+}
+
+/// Whether the ASE is where the mention notifies them: Slack notifies channel members only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    Member,
+    /// Not a member: the app invited them before the mention.
+    Invited,
+    /// Not a member, and the invitation failed (a missing scope, say): not notified.
+    NotReached,
 }
 
 /// What the ping reads of the ASE lookup: the found ASE and the organization's name, if any
@@ -143,6 +157,8 @@ pub struct Ping {
     tags: Vec<String>,
     /// Our Slack bot's ID, from `auth.test`.
     bot_id: String,
+    /// Whether the mention reaches the ASE, once this page's run has looked.
+    reach: Option<Reach>,
     out: Outbox<Step>,
 }
 
@@ -155,6 +171,7 @@ impl Ping {
             after: None,
             tags: ctx.ticket.tags.clone(),
             bot_id: String::new(),
+            reach: None,
             out: Outbox::default(),
         };
         let request = Request::zendesk(Method::Get, ctx.comments_url(None), None, Expect::Comments);
@@ -434,6 +451,23 @@ impl Ping {
             RunStep::Auth => {
                 Request::slack(Method::Post, slack::method_url("auth.test", &[]), None)
             }
+            RunStep::Members => {
+                let after = self.after.take().unwrap_or_default();
+                let mut query = vec![("channel", channel), ("limit", "1000")];
+                if !after.is_empty() {
+                    query.push(("cursor", after.as_str()));
+                }
+                Request::slack(
+                    Method::Get,
+                    slack::method_url("conversations.members", &query),
+                    None,
+                )
+            }
+            RunStep::Invite => Request::slack(
+                Method::Post,
+                slack::method_url("conversations.invite", &[]),
+                body,
+            ),
             RunStep::PostRoot | RunStep::PostMention => Request::slack(
                 Method::Post,
                 slack::method_url("chat.postMessage", &[]),
@@ -499,6 +533,18 @@ impl Ping {
             run.resume_at = Some(now_ms + wait_s * 1000);
             return;
         }
+        // The invitation decides only what the sidebar says: any answer leads to the mention
+        // (`already_in_channel` is as good as an invitation).
+        if step == RunStep::Invite {
+            let invited = matches!(&reply, Ok(Reply::Slack(r))
+                if r.ok || r.error.as_deref() == Some("already_in_channel"));
+            self.reach = Some(if invited {
+                Reach::Invited
+            } else {
+                Reach::NotReached
+            });
+            return self.mention(ctx, ase, now_ms, intl);
+        }
         // A write whose answer is ambiguous may have landed: read back before anything else.
         // After a 409 the ticket changed: read again (the claim) or look for the other writer's
         // note (the note).
@@ -525,6 +571,7 @@ impl Ping {
         let method = match step {
             RunStep::History => Some("conversations.history"),
             RunStep::Auth => Some("auth.test"),
+            RunStep::Members => Some("conversations.members"),
             RunStep::Replies => Some("conversations.replies"),
             RunStep::PostRoot | RunStep::PostMention => Some("chat.postMessage"),
             RunStep::Permalink => Some("chat.getPermalink"),
@@ -635,8 +682,7 @@ impl Ping {
                 Some(ts) => {
                     run.root_ts = ts;
                     // A root posted a moment ago has no replies to reconcile with.
-                    let body = self.mention_message(ctx, ase, now_ms, intl);
-                    self.request(ctx, RunStep::PostMention, body.map(Body::SlackPost));
+                    self.mention(ctx, ase, now_ms, intl);
                 }
                 None => self.fail(
                     ctx,
@@ -650,8 +696,28 @@ impl Ping {
                 } else if self.next_slack_page(r.next_cursor()) {
                     self.request(ctx, RunStep::Replies, None);
                 } else {
-                    let body = self.mention_message(ctx, ase, now_ms, intl);
-                    self.request(ctx, RunStep::PostMention, body.map(Body::SlackPost));
+                    self.mention(ctx, ase, now_ms, intl);
+                }
+            }
+            (RunStep::Members, Reply::Slack(r)) => {
+                let member = ase.is_some_and(|a| {
+                    let members = r.members.as_deref().unwrap_or_default();
+                    members.contains(&a.found.user.id)
+                });
+                if member {
+                    self.reach = Some(Reach::Member);
+                    self.mention(ctx, ase, now_ms, intl);
+                } else if self.next_slack_page(r.next_cursor()) {
+                    self.request(ctx, RunStep::Members, None);
+                } else {
+                    // Slack notifies channel members only: invite the ASE before the mention.
+                    let invite = ase.map(|a| {
+                        Body::SlackInvite(slack::InviteDto {
+                            channel: ctx.settings.channel_id.clone(),
+                            users: a.found.user.id.clone(),
+                        })
+                    });
+                    self.request(ctx, RunStep::Invite, invite);
                 }
             }
             (RunStep::PostMention, _) => self.request(ctx, RunStep::Permalink, None),
@@ -696,6 +762,15 @@ impl Ping {
             unfurl_links: false,
             unfurl_media: false,
         })
+    }
+
+    /// Posts the mention once this page knows whether the ASE is in the channel; asks first.
+    fn mention(&mut self, ctx: &Context, ase: Option<AseFacts<'_>>, now_ms: i64, intl: &dyn Intl) {
+        if self.reach.is_none() {
+            return self.request(ctx, RunStep::Members, None);
+        }
+        let body = self.mention_message(ctx, ase, now_ms, intl);
+        self.request(ctx, RunStep::PostMention, body.map(Body::SlackPost));
     }
 
     /// The `chat.postMessage` arguments of the mention, worded for the ASE's availability now.
@@ -801,6 +876,19 @@ impl Ping {
                         &[("name", &by), ("date", &date), ("time", &time)],
                     ),
                     None => c.render("ui.ping.done", &[("name", &by), ("time", &time)]),
+                };
+                // Whether the mention reaches the ASE, when this page's run looked.
+                let key = match self.reach {
+                    Some(Reach::Invited) => "ui.ping.invited",
+                    Some(Reach::NotReached) => "ui.ping.not_reached",
+                    _ => "",
+                };
+                let text = match ase.filter(|_| !key.is_empty()) {
+                    Some(a) => {
+                        let name = ase_name(&a.found.user);
+                        format!("{text} · {}", c.render(key, &[("name", &name)]))
+                    }
+                    None => text,
                 };
                 PingView::Done {
                     text,
