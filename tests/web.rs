@@ -376,8 +376,18 @@ fn renderer_sets_contract_ids_and_data_attributes() {
         Some("polite")
     );
 
-    // The same view again changes nothing.
-    assert_eq!(renderer.render(view.clone()).unwrap(), None);
+    // The same view again leaves the live region's content alone (no announcement of a
+    // redraw): the button is the very element drawn before.
+    root.query_selector("#ping-button")
+        .unwrap()
+        .unwrap()
+        .set_attribute("data-mark", "first")
+        .unwrap();
+    assert!(renderer.render(view.clone()).unwrap().is_some());
+    assert_eq!(
+        attr_of(&root, "#ping-button", "data-mark").as_deref(),
+        Some("first")
+    );
 
     let done = emergency_view(
         card("Maria Ase", "03:13 Fri"),
@@ -1218,5 +1228,26 @@ fn slack_answers_with_objects_or_strings_in_the_same_field_decode() {
             matches!(reply, Ok(Reply::Slack(ref r)) if r.ok),
             "{text}: {reply:?}"
         );
+    }
+}
+
+/// `Intl`'s `longOffset` names, in minutes east of UTC.
+#[wasm_bindgen_test]
+fn gmt_offset_names_parse() {
+    use ase_emergency_assist::host::tz::parse_gmt_offset;
+    for (name, minutes) in [
+        ("GMT", Some(0)),
+        ("GMT+05:30", Some(330)),
+        ("GMT-08:00", Some(-480)),
+        ("GMT\u{2212}03:00", Some(-180)),
+        ("GMT+5", Some(300)),
+        ("GMT+00:09:21", Some(9)),
+        ("GMT+00:09:30", Some(10)),
+        ("UTC", None),
+        ("GMT+05:75", None),
+        ("GMT+", None),
+        ("GMT*05", None),
+    ] {
+        assert_eq!(parse_gmt_offset(name), minutes, "{name}");
     }
 }

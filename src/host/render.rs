@@ -47,7 +47,8 @@ pub struct Renderer {
     /// Kept across renders so screen readers announce its changes (a recreated live region
     /// is often not announced).
     live: Element,
-    last: Option<View>,
+    /// The ping part last drawn in the live region (`None`: redraw it).
+    last_ping: Option<Option<PingView>>,
 }
 
 impl Renderer {
@@ -74,7 +75,7 @@ impl Renderer {
             document,
             root,
             live,
-            last: None,
+            last_ping: None,
         })
     }
 
@@ -92,18 +93,18 @@ impl Renderer {
         self.root.clone()
     }
 
-    /// Forces the next [`Renderer::render`] to redraw (after a click disabled a button).
+    /// Forces the next [`Renderer::render`] to redraw the ping region (after a click disabled a
+    /// button).
     pub fn invalidate(&mut self) {
-        self.last = None;
+        self.last_ping = None;
     }
 
-    /// Draws `view`. Returns the content height in CSS pixels when the DOM changed, for
-    /// `resize`, or `None` when the view was already on screen. Drawing uses only calls that
+    /// Draws `view`. Returns the content height in CSS pixels, for `resize`. Everything but the
+    /// ping's live region is drawn anew each time (the sidebar is small, and comparing whole
+    /// views cost the bundle more than drawing them); the live region only when the ping part
+    /// changed, so screen readers announce changes, not redraws. Drawing uses only calls that
     /// cannot throw on the app's own elements, so today it always returns `Ok`.
     pub fn render(&mut self, view: View) -> Result<Option<u32>, HostError> {
-        if self.last.as_ref() == Some(&view) {
-            return Ok(None);
-        }
         let focused = self.focused();
         let open = self.open_details();
         attr(&self.root, "data-phase", view.phase.as_str());
@@ -133,12 +134,8 @@ impl Renderer {
         }
 
         let ping = view.emergency.as_ref().map(|e| &e.ping);
-        let last_ping = self
-            .last
-            .as_ref()
-            .and_then(|v| v.emergency.as_ref())
-            .map(|e| &e.ping);
-        if self.last.is_none() || ping != last_ping {
+        let unchanged = matches!(&self.last_ping, Some(last) if last.as_ref() == ping);
+        if !unchanged {
             let nodes = match ping {
                 Some(ping) => self.ping(ping, &view.details_label),
                 None => Vec::new(),
@@ -151,7 +148,7 @@ impl Renderer {
 
         self.reopen_details(&open);
         self.restore_focus(focused);
-        self.last = Some(view);
+        self.last_ping = Some(view.emergency.map(|e| e.ping));
         let height = self.root.get_bounding_client_rect().height().ceil();
         Ok(Some(if height.is_finite() && height > 0.0 {
             height as u32

@@ -66,12 +66,8 @@ fn build_formatter(tz: &str) -> Option<DateTimeFormat> {
     let set = |k: &str, v: &str| {
         Reflect::set(&options, &JsValue::from_str(k), &JsValue::from_str(v)).is_ok()
     };
-    let complete = set("timeZone", tz)
-        && set("hourCycle", "h23")
-        && ["year", "month", "day", "hour", "minute", "second"]
-            .iter()
-            .all(|k| set(k, "numeric"));
-    if !complete {
+    // `longOffset` names the offset itself ("GMT+05:30"), so no wall-clock arithmetic is needed.
+    if !(set("timeZone", tz) && set("timeZoneName", "longOffset")) {
         return None;
     }
     DateTimeFormat::new("en-US", &options).ok()
@@ -80,41 +76,48 @@ fn build_formatter(tz: &str) -> Option<DateTimeFormat> {
 impl TzOffsets for IntlTz {
     fn offset_minutes(&self, tz: &str, utc_ms: i64) -> Option<i32> {
         let formatter = self.formatter(tz)?;
-        // The formatter drops milliseconds, so compare against the instant truncated to seconds.
-        let instant_ms = utc_ms.div_euclid(1000) * 1000;
-        let parts = formatter.format_to_parts(instant_ms as f64);
-        let mut wall = [0i64; 6];
-        let names = ["year", "month", "day", "hour", "minute", "second"];
-        for part in parts.iter() {
-            let (Some(kind), Some(value)) = (
-                js::string_field(&part, "type"),
-                js::string_field(&part, "value"),
-            ) else {
-                continue;
-            };
-            if let Some(slot) = names.iter().position(|n| *n == kind) {
-                wall[slot] = value.parse().ok()?;
-            }
-        }
-        let [year, month, day, hour, minute, second] = wall;
-        let wall_ms =
-            (days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second)
-                * 1000;
-        let offset_ms = wall_ms - instant_ms;
-        i32::try_from(
-            offset_ms.div_euclid(60_000) + i64::from(offset_ms.rem_euclid(60_000) >= 30_000),
-        )
-        .ok()
+        let parts = formatter.format_to_parts(utc_ms as f64);
+        let name = parts
+            .iter()
+            .filter(|part| js::string_field(part, "type").as_deref() == Some("timeZoneName"))
+            .find_map(|part| js::string_field(&part, "value"))?;
+        parse_gmt_offset(&name)
     }
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+/// `GMT`, `GMT+05:30`, `GMT-08:00` or `GMT+00:09:21` (a historical offset in seconds, rounded)
+/// in minutes east of UTC.
+pub fn parse_gmt_offset(name: &str) -> Option<i32> {
+    let rest = name.trim().strip_prefix("GMT")?;
+    let mut bytes = rest.bytes();
+    let sign = match bytes.next() {
+        None => return Some(0),
+        Some(b'+') => 1,
+        Some(b'-') | Some(0xE2) => -1,
+        _ => return None,
+    };
+    // U+2212 (minus sign) is three bytes, E2 88 92: skip its tail.
+    if rest.as_bytes().first() == Some(&0xE2) {
+        bytes.next();
+        bytes.next();
+    }
+    let mut fields = [0i32; 3];
+    let mut index = 0;
+    let mut digits = 0;
+    for b in bytes {
+        match b {
+            b'0'..=b'9' if digits < 2 => {
+                fields[index] = fields[index] * 10 + i32::from(b - b'0');
+                digits += 1;
+            }
+            b':' if index < 2 && digits > 0 => {
+                index += 1;
+                digits = 0;
+            }
+            _ => return None,
+        }
+    }
+    let [hours, minutes, seconds] = fields;
+    (digits > 0 && minutes < 60 && seconds < 60)
+        .then(|| sign * (hours * 60 + minutes + i32::from(seconds >= 30)))
 }

@@ -138,15 +138,17 @@ fn missing_text_is_no_text() {
 #[test]
 fn unknown_thread_ts_posts_an_invisible_reply() {
     let h = start();
-    let before = h
-        .slack_get(
+    let history_len = || {
+        h.slack_get(
             "conversations.history",
             &format!("channel={CHANNEL}&limit=999"),
         )
         .json()["messages"]
-        .as_array()
-        .unwrap()
-        .len();
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let before = history_len();
     let r = h
         .slack_json(
             "chat.postMessage",
@@ -154,16 +156,11 @@ fn unknown_thread_ts_posts_an_invisible_reply() {
         )
         .json();
     assert_eq!(r["ok"], true, "{r}");
-    let after = h
-        .slack_get(
-            "conversations.history",
-            &format!("channel={CHANNEL}&limit=999"),
-        )
-        .json()["messages"]
-        .as_array()
-        .unwrap()
-        .len();
-    assert_eq!(after, before, "the orphan reply is not in the history");
+    assert_eq!(
+        history_len(),
+        before,
+        "the orphan reply is not in the history"
+    );
     let r = h
         .slack_json(
             "chat.postMessage",
