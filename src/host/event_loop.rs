@@ -73,6 +73,7 @@ pub fn start(client: ZafClient, boot: Boot, renderer: Renderer) {
     let names = [
         "ticket.priority.changed",
         "ticket.tags.changed",
+        "ticket.assignee.changed",
         "ticket.form.id.changed",
         "ticket.subject.changed",
         "ticket.organization.changed",

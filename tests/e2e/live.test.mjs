@@ -83,3 +83,15 @@ test('coming back to the app re-reads the shared state at most every 10 s', TEST
     await waitFor(async () => (await app.locator('#ping-button:not([disabled])').count()) === 1, { what: 'the button stays' });
   });
 });
+
+test('an assignee changed in the editor changes who the sidebar calls the DRI', TEST_TIMEOUT, async () => {
+  await withPage(session, async (page) => {
+    // Sam (102) looks at 201, assigned to Olivia (100): he is neither ASE nor DRI.
+    const app = await openTicket(page, 201, 102);
+    await appShows(app, '#ase-name', 'the ASE');
+    const { T } = await import('./helpers.mjs');
+    await app.locator('#viewer-role', { hasText: T.ui.role.other }).waitFor();
+    await page.selectOption('#edit-assignee', '102');
+    await app.locator('#viewer-role', { hasText: T.ui.role.dri }).waitFor();
+  });
+});

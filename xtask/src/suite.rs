@@ -162,21 +162,26 @@ fn e2e(paths: &Paths) -> (Result<(), Error>, TestCounts) {
             .current_dir(&paths.root),
         BROWSER_STEP_DEADLINE,
     );
-    // The Slack emulator against Slack's official Python SDK, on the same host.
-    let (python, more) = match python_env(paths) {
-        Ok(python) => command::run_tests(
-            Command::new(python)
-                .arg("tests/conformance/slack_sdk_test.py")
-                .env("ZHOST_URL", &url)
-                .current_dir(&paths.root),
-            BROWSER_STEP_DEADLINE,
-        ),
-        Err(e) => (Err(e), TestCounts::default()),
-    };
-    counts.passed += more.passed;
-    counts.failed += more.failed;
-    if result.is_ok() {
-        result = python;
+    // The emulators against Python clients, on the same host: Slack's official SDK and zenpy.
+    for script in [
+        "tests/conformance/slack_sdk_test.py",
+        "tests/conformance/zenpy_test.py",
+    ] {
+        let (python, more) = match python_env(paths) {
+            Ok(python) => command::run_tests(
+                Command::new(python)
+                    .arg(script)
+                    .env("ZHOST_URL", &url)
+                    .current_dir(&paths.root),
+                BROWSER_STEP_DEADLINE,
+            ),
+            Err(e) => (Err(e), TestCounts::default()),
+        };
+        counts.passed += more.passed;
+        counts.failed += more.failed;
+        if result.is_ok() {
+            result = python;
+        }
     }
     server.stop();
     (result, counts)

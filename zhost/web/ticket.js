@@ -112,6 +112,9 @@
     if (!Object.prototype.hasOwnProperty.call(overlay, 'ticket.tags')) {
       document.getElementById('edit-tags').value = (t.tags || []).join(' ');
     }
+    if (!Object.prototype.hasOwnProperty.call(overlay, 'ticket.assignee')) {
+      document.getElementById('edit-assignee').value = t.assignee_id ? String(t.assignee_id) : '';
+    }
     document.getElementById('prop-updated').textContent = t.updated_at || '';
     var tags = document.getElementById('prop-tags');
     clear(tags);
@@ -346,11 +349,28 @@
   document.getElementById('edit-tags').addEventListener('change', function (e) {
     edit('ticket.tags', e.target.value.split(/[\s,]+/).filter(Boolean));
   });
+  // The assignee as ZAF shows it: {user, group}; `ticket.assignee.changed` carries it.
+  var assigneeSelect = document.getElementById('edit-assignee');
+  (boot.agents || []).forEach(function (a) {
+    var o = document.createElement('option');
+    o.value = String(a.id);
+    o.textContent = a.name;
+    assigneeSelect.appendChild(o);
+  });
+  assigneeSelect.addEventListener('change', function (e) {
+    var id = Number(e.target.value);
+    var agent = (boot.agents || []).find(function (a) { return a.id === id; });
+    edit('ticket.assignee', { user: agent ? { id: agent.id, name: agent.name } : null, group: null });
+  });
   document.getElementById('ticket-edit').addEventListener('submit', function (e) {
     e.preventDefault();
     var changes = {};
     if (Object.prototype.hasOwnProperty.call(overlay, 'ticket.priority')) changes.priority = overlay['ticket.priority'];
     if (Object.prototype.hasOwnProperty.call(overlay, 'ticket.tags')) changes.tags = overlay['ticket.tags'];
+    if (Object.prototype.hasOwnProperty.call(overlay, 'ticket.assignee')) {
+      var user = overlay['ticket.assignee'].user;
+      changes.assignee_id = user ? user.id : null;
+    }
     fetch('/api/v2/tickets/' + encodeURIComponent(boot.ticketId) + '.json', {
       method: 'PUT',
       headers: { 'Content-Type': 'application/json', 'X-Zhost-Agent': String(boot.agentId), 'X-Zhost-Account': boot.account || '' },
@@ -359,6 +379,7 @@
       if (!r.ok) throw new Error('HTTP ' + r.status);
       delete overlay['ticket.priority'];
       delete overlay['ticket.tags'];
+      delete overlay['ticket.assignee'];
       document.getElementById('edit-state').textContent = 'Saved';
       return pollTicket();
     }).catch(function (err) {
