@@ -262,7 +262,8 @@ export function aseOf(w, ticketId) {
 
 /** Opens a ticket in the host as an agent and waits until the app has left `loading`. */
 export async function openTicket(page, ticketId, agentId) {
-  await page.goto(`${ZHOST}/tickets/${ticketId}?agent=${agentId}`);
+  // The page's own HTML is enough; the app's readiness is awaited below, explicitly.
+  await page.goto(`${ZHOST}/tickets/${ticketId}?agent=${agentId}`, { waitUntil: 'domcontentloaded' });
   const app = page.frameLocator('#app-frame');
   await app.locator('#app:not([data-phase="loading"])').waitFor({ timeout: DEADLINE_MS });
   return app;

@@ -35,7 +35,9 @@ export async function round(browser, ticketId, agents) {
   const contexts = await Promise.all(agents.map(() => browser.newContext({ viewport: { width: 1400, height: 900 } })));
   try {
     const pages = await Promise.all(contexts.map((c) => c.newPage()));
-    const apps = await Promise.all(pages.map((p, i) => openTicket(p, ticketId, agents[i])));
+    // The pages open one after the other; the clicks below are what must coincide.
+    const apps = [];
+    for (const [i, p] of pages.entries()) apps.push(await openTicket(p, ticketId, agents[i]));
     const buttons = apps.map((app) => app.locator('#ping-button:not([disabled])'));
     await Promise.all(buttons.map((b) => b.waitFor()));
     const start = Date.now();
