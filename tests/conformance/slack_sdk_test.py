@@ -9,25 +9,12 @@ the 429 with `Retry-After`.
 Run by `cargo xtask test` (step "client conformance"); exits non-zero on a failure.
 """
 
-import json
-import os
-import sys
 import unittest
-import urllib.request
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-ZHOST = os.environ["ZHOST_URL"].rstrip("/")
-
-
-def world():
-    with urllib.request.urlopen(ZHOST + "/_emulator/world") as r:
-        return json.load(r)
-
-
-def reset():
-    urllib.request.urlopen(urllib.request.Request(ZHOST + "/_emulator/reset", method="POST")).read()
+from common import ZHOST, main, reset, world
 
 
 class SlackSdkConformance(unittest.TestCase):
@@ -80,9 +67,4 @@ class SlackSdkConformance(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    result = unittest.main(exit=False, verbosity=2).result
-    failed = len(result.failures) + len(result.errors)
-    # Summary lines `cargo xtask test` counts (as it does node's TAP output).
-    print(f"# pass {result.testsRun - failed}")
-    print(f"# fail {failed}")
-    sys.exit(0 if result.wasSuccessful() else 1)
+    main()

@@ -6,23 +6,14 @@ and pages the comments to the end by following `next_page` (absolute, on the hos
 called: as Zendesk's). Run by `cargo xtask test` (step "end-to-end tests").
 """
 
-import json
-import os
-import sys
 import unittest
-import urllib.request
 
 import requests
 from requests.adapters import HTTPAdapter
 from zenpy import Zenpy
 from zenpy.lib.api_objects import Comment
 
-ZHOST = os.environ["ZHOST_URL"].rstrip("/")
-
-
-def world():
-    with urllib.request.urlopen(ZHOST + "/_emulator/world") as r:
-        return json.load(r)
+from common import ZHOST, main, reset, world
 
 
 class ToZhost(HTTPAdapter):
@@ -46,7 +37,7 @@ class ToZhost(HTTPAdapter):
 
 class ZenpyConformance(unittest.TestCase):
     def setUp(self):
-        urllib.request.urlopen(urllib.request.Request(ZHOST + "/_emulator/reset", method="POST")).read()
+        reset()
         w = world()
         subdomain = w["account"]["subdomain"]
         agent = next(u for u in w["zendesk"]["users"] if u["id"] == w["agents"][0])
@@ -67,8 +58,4 @@ class ZenpyConformance(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    result = unittest.main(exit=False, verbosity=2).result
-    failed = len(result.failures) + len(result.errors)
-    print(f"# pass {result.testsRun - failed}")
-    print(f"# fail {failed}")
-    sys.exit(0 if result.wasSuccessful() else 1)
+    main()
