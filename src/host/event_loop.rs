@@ -34,6 +34,8 @@ pub struct App {
     /// A re-read of the ticket is under way; `again`: another event came meanwhile.
     reading: Cell<bool>,
     again: Cell<bool>,
+    /// An event since the last re-read says someone may have changed the shared state.
+    shared: Cell<bool>,
 }
 
 /// The browser clock, read once per event (time is an argument of the core).
@@ -62,28 +64,37 @@ pub fn start(client: ZafClient, boot: Boot, renderer: Renderer) {
             .map(|id| format!("ticket.customField:custom_field_{id}")),
         reading: Cell::new(false),
         again: Cell::new(false),
+        shared: Cell::new(false),
     });
     app.pump();
 
-    // Live state: the ticket as the agent edits it (before saving), a save by anyone, and the
-    // app coming back into view.
-    let on_event = Rc::clone(&app);
-    let handler = Closure::<dyn FnMut()>::new(move || on_event.ticket_event());
+    // Live state: the ticket as the agent edits it (before saving): detection again; a save by
+    // anyone and the app coming back into view: also the shared state (claims, notes) again.
     let field_event = field_id.map(|id| format!("ticket.custom_field_{id}.changed"));
-    let names = [
+    let edits = [
         "ticket.priority.changed",
         "ticket.tags.changed",
         "ticket.assignee.changed",
         "ticket.form.id.changed",
         "ticket.subject.changed",
         "ticket.organization.changed",
-        "ticket.updated",
-        "app.activated",
     ];
-    for name in names.iter().copied().chain(field_event.as_deref()) {
-        app.client.on(name, handler.as_ref().unchecked_ref());
+    let edited: Vec<&str> = edits
+        .iter()
+        .copied()
+        .chain(field_event.as_deref())
+        .collect();
+    for (shared, names) in [
+        (false, &edited[..]),
+        (true, &["ticket.updated", "app.activated"][..]),
+    ] {
+        let on_event = Rc::clone(&app);
+        let handler = Closure::<dyn FnMut()>::new(move || on_event.ticket_event(shared));
+        for name in names {
+            app.client.on(name, handler.as_ref().unchecked_ref());
+        }
+        handler.forget();
     }
-    handler.forget();
 
     if let Some(root) = app.renderer.try_borrow().ok().map(|r| r.root()) {
         let on_click = Rc::clone(&app);
@@ -95,8 +106,11 @@ pub fn start(client: ZafClient, boot: Boot, renderer: Renderer) {
 
 impl App {
     /// A ticket event: re-reads the ticket from ZAF (once for a burst of events), lets the core
-    /// detect again and re-read the shared state, then redraws.
-    fn ticket_event(self: &Rc<Self>) {
+    /// detect again and, after a `shared` event, re-read the shared state; then redraws.
+    fn ticket_event(self: &Rc<Self>, shared: bool) {
+        if shared {
+            self.shared.set(true);
+        }
         if self.reading.replace(true) {
             self.again.set(true);
             return;
@@ -114,7 +128,9 @@ impl App {
                     Ok((ticket, field)) => {
                         if let Ok(mut sidebar) = app.sidebar.try_borrow_mut() {
                             sidebar.ticket_changed(ticket, field, &app.intl);
-                            sidebar.refresh(now_ms());
+                            if app.shared.replace(false) {
+                                sidebar.refresh(now_ms());
+                            }
                         }
                     }
                     Err(_) => log_error("cannot re-read the ticket"),

@@ -323,21 +323,18 @@
     }).catch(function (e) { console.error('zhost: cannot register the app', e); });
   }
 
+  // client.set from the app: the same unsaved edit as the page's own editor makes.
   function applySet(path, value, data) {
     var old = lookup(data, path);
-    overlay[path] = value;
-    if (path === 'ticket.tags') overlay['ticket.tags'] = value;
-    var prop = path.replace(/^ticket\./, '');
-    emit('ticket.' + prop + '.changed', value, true);
-    emit('*.changed', { propertyName: path, newValue: value, oldValue: old === MISSING ? undefined : old }, true);
+    edit(path, value, old === MISSING ? undefined : old);
   }
 
   // ------------------------------------------------------------------ editing the ticket
   // As in Zendesk: a change shows at once and fires `ticket.<field>.changed` (and `*.changed`)
   // to the app, unsaved; Submit saves it through the REST API, and every tab's poll then sees
   // the new `updated_at` and fires `ticket.updated`.
-  function edit(path, value) {
-    var old = Object.prototype.hasOwnProperty.call(overlay, path) ? overlay[path] : undefined;
+  function edit(path, value, old) {
+    if (arguments.length < 3) old = Object.prototype.hasOwnProperty.call(overlay, path) ? overlay[path] : undefined;
     overlay[path] = value;
     document.getElementById('edit-state').textContent = 'Unsaved changes';
     emit(path + '.changed', value, true);

@@ -82,6 +82,11 @@ impl Context {
         }
     }
 
+    /// `/api/v2/tickets/<id>`: the ticket's reads and updates.
+    pub fn ticket_url(&self) -> String {
+        format!("/api/v2/tickets/{}", self.ticket.id)
+    }
+
     /// A page of the ticket's comments, newest first, with their authors (`include=users`, to
     /// tell staff from end users), by cursor: `after` is the previous page's `after_cursor`.
     pub fn comments_url(&self, after: Option<&str>) -> String {

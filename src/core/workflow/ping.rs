@@ -248,27 +248,25 @@ impl Ping {
                     State::Idle | State::Failed { .. } => None,
                     _ => return,
                 };
-                {
-                    // A failed read keeps waiting for the claim seen last.
-                    if let Ok(Reply::Ticket(TicketResponseDto { ticket })) = reply {
-                        self.tags = ticket.tags;
-                    } else if let Some(tag) = waited {
-                        self.tags = vec![tag];
-                    } else {
-                        return;
+                // A failed read keeps waiting for the claim seen last.
+                if let Ok(Reply::Ticket(TicketResponseDto { ticket })) = reply {
+                    self.tags = ticket.tags;
+                } else if let Some(tag) = waited {
+                    self.tags = vec![tag];
+                } else {
+                    return;
+                }
+                let tags = self.tags.clone();
+                if !self.wait_for_other(ctx, &tags, now_ms) {
+                    // No claim holds (the other agent finished or gave up): read the notes
+                    // again. An idle or failed ping keeps its button meanwhile.
+                    if matches!(self.state, State::Waiting { .. }) {
+                        self.state = State::Checking;
                     }
-                    let tags = self.tags.clone();
-                    if !self.wait_for_other(ctx, &tags, now_ms) {
-                        // No claim holds (the other agent finished or gave up): read the notes
-                        // again. An idle or failed ping keeps its button meanwhile.
-                        if matches!(self.state, State::Waiting { .. }) {
-                            self.state = State::Checking;
-                        }
-                        self.after = None;
-                        let url = ctx.comments_url(None);
-                        let request = Request::zendesk(Method::Get, url, None, Expect::Comments);
-                        self.out.push(request, Step::StartComments);
-                    }
+                    self.after = None;
+                    let url = ctx.comments_url(None);
+                    let request = Request::zendesk(Method::Get, url, None, Expect::Comments);
+                    self.out.push(request, Step::StartComments);
                 }
             }
             Step::Run(number, step) => {
@@ -302,16 +300,22 @@ impl Ping {
             ..TicketUpdateInnerDto::default()
         };
         let body = Body::TicketUpdate(TicketUpdateDto { ticket: update });
-        let url = format!("/api/v2/tickets/{}", ctx.ticket.id);
-        let request = Request::zendesk(Method::Put, url, Some(body), Expect::Ticket);
+        let request = Request::zendesk(Method::Put, ctx.ticket_url(), Some(body), Expect::Ticket);
         self.out.push(request, Step::Release);
+    }
+
+    /// Reads the ticket's tags (the claims) for a waiting or re-reading ping.
+    fn watch(&mut self, ctx: &Context) {
+        let request = Request::zendesk(Method::Get, ctx.ticket_url(), None, Expect::Ticket);
+        self.out.push(request, Step::Watch);
     }
 
     /// When the host must call [`Ping::tick`] next: a re-read while waiting, or each second of a
     /// `Retry-After` countdown.
     pub fn next_wake(&self, now_ms: i64) -> Option<i64> {
         match &self.state {
-            State::Waiting { watch_at, .. } => Some(*watch_at),
+            // `i64::MAX`: the re-read is under way.
+            State::Waiting { watch_at, .. } => Some(*watch_at).filter(|at| *at < i64::MAX),
             State::Running(run) => run
                 .resume_at
                 .map(|at| at.min(now_ms - now_ms.rem_euclid(1000) + 1000)),
@@ -324,9 +328,7 @@ impl Ping {
         match &mut self.state {
             State::Waiting { watch_at, .. } if *watch_at <= now_ms => {
                 *watch_at = i64::MAX;
-                let url = format!("/api/v2/tickets/{}", ctx.ticket.id);
-                let request = Request::zendesk(Method::Get, url, None, Expect::Ticket);
-                self.out.push(request, Step::Watch);
+                self.watch(ctx);
             }
             State::Running(run) if run.resume_at.is_some_and(|at| at <= now_ms) => {
                 run.resume_at = None;
@@ -342,9 +344,7 @@ impl Ping {
     /// ping: another agent may have pinged, or be pinging. The button stays meanwhile.
     pub fn refresh(&mut self, ctx: &Context) {
         if matches!(self.state, State::Idle | State::Failed { .. }) {
-            let url = format!("/api/v2/tickets/{}", ctx.ticket.id);
-            let request = Request::zendesk(Method::Get, url, None, Expect::Ticket);
-            self.out.push(request, Step::Watch);
+            self.watch(ctx);
         }
     }
 
@@ -423,7 +423,7 @@ impl Ping {
         let tag = Step::Run(run.number, step);
         let channel = ctx.settings.channel_id.as_str();
         let root_ts = run.root_ts.as_str();
-        let ticket_url = format!("/api/v2/tickets/{}", ctx.ticket.id);
+        let ticket_url = ctx.ticket_url();
         let request = match step {
             RunStep::Ticket | RunStep::Stamp => {
                 Request::zendesk(Method::Get, ticket_url, None, Expect::Ticket)
