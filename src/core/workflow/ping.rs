@@ -135,9 +135,8 @@ struct Run {
     /// This run's claim tag, and whether Zendesk's answer showed it won.
     claim: String,
     won: bool,
-    /// The first read's `updated_at` and tags.
+    /// The first read's `updated_at` (its tags are the ping's `tags`).
     stamp: String,
-    tags: Vec<String>,
     /// Read-backs after ambiguous writes and 429 waits so far (see [`MAX_RETRIES`]).
     retries: u8,
     /// The last request, repeated at `resume_at` after a 429.
@@ -211,7 +210,6 @@ impl Ping {
             slack_pages: 0,
             won: false,
             stamp: String::new(),
-            tags: Vec::new(),
             retries: 0,
             last: None,
             resume_at: None,
@@ -495,7 +493,7 @@ impl Ping {
         };
         let update = TicketUpdateInnerDto {
             additional_tags: vec![run.claim.clone()],
-            remove_tags: claim::stale(&run.tags, now_ms),
+            remove_tags: claim::stale(&self.tags, now_ms),
             safe_update: true,
             updated_stamp: run.stamp.clone(),
             ..TicketUpdateInnerDto::default()
@@ -600,7 +598,6 @@ impl Ping {
                     updated_at, tags, ..
                 } = ticket;
                 run.stamp = updated_at;
-                run.tags = tags.clone();
                 // Ours landed (its answer was lost) and none other holds: it won.
                 run.won = tags.contains(&run.claim);
                 let won = run.won;
