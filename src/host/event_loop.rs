@@ -71,7 +71,9 @@ pub fn start(client: ZafClient, boot: Boot, renderer: Renderer) {
     // Live state: the ticket as the agent edits it (before saving): detection again; a save by
     // anyone and the app coming back into view: also the shared state (claims, notes) again.
     let field_event = field_id.map(|id| format!("ticket.custom_field_{id}.changed"));
-    let edits = [
+    let names = [
+        "ticket.updated",
+        "app.activated",
         "ticket.priority.changed",
         "ticket.tags.changed",
         "ticket.assignee.changed",
@@ -79,22 +81,22 @@ pub fn start(client: ZafClient, boot: Boot, renderer: Renderer) {
         "ticket.subject.changed",
         "ticket.organization.changed",
     ];
-    let edited: Vec<&str> = edits
+    let on_event = Rc::clone(&app);
+    let shared = Closure::<dyn FnMut()>::new(move || on_event.ticket_event(true));
+    let on_event = Rc::clone(&app);
+    let edited = Closure::<dyn FnMut()>::new(move || on_event.ticket_event(false));
+    // The first two are the shared ones: a save by anyone, the app shown again.
+    for (i, name) in names
         .iter()
         .copied()
         .chain(field_event.as_deref())
-        .collect();
-    for (shared, names) in [
-        (false, &edited[..]),
-        (true, &["ticket.updated", "app.activated"][..]),
-    ] {
-        let on_event = Rc::clone(&app);
-        let handler = Closure::<dyn FnMut()>::new(move || on_event.ticket_event(shared));
-        for name in names {
-            app.client.on(name, handler.as_ref().unchecked_ref());
-        }
-        handler.forget();
+        .enumerate()
+    {
+        let handler = if i < 2 { &shared } else { &edited };
+        app.client.on(name, handler.as_ref().unchecked_ref());
     }
+    shared.forget();
+    edited.forget();
 
     if let Some(root) = app.renderer.try_borrow().ok().map(|r| r.root()) {
         let on_click = Rc::clone(&app);
