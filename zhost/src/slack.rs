@@ -52,6 +52,10 @@ const SPECS: &[(&str, &str)] = &[
         include_str!("../specs/slack/methods/conversations.members.json"),
     ),
     (
+        "conversations.open",
+        include_str!("../specs/slack/methods/conversations.open.json"),
+    ),
+    (
         "conversations.replies",
         include_str!("../specs/slack/methods/conversations.replies.json"),
     ),
@@ -381,12 +385,29 @@ fn needed_scope(method: &str, private: bool) -> Option<&'static str> {
         "conversations.history" | "conversations.replies" => ("channels:history", "groups:history"),
         "conversations.info" | "conversations.members" => ("channels:read", "groups:read"),
         "conversations.invite" => ("channels:manage", "groups:write"),
+        "conversations.open" => ("im:write", "im:write"),
         "users.lookupByEmail" => ("users:read.email", "users:read.email"),
         "users.info" | "users.getPresence" => ("users:read", "users:read"),
         "dnd.info" => ("dnd:read", "dnd:read"),
         _ => return None,
     };
     Some(if private { private_scope } else { public })
+}
+
+/// The scope a bot token needs for `method` in a direct message with a user (SLACK.md §3).
+fn needed_im_scope(method: &str) -> Option<&'static str> {
+    Some(match method {
+        "chat.postMessage" | "chat.update" => "chat:write",
+        "conversations.history" | "conversations.replies" => "im:history",
+        "conversations.info" | "conversations.members" => "im:read",
+        "conversations.open" => "im:write",
+        _ => return None,
+    })
+}
+
+/// Whether a channel object is a direct message (`conversations.open` made it).
+fn is_im(ch: &Value) -> bool {
+    ch.get("is_im").and_then(Value::as_bool) == Some(true)
 }
 
 /// `missing_scope` as Slack sends it: the scope needed and the scopes the token has.
@@ -457,7 +478,12 @@ fn channel_access(state: &State, method: &str, channel: &str) -> Result<(), Resp
     let member = bot_is_member(state, channel);
     let granted = scopes(state);
     let has = |s: &str| granted.as_ref().is_none_or(|g| g.iter().any(|x| x == s));
-    if let Some(needed) = needed_scope(method, private) {
+    let needed = if is_im(ch) {
+        needed_im_scope(method)
+    } else {
+        needed_scope(method, private)
+    };
+    if let Some(needed) = needed {
         if !has(needed) {
             return Err(missing_scope(
                 needed,
@@ -526,6 +552,7 @@ fn dispatch(state: &mut State, spec: &MethodSpec, call: &Call) -> Resp {
         "conversations.info" => conv_info(state, call),
         "conversations.members" => conv_members(state, call),
         "conversations.invite" => conv_invite(state, call),
+        "conversations.open" => conv_open(state, call),
         "users.lookupByEmail" => lookup_by_email(state, call),
         "users.info" => users_info(state, call),
         "users.getPresence" => get_presence(state, call),
@@ -677,8 +704,15 @@ fn is_top_level(m: &Value) -> bool {
 
 fn post_message(state: &mut State, call: &Call) -> Resp {
     let arg = call.str("channel").unwrap_or_default();
-    let Some(channel) = channel_id(state, &arg, true) else {
-        return err("channel_not_found");
+    // A user ID posts in the bot's direct message with that user (docs.slack.dev, chat.postMessage).
+    let dm = || state.world.slack_user(&arg).is_some();
+    let channel = match channel_id(state, &arg, true) {
+        Some(c) => c,
+        None if dm() => match open_im(state, &arg) {
+            Ok((ch, _)) => ch["id"].as_str().unwrap_or_default().to_owned(),
+            Err(r) => return r,
+        },
+        None => return err("channel_not_found"),
     };
     let has_md = call.present("markdown_text");
     if has_md && (call.present("text") || call.present("blocks")) {
@@ -1029,6 +1063,9 @@ fn conv_info(state: &State, call: &Call) -> Resp {
     else {
         return err("channel_not_found");
     };
+    if is_im(ch) {
+        return ok(json!({"channel": ch}));
+    }
     let private = ch
         .get("is_private")
         .and_then(Value::as_bool)
@@ -1120,6 +1157,75 @@ fn conv_invite(state: &mut State, call: &Call) -> Resp {
     }
     let out = json!({"id": channel, "is_channel": true, "is_member": true});
     ok(json!({"channel": out}))
+}
+
+/// `conversations.open`: the bot's direct message with one user, `D` + the user ID's tail,
+/// created on first use and `already_open` after (the bot is always in it). `channel` resumes
+/// one. zhost models no multi-person DMs (more than one user is `invalid_arguments`) and
+/// ignores `prevent_creation`.
+fn conv_open(state: &mut State, call: &Call) -> Resp {
+    let shown = |ch: &Value, fresh: bool| {
+        let out = if call.flag("return_im") {
+            ch.clone()
+        } else {
+            json!({"id": ch["id"]})
+        };
+        if fresh {
+            ok(json!({"channel": out}))
+        } else {
+            ok(json!({"no_op": true, "already_open": true, "channel": out}))
+        }
+    };
+    if let Some(c) = call.nonempty("channel") {
+        return match state.world.slack_channel(&c) {
+            Some(ch) if is_im(ch) => shown(ch, false),
+            Some(_) => err("method_not_supported_for_channel_type"),
+            None => err("channel_not_found"),
+        };
+    }
+    let users: Vec<String> = call
+        .str("users")
+        .unwrap_or_default()
+        .split(',')
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty())
+        .collect();
+    let user = match users.as_slice() {
+        [] => return err("users_list_not_supplied"),
+        [one] => one.clone(),
+        list if list.len() > 8 => return err("too_many_users"),
+        _ => {
+            return invalid_arguments(vec![
+                "[ERROR] zhost opens direct messages with one user only".into(),
+            ])
+        }
+    };
+    match open_im(state, &user) {
+        Ok((ch, fresh)) => shown(&ch, fresh),
+        Err(r) => r,
+    }
+}
+
+/// The bot's direct message with `user`, opened if needed; `true` when it was just created.
+fn open_im(state: &mut State, user: &str) -> Result<(Value, bool), Resp> {
+    match state.world.slack_user(user) {
+        None => return Err(err("user_not_found")),
+        Some(u) if u.get("deleted").and_then(Value::as_bool) == Some(true) => {
+            return Err(err("user_disabled"))
+        }
+        Some(_) => {}
+    }
+    let id = format!("D{}", user.trim_start_matches(['U', 'W']));
+    if let Some(ch) = state.world.slack_channel(&id) {
+        return Ok((ch.clone(), false));
+    }
+    let ch = json!({
+        "id": id, "created": crate::state::real_now_ms() / 1000, "is_im": true,
+        "is_org_shared": false, "user": user, "is_user_deleted": false, "priority": 0,
+        "is_private": true, "is_member": true, "is_open": true,
+    });
+    state.world.add_slack_channel(ch.clone());
+    Ok((ch, true))
 }
 
 fn user_out(u: &Value, call: &Call) -> Value {

@@ -261,6 +261,18 @@ impl World {
             .find(|u| u.get("id").and_then(Value::as_str) == Some(id))
     }
 
+    /// Adds a Slack channel object (`conversations.open` creates direct messages).
+    pub(crate) fn add_slack_channel(&mut self, channel: Value) {
+        let root = self.data.as_object_mut();
+        let slack = root.map(|r| r.entry("slack").or_insert_with(|| Value::Object(Map::new())));
+        let channels = slack
+            .and_then(Value::as_object_mut)
+            .map(|s| s.entry("channels").or_insert_with(|| Value::Array(Vec::new())));
+        if let Some(Value::Array(list)) = channels {
+            list.push(channel);
+        }
+    }
+
     /// Slack channel object by id, to change it.
     pub(crate) fn slack_channel_mut(&mut self, id: &str) -> Option<&mut Value> {
         self.data

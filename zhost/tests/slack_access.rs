@@ -190,3 +190,54 @@ fn invitations_follow_slack() {
         (Some("missing_scope"), Some("channels:manage"))
     );
 }
+
+#[test]
+fn direct_messages_open_once_and_need_im_scopes() {
+    let h = common::start();
+    let open = json!({"users": "U0ASE0KENJI"});
+    let first = h.slack_json("conversations.open", &open).json();
+    assert_eq!(first["ok"], true, "{first}");
+    let dm = first["channel"]["id"].as_str().unwrap().to_owned();
+    assert!(dm.starts_with('D'), "{dm}");
+    assert_eq!(first.get("already_open"), None);
+    let again = h.slack_json("conversations.open", &open).json();
+    assert_eq!(
+        (&again["channel"]["id"], &again["already_open"]),
+        (&json!(dm), &json!(true))
+    );
+    // The bot posts there (and by the user's ID), and reads it back.
+    let post = json!({"channel": dm, "text": "hello"});
+    assert_eq!(h.slack_json("chat.postMessage", &post).json()["ok"], true);
+    let by_user = json!({"channel": "U0ASE0KENJI", "text": "again"});
+    let r = h.slack_json("chat.postMessage", &by_user).json();
+    assert_eq!(r["channel"], json!(dm), "{r}");
+    let history = h
+        .slack_get("conversations.history", &format!("channel={dm}"))
+        .json();
+    assert_eq!(history["messages"].as_array().map(Vec::len), Some(2));
+    // Describing it needs im:read, which the demo's bot lacks.
+    let info = h.slack_get("conversations.info", &format!("channel={dm}")).json();
+    assert_eq!(info["needed"], "im:read", "{info}");
+    for (args, error) in [
+        (json!({}), "users_list_not_supplied"),
+        (json!({"users": "U0NOBODY00"}), "user_not_found"),
+        (json!({"channel": CHANNEL}), "method_not_supported_for_channel_type"),
+        (json!({"channel": "D0NOTHING"}), "channel_not_found"),
+    ] {
+        let r = h.slack_json("conversations.open", &args).json();
+        assert_eq!(r["error"], error, "{args}: {r}");
+    }
+    // Opening needs im:write; reading the DM needs im:history.
+    let h = host_with(|w| w["slack"]["bot"]["scopes"] = json!(["chat:write", "channels:history"]));
+    let r = h.slack_json("conversations.open", &open).json();
+    assert_eq!(
+        (r["error"].as_str(), r["needed"].as_str()),
+        (Some("missing_scope"), Some("im:write"))
+    );
+    let h = host_with(|w| w["slack"]["bot"]["scopes"] = json!(["chat:write", "im:write"]));
+    let dm = h.slack_json("conversations.open", &open).json()["channel"]["id"].clone();
+    let r = h
+        .slack_get("conversations.history", &format!("channel={}", dm.as_str().unwrap()))
+        .json();
+    assert_eq!(r["needed"], "im:history", "{r}");
+}
