@@ -195,6 +195,8 @@ struct Server {
     tags: Vec<String>,
     /// The emergency channel's members (Slack user IDs).
     members: Vec<String>,
+    /// The bot's direct messages with the ASE (`D` + the user ID's tail).
+    dms: Vec<Msg>,
     /// Zendesk's one-second stamps: writes within the same second leave `updated_at` as it was,
     /// so a safe update with the older stamp still passes.
     coarse_stamps: bool,
@@ -286,6 +288,7 @@ impl Server {
             agent: OLIVIA,
             tags: Vec::new(),
             members: vec!["U0MARIA01".into(), "U0OLIVIA1".into()],
+            dms: Vec::new(),
             coarse_stamps: false,
         }
     }
@@ -495,8 +498,9 @@ impl Server {
                 )]
             );
             assert_eq!(request.expect, Expect::Slack);
-            let lost = self.take_lost_answer(method);
-            let reply = self.slack(method, &query, request);
+            let key = slack_key(method, request);
+            let lost = self.take_lost_answer(&key);
+            let reply = self.slack(&key, &query, request);
             return if lost { Err(TIMED_OUT) } else { reply };
         }
         self.log
@@ -663,6 +667,40 @@ impl Server {
             },
         };
         match method {
+            "conversations.open" => {
+                assert_eq!(request.method, Method::Post);
+                let user = arg("users");
+                if !self.slack_users.iter().any(|u| u.id == user) {
+                    return error("user_not_found");
+                }
+                let channel = Some(format!("D{}", &user[1..]));
+                Ok(Reply::Slack(SlackResponseDto { channel, ..ok }))
+            }
+            "conversations.history dm" => {
+                assert_eq!(arg("channel"), "D0MARIA01");
+                let mut dms: Vec<SlackMessageDto> = self.dms.iter().map(dto).collect();
+                dms.reverse();
+                Ok(Reply::Slack(self.slack_page(dms, query, ok)))
+            }
+            "chat.postMessage dm" => {
+                let Some(Body::SlackPost(post)) = &request.body else {
+                    panic!("chat.postMessage without a body: {request:?}");
+                };
+                assert_eq!(
+                    (post.channel.as_str(), &post.thread_ts),
+                    ("D0MARIA01", &None)
+                );
+                self.next_ts += 1;
+                let ts = format!("{}.{:06}", 1_795_708_500 + self.next_ts, self.next_ts);
+                self.dms.push(Msg {
+                    bot_id: BOT,
+                    ts: ts.clone(),
+                    text: post.text.clone(),
+                    thread_ts: None,
+                    metadata: Some(post.metadata.clone()),
+                });
+                Ok(Reply::Slack(SlackResponseDto { ts: Some(ts), ..ok }))
+            }
             "users.lookupByEmail" => {
                 assert_eq!(request.method, Method::Get);
                 match self
@@ -780,6 +818,19 @@ impl Server {
             }
             _ => error("unknown_method"),
         }
+    }
+}
+
+/// The fault key of a Slack call: its method, with ` dm` when it posts or reads in the direct
+/// message (`chat.postMessage dm`, `conversations.history dm`).
+fn slack_key(method: &str, request: &Request) -> String {
+    let dm = match &request.body {
+        Some(Body::SlackPost(post)) => post.channel.starts_with('D'),
+        _ => request.url.contains("channel=D"),
+    };
+    match dm {
+        true => format!("{method} dm"),
+        false => method.to_string(),
     }
 }
 
@@ -2903,8 +2954,6 @@ fn when_slack_cannot_be_used_the_ping_text_can_be_posted_by_hand() {
 
 /// The mention reaches the ASE: Slack notifies channel members only, so before the mention the
 /// ping checks the channel's members; an ASE outside is invited first, and the sidebar says so.
-/// When the invitation is refused (a missing scope), the ping still completes and says the ASE
-/// was not notified.
 #[test]
 fn the_mention_reaches_an_ase_outside_the_channel() {
     let mut server = Server::new();
@@ -2930,23 +2979,6 @@ fn the_mention_reaches_an_ase_outside_the_channel() {
         "{text}"
     );
 
-    let mut server = Server::new();
-    server.members.retain(|m| m != "U0MARIA01");
-    server.fail(
-        "conversations.invite",
-        Fault::SlackError("missing_scope"),
-        1,
-    );
-    let mut h = Harness::start(server);
-    h.click(Action::Ping);
-    h.run();
-    assert_eq!(h.written(), (1, 1, 1), "the ping completes");
-    let text = render(&h.view());
-    assert!(
-        text.contains("· Maria Lopez is not in the channel, so Slack does not notify them"),
-        "{text}"
-    );
-
     // A member is not invited, and the sidebar adds nothing.
     let mut h = Harness::start(Server::new());
     h.click(Action::Ping);
@@ -2958,4 +2990,88 @@ fn the_mention_reaches_an_ase_outside_the_channel() {
         ping.starts_with("ping: done:") && !ping.contains(" · "),
         "{ping}"
     );
+}
+
+/// A server whose channel does not hold Maria and whose bot cannot invite her.
+fn uninvitable() -> Server {
+    let mut server = Server::new();
+    server.members.retain(|m| m != "U0MARIA01");
+    let refused = Fault::SlackError("missing_scope");
+    server.fail("conversations.invite", refused, 99);
+    server
+}
+
+const MESSAGED: &str = "· Maria Lopez is not in the channel, so the app sent them a direct message";
+const NOT_REACHED: &str = "· Maria Lopez is not in the channel, so Slack does not notify them";
+
+/// When the ASE cannot be invited (a missing scope), the app sends them a direct message with
+/// the thread's link, after the mention and before the note, once: the direct message's history
+/// is read first, a lost answer is read back, and a later run (a retry, a reload) finds it.
+#[test]
+fn an_ase_who_cannot_be_invited_gets_one_direct_message() {
+    let mut h = Harness::start(uninvitable());
+    h.clear_log();
+    h.click(Action::Ping);
+    h.run();
+    assert_eq!(h.written(), (1, 1, 1), "the ping completes");
+    let log = h.log();
+    let order = [
+        "POST slack:conversations.invite",
+        "GET slack:chat.getPermalink",
+        "POST slack:conversations.open?users=U0MARIA01",
+        "GET slack:conversations.history?channel=D0MARIA01&limit=200&include_all_metadata=true",
+        "POST slack:chat.postMessage",
+        "PUT /api/v2/tickets/201",
+    ];
+    let at: Vec<usize> = order.iter().map(|o| log.rfind(o).expect(o)).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{log}");
+    assert_eq!(h.server.dms.len(), 1);
+    let permalink = "https://acme-team.slack.com/archives/C0EMERG001/p1795708501000001";
+    check(
+        &h.server.dms[0].text,
+        &format!("<@U0MARIA01> you were mentioned in the Slack thread of an emergency of your account Acme Corp (<https://acme.zendesk.com/agent/tickets/201|#201>), but you are not in that channel, so Slack did not notify you. The thread: {permalink} · Pinged by Olivia On-call."),
+    );
+    let text = render(&h.view());
+    assert!(text.contains(MESSAGED), "{text}");
+
+    // A reload (a new sidebar) whose run finds the thread and the mention: the direct message
+    // is found too, and nothing is sent twice.
+    let mut server = std::mem::replace(&mut h.server, Server::new());
+    server.comments.retain(|c| c.public);
+    let mut again = Harness::start(server);
+    again.click(Action::Ping);
+    again.run();
+    assert_eq!(again.server.dms.len(), 1, "{}", again.log());
+    assert_eq!(again.server.posts.len(), 2, "one root, one mention");
+    assert!(render(&again.view()).contains(MESSAGED));
+
+    // The direct message's answer is lost after it was sent: read back, not sent again.
+    let mut server = uninvitable();
+    server.lose_answer("chat.postMessage dm", 1);
+    let mut h = Harness::start(server);
+    h.click(Action::Ping);
+    h.run();
+    assert_eq!((h.written(), h.server.dms.len()), ((1, 1, 1), 1));
+    assert!(render(&h.view()).contains(MESSAGED));
+}
+
+/// The direct message is a fallback: when it cannot be opened (no `im:write`), or its history
+/// cannot be read to keep it exactly once (no `im:history`), the ping still completes, sends no
+/// direct message, and says the ASE was not notified.
+#[test]
+fn a_direct_message_that_cannot_be_sent_leaves_the_ping_done_and_says_so() {
+    for method in ["conversations.open", "conversations.history dm"] {
+        let mut server = uninvitable();
+        server.fail(method, Fault::SlackError("missing_scope"), 1);
+        let mut h = Harness::start(server);
+        h.click(Action::Ping);
+        h.run();
+        assert_eq!(
+            (h.written(), h.server.dms.len()),
+            ((1, 1, 1), 0),
+            "{method}"
+        );
+        let text = render(&h.view());
+        assert!(text.contains(NOT_REACHED), "{method}: {text}");
+    }
 }

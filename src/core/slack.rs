@@ -303,22 +303,26 @@ pub fn compose_root(catalog: &Catalog, facts: &RootFacts<'_>) -> String {
     )
 }
 
-/// The text of the reply that pings the ASE; it starts with the `<@U…>` mention.
-pub fn compose_ping(catalog: &Catalog, facts: &PingFacts<'_>) -> String {
-    let key = if facts.available {
-        "slack.ping_available"
-    } else {
-        "slack.ping_unavailable"
+/// The text of the reply that pings the ASE; it starts with the `<@U…>` mention. With `thread`
+/// (the thread's permalink) it is the direct message sent to an ASE whom the mention does not
+/// reach.
+pub fn compose_ping(catalog: &Catalog, facts: &PingFacts<'_>, thread: Option<&str>) -> String {
+    let key = match thread {
+        Some(_) => "slack.dm",
+        None if facts.available => "slack.ping_available",
+        None => "slack.ping_unavailable",
     };
     let link = ticket_link(facts.subdomain, facts.ticket_id);
     let organization = escaped_or(catalog, facts.organization, "slack.no_organization");
     let by = escaped_or(catalog, Some(facts.pinged_by), "slack.unknown_agent");
+    let thread = escape_mrkdwn(thread.unwrap_or_default());
     let body = catalog.render(
         key,
         &[
             ("link", &link),
             ("organization", &organization),
             ("by", &by),
+            ("thread", &thread),
         ],
     );
     format!("{} {body}", mention(facts.ase_user_id))
@@ -387,6 +391,8 @@ pub fn metadata(key: TicketKey<'_>, action: &str, nonce: &str) -> MetadataDto {
 pub const ACTION_ROOT: &str = "root";
 /// `metadata.event_payload.action` of the reply that pings the ASE.
 pub const ACTION_PING: &str = "ping";
+/// `metadata.event_payload.action` of the direct message to an ASE outside the channel.
+pub const ACTION_DM: &str = "dm";
 
 fn is_app_message(
     message: &SlackMessageDto,
@@ -411,29 +417,18 @@ fn ts_key(ts: &str) -> (usize, &str) {
     (seconds.len(), ts)
 }
 
-/// The oldest message our bot (`bot_id`, from `auth.test`) posted as the root of `key`'s
-/// thread, among `conversations.history` messages. The oldest wins so that two racing agents
-/// converge.
-pub fn find_root<'m>(
+/// The oldest message our bot (`bot_id`, from `auth.test`) posted for `key`'s ticket with
+/// `action` (the thread's root in `conversations.history`, the mention in
+/// `conversations.replies`, the direct message in the DM's history). The oldest wins, so two
+/// racing agents converge.
+pub fn find<'m>(
     messages: &'m [SlackMessageDto],
     key: TicketKey<'_>,
+    action: &str,
     bot_id: &str,
 ) -> Option<&'m SlackMessageDto> {
     messages
         .iter()
-        .filter(|m| !m.ts.is_empty() && is_app_message(m, key, ACTION_ROOT, bot_id))
-        .min_by(|a, b| ts_key(&a.ts).cmp(&ts_key(&b.ts)))
-}
-
-/// The oldest reply the app posted to ping the ASE about `key`'s ticket, among
-/// `conversations.replies` messages.
-pub fn find_ping<'m>(
-    messages: &'m [SlackMessageDto],
-    key: TicketKey<'_>,
-    bot_id: &str,
-) -> Option<&'m SlackMessageDto> {
-    messages
-        .iter()
-        .filter(|m| !m.ts.is_empty() && is_app_message(m, key, ACTION_PING, bot_id))
+        .filter(|m| !m.ts.is_empty() && is_app_message(m, key, action, bot_id))
         .min_by(|a, b| ts_key(&a.ts).cmp(&ts_key(&b.ts)))
 }

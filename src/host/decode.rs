@@ -567,11 +567,14 @@ impl Decode for SlackResponseDto {
             ok: req(o, "ok", at),
             error: opt(o, "error", at),
             ts: opt(o, "ts", at),
-            // `chat.postMessage` names the channel by ID, `conversations.invite` with an object.
-            channel: if get(o, "channel").is_string() {
-                opt(o, "channel", at)
-            } else {
-                None
+            // `chat.postMessage` names the channel by ID, `conversations.open` (and `.invite`)
+            // with an object that has one.
+            channel: {
+                let channel = get(o, "channel");
+                match channel.is_object() {
+                    true => get(&channel, "id").as_string(),
+                    false => channel.as_string(),
+                }
             },
             message: opt(o, "message", at),
             permalink: opt(o, "permalink", at),

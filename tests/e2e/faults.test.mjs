@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   T, TEST_TIMEOUT, openTicket, appShows, text, proxied, settled, useSession, withPage, injectFault,
-  zendeskWrite, fill, clearSlackFailures,
+  zendeskWrite, fill, clearSlackFailures, slack, slackPost,
 } from './helpers.mjs';
 import { outcome } from './race.mjs';
 
@@ -187,4 +187,41 @@ test('an ASE outside the channel is invited before the mention, and the sidebar 
   const invite = calls.findIndex((u) => u.includes('conversations.invite'));
   const mention = calls.findLastIndex((u) => u.includes('chat.postMessage'));
   assert.ok(invite >= 0 && invite < mention, 'invited before the mention');
+});
+
+test('an ASE who cannot be invited gets one direct message with the thread link', TEST_TIMEOUT, async () => {
+  const ase = session.world.slack.users.find((u) => u.id === 'U0ASE0KENJI');
+  const name = ase.real_name || ase.profile.real_name;
+  // The bot may not invite (no channels:manage): Slack answers missing_scope.
+  await injectFault({ route: 'conversations.invite', error: 'missing_scope', count: 5 });
+  let permalink;
+  await withPage(session, async (page) => {
+    const app = await openTicket(page, 202, 100);
+    await app.locator('#ping-button:not([disabled])').waitFor();
+    await app.locator('#ping-button').click();
+    await appShows(app, '#ping-status #thread-link', 'the ping');
+    permalink = await app.locator('#ping-status #thread-link').getAttribute('href');
+    const status = await text(app.locator('#ping-status'));
+    const said = fill(T.ui.ping.messaged, { name });
+    assert.ok(status.includes(said), `${status} says: ${said}`);
+  });
+  await settled();
+  // Read back through Slack's own API: one direct message, from our bot, with the thread link.
+  const dm = (await slackPost(session.world, 'conversations.open', { users: 'U0ASE0KENJI' })).channel.id;
+  const history = await slack(session.world, 'conversations.history', { channel: dm, include_all_metadata: 'true' });
+  assert.equal(history.messages.length, 1, JSON.stringify(history.messages));
+  const [message] = history.messages;
+  assert.equal(message.bot_id, session.world.slack.bot.bot_id);
+  assert.ok(message.text.includes(permalink), `${message.text} links ${permalink}`);
+  assert.equal(message.metadata?.event_payload?.action, 'dm');
+  const members = await slack(session.world, 'conversations.members', { channel: session.world.settings.slack_channel_id });
+  assert.ok(!members.members.includes('U0ASE0KENJI'), 'not invited');
+  // A second agent opening the ticket sees the ping and sends nothing more.
+  await withPage(session, async (page) => {
+    const app = await openTicket(page, 202, 102);
+    await appShows(app, '#ping-status #thread-link', 'the ping, recorded');
+  });
+  await settled();
+  const again = await slack(session.world, 'conversations.history', { channel: dm });
+  assert.equal(again.messages.length, 1, 'still one direct message');
 });

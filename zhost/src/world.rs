@@ -264,10 +264,14 @@ impl World {
     /// Adds a Slack channel object (`conversations.open` creates direct messages).
     pub(crate) fn add_slack_channel(&mut self, channel: Value) {
         let root = self.data.as_object_mut();
-        let slack = root.map(|r| r.entry("slack").or_insert_with(|| Value::Object(Map::new())));
-        let channels = slack
-            .and_then(Value::as_object_mut)
-            .map(|s| s.entry("channels").or_insert_with(|| Value::Array(Vec::new())));
+        let slack = root.map(|r| {
+            r.entry("slack")
+                .or_insert_with(|| Value::Object(Map::new()))
+        });
+        let channels = slack.and_then(Value::as_object_mut).map(|s| {
+            s.entry("channels")
+                .or_insert_with(|| Value::Array(Vec::new()))
+        });
         if let Some(Value::Array(list)) = channels {
             list.push(channel);
         }

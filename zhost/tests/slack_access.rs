@@ -216,12 +216,17 @@ fn direct_messages_open_once_and_need_im_scopes() {
         .json();
     assert_eq!(history["messages"].as_array().map(Vec::len), Some(2));
     // Describing it needs im:read, which the demo's bot lacks.
-    let info = h.slack_get("conversations.info", &format!("channel={dm}")).json();
+    let info = h
+        .slack_get("conversations.info", &format!("channel={dm}"))
+        .json();
     assert_eq!(info["needed"], "im:read", "{info}");
     for (args, error) in [
         (json!({}), "users_list_not_supplied"),
         (json!({"users": "U0NOBODY00"}), "user_not_found"),
-        (json!({"channel": CHANNEL}), "method_not_supported_for_channel_type"),
+        (
+            json!({"channel": CHANNEL}),
+            "method_not_supported_for_channel_type",
+        ),
         (json!({"channel": "D0NOTHING"}), "channel_not_found"),
     ] {
         let r = h.slack_json("conversations.open", &args).json();
@@ -237,7 +242,10 @@ fn direct_messages_open_once_and_need_im_scopes() {
     let h = host_with(|w| w["slack"]["bot"]["scopes"] = json!(["chat:write", "im:write"]));
     let dm = h.slack_json("conversations.open", &open).json()["channel"]["id"].clone();
     let r = h
-        .slack_get("conversations.history", &format!("channel={}", dm.as_str().unwrap()))
+        .slack_get(
+            "conversations.history",
+            &format!("channel={}", dm.as_str().unwrap()),
+        )
         .json();
     assert_eq!(r["needed"], "im:history", "{r}");
 }

@@ -65,6 +65,11 @@ pub enum RunStep {
     Members,
     /// The ASE is not: invite them, so the mention reaches them.
     Invite,
+    /// The ASE could not be invited: the bot's direct message with them (`conversations.open`),
+    /// its history (was the thread link sent already?), and the message with the thread link.
+    DmOpen,
+    DmHistory,
+    PostDm,
     /// a) Has someone pinged already (before our claim)?
     Comments,
     /// Our bot's ID (`auth.test`), once per page: only its messages count.
@@ -90,7 +95,11 @@ enum Reach {
     Member,
     /// Not a member: the app invited them before the mention.
     Invited,
-    /// Not a member, and the invitation failed (a missing scope, say): not notified.
+    /// Not a member and not invited (a missing scope, say): the app sent a direct message with
+    /// the thread's link.
+    Messaged,
+    /// Not a member, not invited, and no direct message (it failed, or is still to be tried):
+    /// not notified.
     NotReached,
 }
 
@@ -132,6 +141,13 @@ struct Run {
     note_attempts: u8,
     /// Further Slack pages read so far (see [`MAX_SLACK_PAGES`]).
     slack_pages: u8,
+    /// Whether the mention is in the thread (posted, or found there).
+    mentioned: bool,
+    /// The direct message with the ASE: their Slack user ID while `conversations.open` runs,
+    /// then the conversation's ID.
+    dm: String,
+    /// Whether this run has tried the direct message.
+    dm_tried: bool,
     /// This run's claim tag, and whether Zendesk's answer showed it won.
     claim: String,
     won: bool,
@@ -208,6 +224,9 @@ impl Ping {
             permalink: String::new(),
             note_attempts: 0,
             slack_pages: 0,
+            mentioned: false,
+            dm: String::new(),
+            dm_tried: false,
             won: false,
             stamp: String::new(),
             retries: 0,
@@ -430,14 +449,19 @@ impl Ping {
                 let url = ctx.comments_url(self.after.take().as_deref());
                 Request::zendesk(Method::Get, url, None, Expect::Comments)
             }
-            RunStep::History | RunStep::Replies => {
+            RunStep::History | RunStep::Replies | RunStep::DmHistory => {
                 let after = self.after.take().unwrap_or_default();
                 let mut query = vec![("channel", channel)];
-                let method = if step == RunStep::History {
-                    "conversations.history"
-                } else {
-                    query.push(("ts", root_ts));
-                    "conversations.replies"
+                let method = match step {
+                    RunStep::Replies => {
+                        query.push(("ts", root_ts));
+                        "conversations.replies"
+                    }
+                    RunStep::DmHistory => {
+                        query[0].1 = &run.dm;
+                        "conversations.history"
+                    }
+                    _ => "conversations.history",
                 };
                 query.extend([("limit", "200"), ("include_all_metadata", "true")]);
                 if !after.is_empty() {
@@ -466,7 +490,11 @@ impl Ping {
                 slack::method_url("conversations.invite", &[]),
                 body,
             ),
-            RunStep::PostRoot | RunStep::PostMention => Request::slack(
+            RunStep::DmOpen => {
+                let url = slack::method_url("conversations.open", &[("users", &run.dm)]);
+                Request::slack(Method::Post, url, None)
+            }
+            RunStep::PostRoot | RunStep::PostMention | RunStep::PostDm => Request::slack(
                 Method::Post,
                 slack::method_url("chat.postMessage", &[]),
                 body,
@@ -541,7 +569,15 @@ impl Ping {
             } else {
                 Reach::NotReached
             });
-            return self.mention(ctx, ase, now_ms, intl);
+            return self.next(ctx, ase, now_ms, intl);
+        }
+        // The direct message is a fallback: when it cannot be sent (or checked), the ping goes
+        // on and says the ASE was not notified. A lost answer of the post itself is read back.
+        let dm_step = matches!(step, RunStep::DmOpen | RunStep::DmHistory | RunStep::PostDm);
+        let sent = matches!(&reply, Ok(Reply::Slack(r)) if r.ok);
+        let read_dm_back = step == RunStep::PostDm && is_ambiguous(&reply) && retry;
+        if dm_step && !sent && !read_dm_back {
+            return self.next(ctx, ase, now_ms, intl);
         }
         // A write whose answer is ambiguous may have landed: read back before anything else.
         // After a 409 the ticket changed: read again (the claim) or look for the other writer's
@@ -551,6 +587,7 @@ impl Ping {
             RunStep::Claim => Some(RunStep::Ticket),
             RunStep::PostRoot => Some(RunStep::History),
             RunStep::PostMention => Some(RunStep::Replies),
+            RunStep::PostDm => Some(RunStep::DmHistory),
             RunStep::PutNote => Some(RunStep::ConflictComments),
             _ => None,
         };
@@ -661,7 +698,7 @@ impl Ping {
             },
             (RunStep::History, Reply::Slack(r)) => {
                 let messages = r.messages.as_deref().unwrap_or_default();
-                match slack::find_root(messages, ctx.key(), &bot_id) {
+                match slack::find(messages, ctx.key(), slack::ACTION_ROOT, &bot_id) {
                     Some(root) => {
                         run.root_ts = root.ts.clone();
                         self.request(ctx, RunStep::Replies, None);
@@ -679,7 +716,7 @@ impl Ping {
                 Some(ts) => {
                     run.root_ts = ts;
                     // A root posted a moment ago has no replies to reconcile with.
-                    self.mention(ctx, ase, now_ms, intl);
+                    self.next(ctx, ase, now_ms, intl);
                 }
                 None => self.fail(
                     ctx,
@@ -688,24 +725,31 @@ impl Ping {
             },
             (RunStep::Replies, Reply::Slack(r)) => {
                 let messages = r.messages.as_deref().unwrap_or_default();
-                if slack::find_ping(messages, ctx.key(), &bot_id).is_some() {
-                    self.request(ctx, RunStep::Permalink, None);
+                if slack::find(messages, ctx.key(), slack::ACTION_PING, &bot_id).is_some() {
+                    run.mentioned = true;
+                    self.next(ctx, ase, now_ms, intl);
                 } else if self.next_slack_page(r.next_cursor()) {
                     self.request(ctx, RunStep::Replies, None);
                 } else {
-                    self.mention(ctx, ase, now_ms, intl);
+                    self.next(ctx, ase, now_ms, intl);
                 }
             }
             (RunStep::Members, Reply::Slack(r)) => {
+                let mentioned = run.mentioned;
                 let member = ase.is_some_and(|a| {
                     let members = r.members.as_deref().unwrap_or_default();
                     members.contains(&a.found.user.id)
                 });
                 if member {
                     self.reach = Some(Reach::Member);
-                    self.mention(ctx, ase, now_ms, intl);
+                    self.next(ctx, ase, now_ms, intl);
                 } else if self.next_slack_page(r.next_cursor()) {
                     self.request(ctx, RunStep::Members, None);
+                } else if mentioned {
+                    // An earlier run's mention, found in the thread: it did not notify a
+                    // non-member, and an invitation now would not either: a direct message.
+                    self.reach = Some(Reach::NotReached);
+                    self.next(ctx, ase, now_ms, intl);
                 } else {
                     // Slack notifies channel members only: invite the ASE before the mention.
                     let invite = ase.map(|a| {
@@ -717,12 +761,15 @@ impl Ping {
                     self.request(ctx, RunStep::Invite, invite);
                 }
             }
-            (RunStep::PostMention, _) => self.request(ctx, RunStep::Permalink, None),
+            (RunStep::PostMention, _) => {
+                run.mentioned = true;
+                self.next(ctx, ase, now_ms, intl);
+            }
             (RunStep::Permalink, Reply::Slack(r)) => {
                 match r.permalink.filter(|p| !p.trim().is_empty()) {
                     Some(permalink) => {
                         run.permalink = permalink;
-                        self.request(ctx, RunStep::Stamp, None);
+                        self.next(ctx, ase, now_ms, intl);
                     }
                     None => self.fail(
                         ctx,
@@ -732,6 +779,30 @@ impl Ping {
                         ),
                     ),
                 }
+            }
+            (RunStep::DmOpen, Reply::Slack(r)) => match r.channel {
+                Some(id) => {
+                    run.dm = id;
+                    self.request(ctx, RunStep::DmHistory, None);
+                }
+                None => self.next(ctx, ase, now_ms, intl),
+            },
+            (RunStep::DmHistory, Reply::Slack(r)) => {
+                let dm = run.dm.clone();
+                let messages = r.messages.as_deref().unwrap_or_default();
+                if slack::find(messages, ctx.key(), slack::ACTION_DM, &bot_id).is_some() {
+                    self.reach = Some(Reach::Messaged);
+                    self.next(ctx, ase, now_ms, intl);
+                } else if self.next_slack_page(r.next_cursor()) {
+                    self.request(ctx, RunStep::DmHistory, None);
+                } else {
+                    let body = self.mention_message(ctx, ase, now_ms, intl, Some(&dm));
+                    self.request(ctx, RunStep::PostDm, body.map(Body::SlackPost));
+                }
+            }
+            (RunStep::PostDm, _) => {
+                self.reach = Some(Reach::Messaged);
+                self.next(ctx, ase, now_ms, intl);
             }
             (RunStep::Stamp, Reply::Ticket(TicketResponseDto { ticket })) => {
                 let body = self.note_update(ctx, ase, ticket.updated_at);
@@ -761,31 +832,58 @@ impl Ping {
         })
     }
 
-    /// Posts the mention once this page knows whether the ASE is in the channel; asks first.
-    fn mention(&mut self, ctx: &Context, ase: Option<AseFacts<'_>>, now_ms: i64, intl: &dyn Intl) {
-        if self.reach.is_none() {
-            return self.request(ctx, RunStep::Members, None);
-        }
-        let body = self.mention_message(ctx, ase, now_ms, intl);
-        self.request(ctx, RunStep::PostMention, body.map(Body::SlackPost));
+    /// Issues what the run needs next once the thread's root exists: whether the ASE is in the
+    /// channel (once per page), the mention, the thread's permalink, a direct message to an ASE
+    /// the mention does not reach (once per run), then the note's fresh stamp.
+    fn next(&mut self, ctx: &Context, ase: Option<AseFacts<'_>>, now_ms: i64, intl: &dyn Intl) {
+        let reach = self.reach;
+        let Some(run) = self.run_mut() else {
+            return;
+        };
+        let step = if reach.is_none() {
+            RunStep::Members
+        } else if !run.mentioned {
+            let body = self.mention_message(ctx, ase, now_ms, intl, None);
+            return self.request(ctx, RunStep::PostMention, body.map(Body::SlackPost));
+        } else if run.permalink.is_empty() {
+            RunStep::Permalink
+        } else if reach == Some(Reach::NotReached) && !run.dm_tried {
+            run.dm_tried = true;
+            run.dm = ase.map(|a| a.found.user.id.clone()).unwrap_or_default();
+            RunStep::DmOpen
+        } else {
+            RunStep::Stamp
+        };
+        self.request(ctx, step, None);
     }
 
-    /// The `chat.postMessage` arguments of the mention, worded for the ASE's availability now.
+    /// The `chat.postMessage` arguments of the mention, worded for the ASE's availability now;
+    /// with `dm` (the direct message's ID), of the direct message with the thread's link.
     fn mention_message(
         &self,
         ctx: &Context,
         ase: Option<AseFacts<'_>>,
         now_ms: i64,
         intl: &dyn Intl,
+        dm: Option<&str>,
     ) -> Option<PostMessageDto> {
         let State::Running(run) = &self.state else {
             return None;
         };
+        let thread = dm.map(|_| run.permalink.as_str());
+        let (channel, thread_ts, action) = match dm {
+            Some(id) => (id.to_string(), None, slack::ACTION_DM),
+            None => (
+                ctx.settings.channel_id.clone(),
+                Some(run.root_ts.clone()),
+                slack::ACTION_PING,
+            ),
+        };
         Some(PostMessageDto {
-            channel: ctx.settings.channel_id.clone(),
-            text: mention_text(ctx, ase?, now_ms, intl),
-            thread_ts: Some(run.root_ts.clone()),
-            metadata: slack::metadata(ctx.key(), slack::ACTION_PING, &run.nonce),
+            channel,
+            text: mention_text(ctx, ase?, now_ms, intl, thread),
+            thread_ts,
+            metadata: slack::metadata(ctx.key(), action, &run.nonce),
             unfurl_links: false,
             unfurl_media: false,
         })
@@ -877,6 +975,7 @@ impl Ping {
                 // Whether the mention reaches the ASE, when this page's run looked.
                 let key = match self.reach {
                     Some(Reach::Invited) => "ui.ping.invited",
+                    Some(Reach::Messaged) => "ui.ping.messaged",
                     Some(Reach::NotReached) => "ui.ping.not_reached",
                     _ => "",
                 };
@@ -925,7 +1024,7 @@ impl Ping {
                 copy: ase.filter(|_| *copy).map(|a| {
                     let handle = slack_handle(&a.found.user);
                     let root = slack::plain_text(&root_text(ctx, Some(a)), &handle);
-                    let mention = mention_text(ctx, a, now_ms, intl);
+                    let mention = mention_text(ctx, a, now_ms, intl, None);
                     let text = format!("{root}\n\n{}", slack::plain_text(&mention, &handle));
                     (c.get("ui.ping.copy"), text)
                 }),
@@ -945,8 +1044,15 @@ fn posted_ts(r: &SlackResponseDto) -> Option<String> {
         .filter(|ts| !ts.trim().is_empty())
 }
 
-/// The mention's text, worded for the ASE's availability at `now_ms`.
-fn mention_text(ctx: &Context, ase: AseFacts<'_>, now_ms: i64, intl: &dyn Intl) -> String {
+/// The mention's text, worded for the ASE's availability at `now_ms`; with `thread` (its
+/// permalink), the direct message's.
+fn mention_text(
+    ctx: &Context,
+    ase: AseFacts<'_>,
+    now_ms: i64,
+    intl: &dyn Intl,
+    thread: Option<&str>,
+) -> String {
     let user = &ase.found.user;
     let inside_hours = user
         .tz
@@ -963,7 +1069,7 @@ fn mention_text(ctx: &Context, ase: AseFacts<'_>, now_ms: i64, intl: &dyn Intl) 
         pinged_by: &ctx.viewer.name,
         available: inside_hours && ase.found.presence == Presence::Active,
     };
-    slack::compose_ping(&ctx.catalog, &facts)
+    slack::compose_ping(&ctx.catalog, &facts, thread)
 }
 
 /// The root's text for this ticket as it is now.
