@@ -3,8 +3,9 @@
 //! Plays Zendesk's server side of `client.request(options)`: relative `/api/v2/...` URLs go to the
 //! Zendesk emulator as the agent, absolute URLs only to hosts in the manifest's
 //! `domainWhitelist` (Slack → the Slack emulator), anything else is refused with 403
-//! `"<url> is not a proxyable URI"`. `{{setting.NAME}}` placeholders are substituted only when
-//! `secure: true`, and a secure parameter only in the parts its `scopes` allow (header, body, url).
+//! `"<url> is not a proxyable URI"`. `{{setting.NAME}}` placeholders of secure settings are substituted
+//! only when `secure: true`, and only in the parts their `scopes` allow (header, body, url); a
+//! non-secure setting's placeholder is left as written.
 //! Answers go back to the browser as the upstream sent them: like Zendesk's proxy, this one does
 //! not scrub secure values from responses (an API that echoed the token would leak it, and the
 //! token tests would see it). The request log holds the URL as the app wrote it (placeholders,
@@ -34,7 +35,8 @@ impl Part {
     }
 }
 
-/// Replaces `{{setting.NAME}}` placeholders (only called for `secure: true` requests).
+/// Replaces secure settings' `{{setting.NAME}}` placeholders (only called for `secure: true`
+/// requests).
 fn substitute(state: &State, text: &str, part: Part) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -46,9 +48,11 @@ fn substitute(state: &State, text: &str, part: Part) -> String {
             return out;
         };
         let name = after[..end].trim();
+        // Only secure settings: Zendesk documents the substitution for them alone (ZAF.md §3),
+        // so a non-secure setting's placeholder stays as written (CONTRACTS.md §3).
         let allowed = match state.manifest.secure.iter().find(|(n, _)| n == name) {
             Some((_, scopes)) => scopes.is_empty() || scopes.iter().any(|s| s == part.scope()),
-            None => true,
+            None => false,
         };
         match state.world.setting_str(name) {
             Some(v) if allowed => out.push_str(&v),

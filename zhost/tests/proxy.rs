@@ -47,14 +47,17 @@ fn token_is_only_substituted_in_its_scopes() {
     let body: Value = serde_json::from_str(r["body"].as_str().unwrap()).unwrap();
     assert_eq!(body["ok"], true);
     assert_eq!(body["message"]["text"], "leak {{setting.slack_bot_token}}");
-    // Non-secure settings are substituted anywhere for secure requests.
+    // A non-secure setting's placeholder is not substituted, even in a secure request: Slack
+    // gets the placeholder as the channel.
     let r = h.proxy(json!({
         "url": "https://slack.com/api/conversations.info?channel={{setting.slack_channel_id}}",
         "headers": {"Authorization": "Bearer {{setting.slack_bot_token}}"},
         "secure": true,
     }));
     let body: Value = serde_json::from_str(r["body"].as_str().unwrap()).unwrap();
-    assert_eq!(body["channel"]["id"], CHANNEL, "{body}");
+    assert_eq!(body["error"], "channel_not_found", "{body}");
+    let log = h.get("/_emulator/requests").json();
+    assert!(log.to_string().contains("channel={{setting.slack_channel_id}}"), "{log}");
 }
 
 #[test]
