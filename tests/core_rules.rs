@@ -1116,3 +1116,279 @@ fn durations_are_said_in_two_parts_at_most() {
         assert_eq!(duration_parts(*minutes), want.to_vec(), "duration_parts({minutes})");
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Prep notes (N2, N3): the composer's format round-trips; hand-written notes are read as well
+// as they can be, never fail, and keep what they cannot place.
+
+mod prep_notes {
+    use super::{TestTz, HOUR};
+    use ase_emergency_assist::core::clock::parse_rfc3339;
+    use ase_emergency_assist::core::prep::{
+        is_prep_note, parse, read_window, validate, Draft, Invalid, Part, Window, MAX_NOTE_CHARS,
+    };
+    use ase_emergency_assist::core::text::Catalog;
+
+    fn at(s: &str) -> i64 {
+        parse_rfc3339(s).unwrap_or_else(|| panic!("{s}"))
+    }
+
+    fn window(start: &str, end: &str, zone: &str) -> Option<Window> {
+        Some(Window {
+            start_ms: at(start),
+            end_ms: at(end),
+            zone: zone.to_string(),
+        })
+    }
+
+    fn draft(start: &str, end: &str, zone: &str) -> Draft {
+        Draft {
+            task: "DB migration".into(),
+            start: start.into(),
+            end: end.into(),
+            zone: zone.into(),
+            parts: [
+                "Replicate, freeze writes\nContacts: not a heading, a line of the plan\n\n  indented <b>bold</b> & *stars*".into(),
+                "PgBouncer pool exhaustion".into(),
+                String::new(),
+                "Kubernetes in eu-west-1 · データベース".into(),
+                "Dana +1 312 555 0142".into(),
+            ],
+        }
+    }
+
+    #[test]
+    fn the_composer_note_round_trips() {
+        let catalog = Catalog::english();
+        let d = draft("2026-11-26T14:00", "2026-11-26T16:00", "Europe/Berlin");
+        let body = validate(&d, &catalog, &TestTz).expect("valid");
+        assert!(is_prep_note(&body));
+        assert!(
+            body.starts_with("Prep note (ASE): DB migration\nWindow: 2026-11-26 13:00–15:00 UTC (Europe/Berlin)\nPlanned: Replicate, freeze writes\n  Contacts: not a heading"),
+            "{body}"
+        );
+        let note = parse(&body, "UTC", &TestTz);
+        assert_eq!(note.task, "DB migration");
+        assert_eq!(
+            note.window,
+            window(
+                "2026-11-26T13:00:00Z",
+                "2026-11-26T15:00:00Z",
+                "Europe/Berlin"
+            )
+        );
+        let expected: Vec<(Part, String)> = [0, 1, 3, 4]
+            .iter()
+            .map(|&i| (Part::ALL[i], d.parts[i].trim().to_string()))
+            .collect();
+        assert_eq!(note.parts, expected);
+        assert_eq!(note.other, "");
+    }
+
+    #[test]
+    fn windows_cross_midnight_and_daylight_saving_time() {
+        let catalog = Catalog::english();
+        let cases = [
+            // Across midnight, in UTC.
+            (
+                "2026-11-26T23:00",
+                "2026-11-27T01:00",
+                "UTC",
+                "2026-11-26T23:00:00Z",
+                "2026-11-27T01:00:00Z",
+            ),
+            // Berlin springs forward at 02:00 on 2026-03-29: 01:30 CET to 03:30 CEST is one hour.
+            (
+                "2026-03-29T01:30",
+                "2026-03-29T03:30",
+                "Europe/Berlin",
+                "2026-03-29T00:30:00Z",
+                "2026-03-29T01:30:00Z",
+            ),
+            // New York falls back at 02:00 on 2026-11-01: 01:30 is read as the first (EDT) one.
+            (
+                "2026-11-01T01:30",
+                "2026-11-01T03:00",
+                "America/New_York",
+                "2026-11-01T05:30:00Z",
+                "2026-11-01T08:00:00Z",
+            ),
+            (
+                "2026-11-26T09:00",
+                "2026-11-26T11:00",
+                "Asia/Kolkata",
+                "2026-11-26T03:30:00Z",
+                "2026-11-26T05:30:00Z",
+            ),
+        ];
+        for (start, end, zone, utc_start, utc_end) in cases {
+            let body = validate(&draft(start, end, zone), &catalog, &TestTz).expect(zone);
+            let note = parse(&body, "UTC", &TestTz);
+            assert_eq!(
+                note.window,
+                window(utc_start, utc_end, zone),
+                "{zone}: {body}"
+            );
+        }
+        let body = validate(
+            &draft("2026-11-26T23:00", "2026-11-27T01:00", "UTC"),
+            &catalog,
+            &TestTz,
+        )
+        .unwrap();
+        assert!(
+            body.contains("Window: 2026-11-26 23:00 – 2026-11-27 01:00 UTC\n"),
+            "{body}"
+        );
+    }
+
+    #[test]
+    fn a_draft_names_everything_that_keeps_it_from_being_saved() {
+        let catalog = Catalog::english();
+        let check = |d: Draft, expected: &[Invalid]| {
+            assert_eq!(
+                validate(&d, &catalog, &TestTz).unwrap_err(),
+                expected,
+                "{d:?}"
+            );
+        };
+        let mut d = draft("2026-11-26T16:00", "2026-11-26T14:00", "UTC");
+        check(d.clone(), &[Invalid::EndBeforeStart]);
+        d.task = "  ".into();
+        d.parts[0] = "\n".into();
+        check(
+            d.clone(),
+            &[
+                Invalid::NoTask,
+                Invalid::EndBeforeStart,
+                Invalid::NothingPlanned,
+            ],
+        );
+        check(draft("", "", "UTC"), &[Invalid::NoWindow]);
+        check(
+            draft("2026-02-30T10:00", "tomorrow", "UTC"),
+            &[Invalid::BadStart, Invalid::BadEnd],
+        );
+        check(
+            draft("2026-11-26T10:00", "2026-11-26T11:00", "Mars/Olympus"),
+            &[Invalid::UnknownZone],
+        );
+        let mut long = draft("2026-11-26T10:00", "2026-11-26T11:00", "UTC");
+        long.parts[3] = "x".repeat(MAX_NOTE_CHARS);
+        check(long, &[Invalid::TooLong]);
+    }
+
+    /// The demo's hand-written note, as an ASE wrote it in the ticket.
+    const DEMO: &str = "Prep note (ASE): planned DB migration for Globex\nTask: migrate the checkout orders database from PostgreSQL 12 to PostgreSQL 16 (blue/green switch).\nWindow: 2026-11-26 13:00-15:00 UTC (14:00-16:00 Madrid).\nWhat is planned: replicate to the new cluster, freeze writes for ~5 minutes.\nPossible problems: PgBouncer pool exhaustion after the switch (checkout API answers 503).\nSuggested solutions: restart the PgBouncer pods; rollback = point PgBouncer back.\nAccount context: checkout API on Kubernetes in eu-west-1; Globex on-call is Dana Whitfield (+1 312 555 0142).";
+
+    #[test]
+    fn hand_written_notes_are_read_as_well_as_they_can_be() {
+        let note = parse(DEMO, "UTC", &TestTz);
+        assert_eq!(
+            note.task,
+            "migrate the checkout orders database from PostgreSQL 12 to PostgreSQL 16 (blue/green switch)."
+        );
+        assert_eq!(
+            note.window,
+            window("2026-11-26T13:00:00Z", "2026-11-26T15:00:00Z", "UTC")
+        );
+        let parts: Vec<Part> = note.parts.iter().map(|(p, _)| *p).collect();
+        assert_eq!(
+            parts,
+            [
+                Part::Planned,
+                Part::Problems,
+                Part::Solutions,
+                Part::Context
+            ]
+        );
+        assert_eq!(
+            note.part(Part::Problems),
+            Some("PgBouncer pool exhaustion after the switch (checkout API answers 503).")
+        );
+
+        // (note, default zone, task, window (start, end, zone), parts found, free text)
+        type Case = (
+            &'static str,
+            &'static str,
+            &'static str,
+            Option<(&'static str, &'static str, &'static str)>,
+            &'static [Part],
+            &'static str,
+        );
+        let cases: &[Case] = &[
+            // Other headings, an offset, an end on the next day.
+            ("PREP NOTE: kernel upgrade\nWhen: 2026-12-01 22:00-02:00 UTC+1\nRisks: reboot loop\nRollback: previous kernel", "UTC", "kernel upgrade",
+             Some(("2026-12-01T21:00:00Z", "2026-12-02T01:00:00Z", "UTC+01:00")), &[Part::Problems, Part::Solutions], ""),
+            // Two dates, an IANA zone, continuation lines without indentation.
+            ("## Prep note\nTask: failover test\nSchedule: 2026-12-05 23:30 to 2026-12-06 00:30 America/New_York\nPlan: switch regions\nthen switch back\nContacts: Bo", "UTC", "failover test",
+             Some(("2026-12-06T04:30:00Z", "2026-12-06T05:30:00Z", "America/New_York")), &[Part::Planned, Part::Contacts], ""),
+            // No zone: the ASE's. No task line: the title.
+            ("Prep note (ASE): cache flush\nWindow: 2026-11-26 09:00–10:00\nfree words here", "Asia/Kolkata", "cache flush",
+             Some(("2026-11-26T03:30:00Z", "2026-11-26T04:30:00Z", "Asia/Kolkata")), &[], "free words here"),
+            // The window written on another line than a heading.
+            ("Prep-note: DNS move\nWe switch 2026-11-30 01:00 - 03:00 GMT, expect blips", "UTC", "DNS move",
+             Some(("2026-11-30T01:00:00Z", "2026-11-30T03:00:00Z", "UTC")), &[], "We switch 2026-11-30 01:00 - 03:00 GMT, expect blips"),
+            // Hostile and unreadable: no window, everything kept as text.
+            ("Prep note\n<script>alert(1)</script>\nWindow: soon™, 25:99-99:00\nRisks:\nMitigation: none", "UTC", "",
+             None, &[Part::Solutions], "<script>alert(1)</script>"),
+            // Other languages.
+            ("Prep note (ASE): メンテナンス\nWindow: 2026-11-26 13:00-15:00 UTC\nPlanned: データベースの移行\nÜberblick: nicht erkannt", "UTC", "メンテナンス",
+             Some(("2026-11-26T13:00:00Z", "2026-11-26T15:00:00Z", "UTC")), &[Part::Planned], ""),
+        ];
+        for (body, zone, task, win, parts, other) in cases {
+            assert!(is_prep_note(body), "{body}");
+            let note = parse(body, zone, &TestTz);
+            assert_eq!(note.task, *task, "{body}");
+            assert_eq!(
+                note.window,
+                win.and_then(|(s, e, z)| window(s, e, z)),
+                "{body}"
+            );
+            let found: Vec<Part> = note.parts.iter().map(|(p, _)| *p).collect();
+            assert_eq!(found, *parts, "{body}");
+            assert_eq!(note.other, *other, "{body}");
+        }
+        let note = parse(cases[1].0, "UTC", &TestTz);
+        assert_eq!(
+            note.part(Part::Planned),
+            Some("switch regions\nthen switch back")
+        );
+        let note = parse(cases[5].0, "UTC", &TestTz);
+        assert_eq!(
+            note.part(Part::Planned),
+            Some("データベースの移行\nÜberblick: nicht erkannt")
+        );
+    }
+
+    #[test]
+    fn only_notes_that_say_so_are_prep_notes_and_nothing_panics() {
+        for body in [
+            "Customer says checkout is down",
+            "",
+            "prep",
+            "Prepared note: x",
+        ] {
+            assert!(!is_prep_note(body), "{body:?}");
+        }
+        for body in [
+            "",
+            ":",
+            "::::",
+            "Prep note:",
+            "Window: 2026-11-26 13:00-",
+            "2026-13-45 99:99-10:00",
+            "Window: 9:5",
+            "\u{feff}Prep note\r\nWindow: 2026-11-26 13:00-14:00 UTC\r\n",
+        ] {
+            let _ = parse(body, "UTC", &TestTz);
+            let _ = read_window(body, "Nowhere/Zone", &TestTz);
+        }
+        let crlf = parse(
+            "Prep note: x\r\nWindow: 2026-11-26 13:00-14:00 UTC\r\n",
+            "UTC",
+            &TestTz,
+        );
+        assert_eq!(crlf.window.map(|w| w.end_ms - w.start_ms), Some(HOUR));
+    }
+}

@@ -11,6 +11,7 @@ pub mod detection;
 pub mod locale;
 pub mod map;
 pub mod notes;
+pub mod prep;
 pub mod problems;
 pub mod request;
 pub mod settings;

@@ -57,7 +57,11 @@ fn token_is_only_substituted_in_its_scopes() {
     let body: Value = serde_json::from_str(r["body"].as_str().unwrap()).unwrap();
     assert_eq!(body["error"], "channel_not_found", "{body}");
     let log = h.get("/_emulator/requests").json();
-    assert!(log.to_string().contains("channel={{setting.slack_channel_id}}"), "{log}");
+    assert!(
+        log.to_string()
+            .contains("channel={{setting.slack_channel_id}}"),
+        "{log}"
+    );
 }
 
 #[test]
