@@ -47,6 +47,11 @@ extern "C" {
     fn new(locale: &str, options: &Object) -> Result<Segmenter, JsValue>;
     #[wasm_bindgen(method)]
     fn segment(this: &Segmenter, text: &str) -> JsValue;
+
+    /// `Array.from(iterable)`: the segments of a text in one call, so the bundle carries no
+    /// JavaScript iterator protocol (`js_sys::try_iter`).
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = from)]
+    fn array_from(iterable: &JsValue) -> Result<Array, JsValue>;
 }
 
 /// A plain options object from string pairs.
@@ -257,11 +262,11 @@ impl Intl for BrowserIntl {
         let lower = js_sys::JsString::from(s).to_lower_case();
         let segments = self.words.as_ref().and_then(|segmenter| {
             let text: String = lower.clone().into();
-            js_sys::try_iter(&segmenter.segment(&text)).ok().flatten()
+            array_from(&segmenter.segment(&text)).ok()
         });
         if let Some(segments) = segments {
             return segments
-                .filter_map(Result::ok)
+                .iter()
                 .filter(|s| js::field(s, "isWordLike").and_then(|w| w.as_bool()) == Some(true))
                 .filter_map(|s| js::string_field(&s, "segment"))
                 .collect();
