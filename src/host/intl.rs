@@ -215,17 +215,16 @@ impl Intl for BrowserIntl {
     }
 
     fn duration(&self, parts: &[(TimeUnit, i64)]) -> String {
-        let words: Array = parts
-            .iter()
-            .map(|(unit, n)| {
-                let formatter = &self.units[*unit as usize];
-                let text = match formatter {
-                    Some(f) => f.format(*n as f64),
-                    None => self.number(*n),
-                };
-                JsValue::from(text)
-            })
-            .collect();
+        // Pushed one by one: a `collect` into an `Array` costs the bundle a `FromIterator` and
+        // an `Extend` per call site.
+        let words = Array::new();
+        for (unit, n) in parts {
+            let text = match &self.units[*unit as usize] {
+                Some(f) => f.format(*n as f64),
+                None => self.number(*n),
+            };
+            words.push(&JsValue::from(text));
+        }
         match &self.unit_list {
             Some(list) => list.format(&words),
             None => words.join(" ").into(),
@@ -247,7 +246,10 @@ impl Intl for BrowserIntl {
     }
 
     fn or_list(&self, items: &[String]) -> String {
-        let array: Array = items.iter().map(|s| JsValue::from_str(s)).collect();
+        let array = Array::new();
+        for item in items {
+            array.push(&JsValue::from_str(item));
+        }
         match &self.or_list {
             Some(list) => list.format(&array),
             None => array.join(", ").into(),

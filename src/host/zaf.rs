@@ -146,7 +146,11 @@ impl ZafClient {
     /// Bulk `client.get(paths)`, made now: never rejects for a single unknown path; see
     /// [`GetResult`].
     pub fn get(&self, paths: &[&str]) -> impl Future<Output = Result<GetResult, HostError>> {
-        let list: Array = paths.iter().map(|p| JsValue::from_str(p)).collect();
+        // Pushed one by one, as in `intl`: no `FromIterator for Array` in the bundle.
+        let list = Array::new();
+        for path in paths {
+            list.push(&JsValue::from_str(path));
+        }
         let answer = settle("get", self.get_js(&list));
         async move { answer.await.map(GetResult::from_js) }
     }
