@@ -16,11 +16,11 @@ use web_sys::{Document, Element, HtmlButtonElement, HtmlElement, Node};
 #[wasm_bindgen]
 extern "C" {
     /// Any DOM node or the document, seen through the few methods above.
-    type Dom;
+    pub(crate) type Dom;
     #[wasm_bindgen(method, js_name = createElement)]
     fn new_element(this: &Dom, tag: &str) -> Element;
     #[wasm_bindgen(method, js_name = setAttribute)]
-    fn put(this: &Dom, name: &str, value: &str);
+    pub(crate) fn put(this: &Dom, name: &str, value: &str);
     #[wasm_bindgen(method, js_name = removeAttribute)]
     fn unset(this: &Dom, name: &str);
     #[wasm_bindgen(method, js_name = appendChild)]
@@ -31,8 +31,8 @@ extern "C" {
     fn take(this: &Dom, child: &Node);
 }
 
-/// `node` through the non-throwing imports.
-fn raw(node: &JsValue) -> &Dom {
+/// `node` through the non-throwing imports (also for `strings`, which sets `lang` and `dir`).
+pub(crate) fn raw(node: &JsValue) -> &Dom {
     node.unchecked_ref()
 }
 
@@ -69,8 +69,9 @@ impl Renderer {
                 live
             }
         };
-        // The live region stays in the root across renders; content is drawn around it.
-        root.append_child(&live).map_err(dom)?;
+        // The live region stays in the root across renders; content is drawn around it. It is
+        // the root's own descendant (found or made above), so appending it cannot throw.
+        append(&root, &live);
         Ok(Renderer {
             document,
             root,

@@ -30,8 +30,10 @@ pub async fn localize(catalog: &mut Catalog, locale: &str, load: &js_sys::Functi
         .and_then(|w| w.document())
         .and_then(|d| d.document_element())
     {
-        let _ = root.set_attribute("lang", &catalog.get("meta.lang"));
-        let _ = root.set_attribute("dir", &catalog.get("meta.dir"));
+        // Constant attribute names: `setAttribute` cannot throw, so the renderer's import
+        // without `catch` serves.
+        super::render::raw(&root).put("lang", &catalog.get("meta.lang"));
+        super::render::raw(&root).put("dir", &catalog.get("meta.dir"));
     }
     catalog.set_isolate_values(catalog.get("meta.dir") == "rtl");
     applied
