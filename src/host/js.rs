@@ -1,7 +1,7 @@
 //! Reading untyped JavaScript values: the few field accessors the ZAF and HTTP decoders share.
 //!
 //! Invariant: nothing here throws or panics; a missing or mistyped field is `None`.
-use js_sys::{Function, Object, Reflect, JSON};
+use js_sys::{Array, Function, Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// `value[key]`, or `None` when it is `undefined`, `null` or `value` is not an object.
@@ -31,9 +31,9 @@ pub(crate) fn entries(value: &JsValue) -> Vec<(String, JsValue)> {
     Object::entries(object)
         .iter()
         .filter_map(|pair| {
-            let key = Reflect::get_u32(&pair, 0).ok()?.as_string()?;
-            let val = Reflect::get_u32(&pair, 1).ok()?;
-            Some((key, val))
+            // `Object.entries` gives `[key, value]` arrays: read as arrays, not with `Reflect`.
+            let pair: Array = pair.unchecked_into();
+            Some((pair.get(0).as_string()?, pair.get(1)))
         })
         .collect()
 }
