@@ -24,6 +24,7 @@ mod faults;
 mod http;
 mod pages;
 mod proxy;
+mod search;
 mod slack;
 mod state;
 mod util;

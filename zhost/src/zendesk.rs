@@ -143,6 +143,7 @@ fn route(state: &mut State, req: &Req, seg: &[&str], agent: u64) -> Resp {
                 &json!({"organization_fields": f, "next_page": null, "previous_page": null, "count": n}),
             )
         }
+        ("GET", ["search"]) => crate::search::search(state, req, &api_base(state, req)),
         ("GET", ["users", "me"]) => match state.world.user(agent) {
             Some(u) => Resp::json(200, &json!({"user": u})),
             None => not_found(),

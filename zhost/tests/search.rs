@@ -1,0 +1,151 @@
+//! Zendesk's Search API in the emulator (docs/ZENDESK_SEARCH.md): the query terms an app uses,
+//! the result shape, offset pages and the 1,000-result limit, 422 for a bad value, index lag.
+
+mod common;
+
+use serde_json::{json, Value};
+
+fn ids(r: &Value) -> Vec<u64> {
+    r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_u64().unwrap())
+        .collect()
+}
+
+fn search(h: &common::Host, query: &str, extra: &str) -> common::Response {
+    let q: String = query
+        .bytes()
+        .map(|b| match b {
+            b' ' => "%20".to_string(),
+            b'"' => "%22".to_string(),
+            b'+' => "%2B".to_string(),
+            b => (b as char).to_string(),
+        })
+        .collect();
+    h.zd(
+        "GET",
+        &format!("/api/v2/search.json?query={q}{extra}"),
+        None,
+    )
+}
+
+#[test]
+fn tickets_of_an_organization_with_a_tag_newest_first() {
+    let h = common::start();
+    let r = search(
+        &h,
+        "type:ticket organization:5001",
+        "&sort_by=created_at&sort_order=desc",
+    );
+    assert_eq!(r.status, 200);
+    let body = r.json();
+    assert_eq!(ids(&body), [201, 204], "{body}");
+    assert_eq!(body["results"][0]["result_type"], "ticket");
+    assert_eq!(
+        body["results"][0]["subject"],
+        "Checkout API returning 503 for all customers"
+    );
+    assert_eq!(
+        (&body["count"], &body["facets"], &body["next_page"]),
+        (&json!(2), &Value::Null, &Value::Null)
+    );
+    // By name, quoted; a tag; negation; created after a date; ascending.
+    let body = search(
+        &h,
+        "type:ticket organization:\"Globex Corporation\" tags:billing",
+        "",
+    )
+    .json();
+    assert_eq!(ids(&body), [204]);
+    let body = search(&h, "type:ticket -tags:billing organization:5001", "").json();
+    assert_eq!(ids(&body), [201]);
+    let body = search(
+        &h,
+        "type:ticket created>2026-11-26 tags:emergency",
+        "&sort_by=created_at&sort_order=asc",
+    )
+    .json();
+    assert_eq!(ids(&body), [202, 201, 203]);
+    // Repeated tags: any of them; quoted: all of them.
+    let body = search(&h, "tags:billing tags:pos", "&sort_by=created_at").json();
+    assert_eq!(ids(&body), [203, 204]);
+    assert_eq!(ids(&search(&h, "tags:\"emergency pos\"", "").json()), [203]);
+    // In-query order, a relative time, free text, other types.
+    let body = search(&h, "created>30days order_by:created sort:asc reporting", "").json();
+    assert_eq!(ids(&body), [202]);
+    assert_eq!(
+        ids(&search(&h, "type:user organization:5001", "").json()),
+        Vec::<u64>::new()
+    );
+}
+
+#[test]
+fn pages_are_offsets_up_to_a_thousand_results() {
+    let h = common::start();
+    let body = search(
+        &h,
+        "type:ticket",
+        "&per_page=1&page=2&sort_by=created_at&sort_order=asc",
+    )
+    .json();
+    assert_eq!(ids(&body), [202]);
+    assert_eq!(body["count"], 4);
+    let next = body["next_page"].as_str().unwrap();
+    assert!(
+        next.starts_with("http")
+            && next.contains("/api/v2/search.json?page=3&per_page=1&query=type%3Aticket"),
+        "{next}"
+    );
+    assert!(
+        next.contains("&sort_by=created_at&sort_order=asc"),
+        "{next}"
+    );
+    assert!(body["previous_page"].as_str().unwrap().contains("page=1"));
+    // Following next_page as given.
+    let path = &next[next.find("/api/").unwrap()..];
+    assert_eq!(ids(&h.zd("GET", path, None).json()), [201]);
+    let r = search(&h, "type:ticket", "&per_page=100&page=11");
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        r.json(),
+        json!({"error": "invalid", "description": "Invalid search: Requested response size was greater than Search Response Limits"})
+    );
+    assert_eq!(
+        search(&h, "type:ticket", "&per_page=10&page=100").status,
+        200
+    );
+}
+
+#[test]
+fn a_bad_value_is_refused_and_the_index_lags() {
+    let h = common::start();
+    let r = search(&h, "type:ticket created>yesterdayish", "");
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json()["error"], "invalid");
+    assert!(r.json()["description"]
+        .as_str()
+        .unwrap()
+        .contains("created"));
+    assert_eq!(h.zd("GET", "/api/v2/search.json", None).status, 422);
+
+    let text = std::fs::read_to_string(common::repo().join("worlds/demo.json")).unwrap();
+    let mut world: Value = serde_json::from_str(&text).unwrap();
+    world["zendesk"]["search_lag_s"] = json!(60);
+    let path = common::scratch("search-lag").join("world.json");
+    std::fs::write(&path, world.to_string()).unwrap();
+    let h = common::start_with_world(path);
+    assert_eq!(ids(&search(&h, "tags:billing", "").json()), [204]);
+    // A ticket just updated is not in the index yet.
+    let update = json!({"ticket": {"additional_tags": ["ase_prep_note"]}});
+    assert_eq!(
+        h.zd("PUT", "/api/v2/tickets/204.json", Some(&update))
+            .status,
+        200
+    );
+    assert_eq!(
+        ids(&search(&h, "tags:billing", "").json()),
+        Vec::<u64>::new()
+    );
+}
