@@ -5,7 +5,8 @@
 //! `secure: true`; no code path can put a token here.
 use super::slack::{self, PostMessageDto, SlackResponseDto};
 use super::zendesk::{
-    CommentsResponseDto, OrganizationResponseDto, TicketResponseDto, TicketUpdateDto,
+    CommentsResponseDto, OrganizationFieldsResponseDto, OrganizationResponseDto, TicketResponseDto,
+    TicketUpdateDto,
 };
 use serde::Serialize;
 
@@ -50,6 +51,7 @@ impl Body {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expect {
     Organization,
+    OrganizationFields,
     Comments,
     Ticket,
     Slack,
@@ -109,6 +111,7 @@ impl Request {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
     Organization(OrganizationResponseDto),
+    OrganizationFields(OrganizationFieldsResponseDto),
     Comments(CommentsResponseDto),
     Ticket(TicketResponseDto),
     Slack(SlackResponseDto),

@@ -36,6 +36,7 @@ pub mod names {
     /// non-secure settings whose name contains "key"; installed apps may still hold it.
     pub const EMERGENCY_KEYWORDS_OLD: &str = "emergency_keywords";
     pub const ASE_ORG_FIELD: &str = "ase_org_field";
+    pub const CONTEXT_FIELDS: &str = "context_fields";
     pub const WORKING_HOURS: &str = "working_hours";
     pub const HIDE_WHEN_NOT_EMERGENCY: &str = "hide_when_not_emergency";
 }
@@ -62,6 +63,8 @@ pub struct Settings {
     pub rules: Rules,
     /// Organization field key holding the ASE's email.
     pub ase_org_field: String,
+    /// Keys of the organization fields shown as account context (N1), in the admin's order.
+    pub context_fields: Vec<String>,
     pub working_hours: WorkingHours,
     pub hide_when_not_emergency: bool,
 }
@@ -233,6 +236,25 @@ pub fn parse_settings(raw: &RawSettings) -> (Settings, Vec<SettingProblem>) {
         }
     };
 
+    let context_fields = {
+        let given = list_or(raw, names::CONTEXT_FIELDS, "");
+        let bad: Vec<&str> = given
+            .iter()
+            .filter(|k| !is_field_key(k))
+            .map(String::as_str)
+            .collect();
+        if !bad.is_empty() {
+            let bad = commas(&bad);
+            invalid(
+                &mut problems,
+                names::CONTEXT_FIELDS,
+                &bad,
+                Expected::FieldKey,
+            );
+        }
+        given.into_iter().filter(|k| is_field_key(k)).collect()
+    };
+
     let working_hours = match text(raw, names::WORKING_HOURS) {
         None => WorkingHours::default(),
         Some(s) => WorkingHours::parse(&s).unwrap_or_else(|_| {
@@ -291,6 +313,7 @@ pub fn parse_settings(raw: &RawSettings) -> (Settings, Vec<SettingProblem>) {
             keywords,
         },
         ase_org_field,
+        context_fields,
         working_hours,
         hide_when_not_emergency,
     };

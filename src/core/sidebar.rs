@@ -19,6 +19,7 @@ use super::settings;
 use super::text::Catalog;
 use super::view::{EmergencyView, Message, Phase, View};
 use super::workflow::ase_lookup::{self, AseLookup};
+use super::workflow::context::{self, AccountContext};
 use super::workflow::ping::{self, AseFacts, Ping};
 use super::workflow::{Context, TicketInfo};
 use super::zendesk::{ZafTicketDto, ZafUserDto};
@@ -61,6 +62,7 @@ pub enum Action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Route {
     Ase(ase_lookup::Step),
+    Context(context::Step),
     Ping(ping::Step),
 }
 
@@ -68,6 +70,9 @@ enum Route {
 #[derive(Debug)]
 struct Workflows {
     ase: AseLookup,
+    /// The account's context; its field titles are the account's, so it outlives an
+    /// organization change.
+    context: AccountContext,
     ping: Ping,
 }
 
@@ -167,12 +172,13 @@ impl Sidebar {
         if self.phase == Phase::Emergency && (self.flows.is_none() || org_changed) {
             // A new organization means another ASE: the lookup starts over (a ping under way
             // keeps its run).
-            let ping = match self.flows.take() {
-                Some(flows) => flows.ping,
-                None => Ping::start(&self.ctx),
+            let (context, ping) = match self.flows.take() {
+                Some(flows) => (flows.context, flows.ping),
+                None => (AccountContext::start(&self.ctx), Ping::start(&self.ctx)),
             };
             self.flows = Some(Workflows {
                 ase: AseLookup::start(&self.ctx),
+                context,
                 ping,
             });
         }
@@ -223,6 +229,7 @@ impl Sidebar {
         let ctx = &self.ctx;
         match route {
             Route::Ase(step) => flows.ase.handle_reply(step, reply, ctx, now_ms, intl),
+            Route::Context(_) => flows.context.handle_reply(reply),
             Route::Ping(step) => {
                 let organization = flows.ase.organization_name(ctx);
                 let ase = ase_facts(&flows.ase, organization.as_deref());
@@ -294,6 +301,8 @@ impl Sidebar {
         loop {
             let (mut request, route) = if let Some((r, step)) = flows.ase.poll_request() {
                 (r, Route::Ase(step))
+            } else if let Some((r, step)) = flows.context.poll_request() {
+                (r, Route::Context(step))
             } else if let Some((r, step)) = flows.ping.poll_request() {
                 (r, Route::Ping(step))
             } else {
@@ -330,6 +339,7 @@ impl Sidebar {
                 let ase = ase_facts(&flows.ase, organization.as_deref());
                 flows.ping.view(&self.ctx, ase, now_ms, intl)
             },
+            context: flows.context.view(&self.ctx, flows.ase.organization()),
         });
         View {
             phase: self.phase,

@@ -71,6 +71,27 @@ pub struct EmergencyView {
     /// "You are the ASE" / "You are the DRI (assignee)" / "You are neither ...".
     pub viewer_role: String,
     pub ping: PingView,
+    /// The account's context (N1), once the organization is read and when it has any.
+    pub context: Option<ContextView>,
+}
+
+/// The organization's notes, details and listed fields: untrusted text, shown with its line
+/// breaks, its http(s) links as links, and long values folded behind "Show more".
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContextView {
+    pub heading: String,
+    pub items: Vec<ContextItem>,
+    /// The labels of a folded value's disclosure, closed and open.
+    pub more: String,
+    pub less: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContextItem {
+    pub label: String,
+    pub text: String,
+    /// Long: shown as its first lines until opened.
+    pub fold: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -79,6 +79,33 @@ pub struct OrganizationDto {
     pub organization_fields: SmallMap<FieldValueDto>,
 }
 
+/// One organization field's definition (`GET /api/v2/organization_fields`): its key, its
+/// title, and for a dropdown the names of its values.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct OrganizationFieldDto {
+    pub key: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub custom_field_options: Vec<FieldOptionDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct FieldOptionDto {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub value: String,
+}
+
+/// `GET /api/v2/organization_fields` (offset pages, `next_page` absolute or null).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct OrganizationFieldsResponseDto {
+    pub organization_fields: Vec<OrganizationFieldDto>,
+    #[serde(default)]
+    pub next_page: Option<String>,
+}
+
 /// `GET /api/v2/organizations/{id}`
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct OrganizationResponseDto {

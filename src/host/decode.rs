@@ -20,9 +20,10 @@ use crate::core::slack::{
     SlackResponseDto, SlackUserDto,
 };
 use crate::core::zendesk::{
-    CommentDto, CommentsResponseDto, CursorMetaDto, FieldValueDto, OrganizationDto,
-    OrganizationResponseDto, TicketDto, TicketResponseDto, ZafAssigneeDto, ZafFormDto,
-    ZafOrganizationDto, ZafTicketDto, ZafUserDto, ZendeskUserDto,
+    CommentDto, CommentsResponseDto, CursorMetaDto, FieldOptionDto, FieldValueDto, OrganizationDto,
+    OrganizationFieldDto, OrganizationFieldsResponseDto, OrganizationResponseDto, TicketDto,
+    TicketResponseDto, ZafAssigneeDto, ZafFormDto, ZafOrganizationDto, ZafTicketDto, ZafUserDto,
+    ZendeskUserDto,
 };
 use js_sys::{Array, Reflect};
 use std::cell::Cell;
@@ -418,6 +419,38 @@ impl Decode for OrganizationDto {
             details: opt(o, "details", at),
             notes: opt(o, "notes", at),
             organization_fields: opt(o, "organization_fields", at),
+        }
+    }
+}
+
+impl Decode for OrganizationFieldsResponseDto {
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        OrganizationFieldsResponseDto {
+            organization_fields: req(o, "organization_fields", at),
+            next_page: opt(o, "next_page", at),
+        }
+    }
+}
+
+impl Decode for OrganizationFieldDto {
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        OrganizationFieldDto {
+            key: req(o, "key", at),
+            title: opt(o, "title", at),
+            // Only dropdowns have options; anything unreadable there costs the names only.
+            custom_field_options: lenient(o, "custom_field_options").unwrap_or_default(),
+        }
+    }
+}
+
+impl Decode for FieldOptionDto {
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        FieldOptionDto {
+            name: opt(o, "name", at),
+            value: opt(o, "value", at),
         }
     }
 }

@@ -5,7 +5,7 @@
 //! `textContent` only (no HTML parsing anywhere in the app), and links accept only http(s) URLs.
 //! The renderer decides nothing: what to show is the view-model's business.
 use super::HostError;
-use crate::core::view::{AseCard, AseView, Badge, Message, PingView, Tone, View};
+use crate::core::view::{AseCard, AseView, Badge, ContextView, Message, PingView, Tone, View};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlButtonElement, HtmlElement, Node};
@@ -238,7 +238,83 @@ impl Renderer {
             );
             append(&ase, &b);
         }
-        (nodes, vec![ase])
+        let mut below = vec![ase];
+        if let Some(context) = &emergency.context {
+            below.push(self.context(context));
+        }
+        (nodes, below)
+    }
+
+    /// The account's context: each value as text with its line breaks (CSS), its http(s) links
+    /// as links, and a long one folded, with a "Show more" disclosure (CSS unfolds the value
+    /// while the disclosure is open; its id keeps it open across redraws).
+    fn context(&self, view: &ContextView) -> Element {
+        let d = &self.document;
+        let section = create(d, "section", Some("account-context"), Some("context"));
+        append(
+            &section,
+            &create_text(d, "h2", None, Some("context-heading"), &view.heading),
+        );
+        for (i, item) in view.items.iter().enumerate() {
+            let div = create(d, "div", None, Some("context-item"));
+            append(
+                &div,
+                &create_text(d, "p", None, Some("context-label"), &item.label),
+            );
+            let p = create(
+                d,
+                "p",
+                None,
+                Some(if item.fold {
+                    "context-text fold"
+                } else {
+                    "context-text"
+                }),
+            );
+            attr(&p, "dir", "auto");
+            // Words that are http(s) URLs (less trailing punctuation) become links; the rest
+            // stays text, whitespace and line breaks included.
+            let mut plain = String::new();
+            for piece in item.text.split_inclusive(char::is_whitespace) {
+                let url = piece.trim_end().trim_end_matches(|c: char| {
+                    matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '\'' | ')')
+                });
+                if url.len() > 8 && is_web_url(url) {
+                    raw(&p).add(&d.create_text_node(&std::mem::take(&mut plain)));
+                    let a = create_text(d, "a", None, Some("link"), url);
+                    attr(&a, "href", url);
+                    attr(&a, "target", "_blank");
+                    attr(&a, "rel", "noopener noreferrer");
+                    append(&p, &a);
+                    plain.push_str(piece.get(url.len()..).unwrap_or_default());
+                } else {
+                    plain.push_str(piece);
+                }
+            }
+            raw(&p).add(&d.create_text_node(&plain));
+            append(&div, &p);
+            if item.fold {
+                let details = create(
+                    d,
+                    "details",
+                    Some(&format!("context-more-{i}")),
+                    Some("context-more"),
+                );
+                let summary = create(d, "summary", None, None);
+                append(
+                    &summary,
+                    &create_text(d, "span", None, Some("more"), &view.more),
+                );
+                append(
+                    &summary,
+                    &create_text(d, "span", None, Some("less"), &view.less),
+                );
+                append(&details, &summary);
+                append(&div, &details);
+            }
+            append(&section, &div);
+        }
+        section
     }
 
     /// A message: its sentence in `parent`, and its technical detail, when there is one, in a

@@ -14,7 +14,7 @@ use crate::core::request::{Expect, Failure, Method, Outcome, Reply, Request};
 use crate::core::slack::{self, SlackResponseDto, SlackUserDto};
 use crate::core::text;
 use crate::core::view::{AseCard, AseView, Badge, Message, Tone};
-use crate::core::zendesk::OrganizationResponseDto;
+use crate::core::zendesk::{OrganizationDto, OrganizationResponseDto};
 
 /// How much of an organization field's unusable value the sidebar repeats.
 const MAX_SHOWN_VALUE_CHARS: usize = 80;
@@ -63,8 +63,8 @@ pub enum Presence {
 #[derive(Debug)]
 pub struct AseLookup {
     state: State,
-    /// The organization's name from the REST API, once read.
-    organization_name: Option<String>,
+    /// The organization from the REST API, once read (its name; the account context).
+    organization: Option<OrganizationDto>,
     email: Option<String>,
     /// Automatic restarts so far (see [`BACKOFF_S`]).
     retries: usize,
@@ -76,7 +76,7 @@ impl AseLookup {
     pub fn start(ctx: &Context) -> AseLookup {
         let mut lookup = AseLookup {
             state: State::Loading,
-            organization_name: None,
+            organization: None,
             email: None,
             retries: 0,
             out: Outbox::default(),
@@ -179,10 +179,17 @@ impl AseLookup {
         self.found().filter(|f| f.presence != Presence::Loading)
     }
 
+    /// The organization as the REST API gave it, once read.
+    pub fn organization(&self) -> Option<&OrganizationDto> {
+        self.organization.as_ref()
+    }
+
     /// The organization's name (REST, else ZAF), when it has one.
     pub fn organization_name(&self, ctx: &Context) -> Option<String> {
-        self.organization_name
-            .clone()
+        self.organization
+            .as_ref()
+            .map(|o| o.name.clone())
+            .filter(|name| !name.trim().is_empty())
             .or_else(|| ctx.ticket.organization.as_ref().map(|(_, n)| n.clone()))
             .filter(|name| !name.trim().is_empty())
     }
@@ -218,11 +225,10 @@ impl AseLookup {
                 return self.fail(Message { text, ..reason });
             }
         };
-        if !organization.name.trim().is_empty() {
-            self.organization_name = Some(organization.name.clone());
-        }
         let field = &ctx.settings.ase_org_field;
-        match ase::ase_email(&organization, field, &|s| intl.lower(s)) {
+        let email = ase::ase_email(&organization, field, &|s| intl.lower(s));
+        self.organization = Some(organization);
+        match email {
             EmailLookup::Email(email) => {
                 let url = slack::method_url("users.lookupByEmail", &[("email", &email)]);
                 self.email = Some(email);

@@ -7,6 +7,7 @@
 //! through the small values the sidebar hands it (the ticket record in [`Context`], the found
 //! ASE). Adding a workflow touches the router (`sidebar.rs`) and one new file.
 pub mod ase_lookup;
+pub mod context;
 pub mod ping;
 
 use super::locale::Intl;
