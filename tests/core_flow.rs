@@ -20,9 +20,9 @@ use ase_emergency_assist::core::slack::{
 use ase_emergency_assist::core::text::{Catalog, TranslationNode};
 use ase_emergency_assist::core::view::{AseView, Badge, Message, Phase, PingView, Tone, View};
 use ase_emergency_assist::core::zendesk::{
-    CommentDto, CommentsResponseDto, CursorMetaDto, FieldValueDto, OrganizationDto,
-    OrganizationResponseDto, TicketDto, TicketResponseDto, ZafTicketDto, ZafUserDto,
-    ZendeskUserDto,
+    CommentDto, CommentsResponseDto, CursorMetaDto, FieldOptionDto, FieldValueDto, OrganizationDto,
+    OrganizationFieldDto, OrganizationFieldsResponseDto, OrganizationResponseDto, TicketDto,
+    TicketResponseDto, ZafTicketDto, ZafUserDto, ZendeskUserDto,
 };
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -197,6 +197,8 @@ struct Server {
     members: Vec<String>,
     /// The bot's direct messages with the ASE (`D` + the user ID's tail).
     dms: Vec<Msg>,
+    /// The account's organization field definitions.
+    org_fields: Vec<OrganizationFieldDto>,
     /// Zendesk's one-second stamps: writes within the same second leave `updated_at` as it was,
     /// so a safe update with the older stamp still passes.
     coarse_stamps: bool,
@@ -289,6 +291,15 @@ impl Server {
             tags: Vec::new(),
             members: vec!["U0MARIA01".into(), "U0OLIVIA1".into()],
             dms: Vec::new(),
+            org_fields: vec![
+                org_field("ase_email", "ASE email", &[]),
+                org_field(
+                    "tier",
+                    "Support tier",
+                    &[("enterprise", "Enterprise (24/7)")],
+                ),
+                org_field("architecture", "Architecture", &[]),
+            ],
             coarse_stamps: false,
         }
     }
@@ -549,6 +560,28 @@ impl Server {
         };
         let segments: Vec<&str> = path.trim_start_matches("/api/v2/").split('/').collect();
         match (method, segments.as_slice()) {
+            (Method::Get, ["organization_fields" | "organization_fields.json"]) => {
+                assert_eq!(request.expect, Expect::OrganizationFields);
+                // Two definitions a page, with Zendesk's absolute `next_page`.
+                let page: usize = query_of(&request.url, "page").parse().unwrap_or(1);
+                let fields: Vec<_> = self
+                    .org_fields
+                    .iter()
+                    .skip((page - 1) * 2)
+                    .take(2)
+                    .cloned()
+                    .collect();
+                let next_page = (page * 2 < self.org_fields.len()).then(|| {
+                    format!(
+                        "https://acme.zendesk.com/api/v2/organization_fields.json?page={}",
+                        page + 1
+                    )
+                });
+                Ok(Reply::OrganizationFields(OrganizationFieldsResponseDto {
+                    organization_fields: fields,
+                    next_page,
+                }))
+            }
             (Method::Get, ["organizations", id]) => {
                 assert_eq!(request.expect, Expect::Organization);
                 let id: u64 = id.parse().map_err(|_| not_found.clone())?;
@@ -834,6 +867,24 @@ fn slack_key(method: &str, request: &Request) -> String {
     }
 }
 
+fn query_of(url: &str, key: &str) -> String {
+    split_url(url).1.get(key).cloned().unwrap_or_default()
+}
+
+fn org_field(key: &str, title: &str, options: &[(&str, &str)]) -> OrganizationFieldDto {
+    OrganizationFieldDto {
+        key: key.into(),
+        title: title.into(),
+        custom_field_options: options
+            .iter()
+            .map(|(value, name)| FieldOptionDto {
+                name: (*name).into(),
+                value: (*value).into(),
+            })
+            .collect(),
+    }
+}
+
 fn split_url(url: &str) -> (String, BTreeMap<String, String>) {
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
     let pairs = query
@@ -1015,6 +1066,13 @@ fn render(view: &View) -> String {
                 if let Some(problem) = &card.presence_problem {
                     out.push(format!("  presence problem: {}", message(problem)));
                 }
+            }
+        }
+        if let Some(c) = &e.context {
+            out.push(format!("context: {}", c.heading));
+            for item in &c.items {
+                let fold = if item.fold { " [folded]" } else { "" };
+                out.push(format!("  {}{fold}: {}", item.label, item.text));
             }
         }
         out.push(match &e.ping {
@@ -3074,4 +3132,77 @@ fn a_direct_message_that_cannot_be_sent_leaves_the_ping_done_and_says_so() {
         let text = render(&h.view());
         assert!(text.contains(NOT_REACHED), "{method}: {text}");
     }
+}
+
+/// The account context (N1): the organization's notes and details, then the listed fields with
+/// their titles (every page of definitions read) and a dropdown's option name; a long value
+/// folds; untrusted text stays as it is. No fields listed: no definitions read.
+#[test]
+fn the_account_context_shows_notes_details_and_listed_fields() {
+    let mut server = Server::new();
+    if let Some(org) = server.organizations.get_mut(&ORG) {
+        org.notes = Some("Black Friday freeze <!channel> <script>x</script>".into());
+        org.details = Some("  ".into());
+        org.organization_fields.insert(
+            "architecture".into(),
+            FieldValueDto::Text("k8s ".repeat(80)),
+        );
+    }
+    let mut h = Harness::new(
+        server,
+        boot(
+            settings(json!({"context_fields": "architecture, tier, nothing_here, bad key!"})),
+            ticket(json!({})),
+            olivia(),
+        ),
+    );
+    h.run();
+    let log = h.log();
+    assert!(log.contains("GET /api/v2/organization_fields\n"), "{log}");
+    assert!(
+        log.contains("GET /api/v2/organization_fields.json?page=2"),
+        "{log}"
+    );
+    let text = render(&h.view());
+    let context: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("context:"))
+        .take_while(|l| !l.starts_with("ping:"))
+        .collect();
+    check(
+        &context.join("\n"),
+        &format!(
+            "
+            context: Account context
+              Notes: Black Friday freeze <!channel> <script>x</script>
+              Architecture [folded]: {}
+              Support tier: Enterprise (24/7)
+            ",
+            "k8s ".repeat(80).trim()
+        ),
+    );
+    assert!(text.contains("problem: "), "the bad key is named: {text}");
+
+    // The definitions cannot be read: the fields show under their keys.
+    let mut server = Server::new();
+    server.fail("GET /api/v2/organization_fields", Fault::Transport, 1);
+    let mut h = Harness::new(
+        server,
+        boot(
+            settings(json!({"context_fields": "tier"})),
+            ticket(json!({})),
+            olivia(),
+        ),
+    );
+    h.run();
+    assert!(
+        render(&h.view()).contains("\n  tier: enterprise\n"),
+        "{}",
+        render(&h.view())
+    );
+
+    // Nothing listed and nothing in notes or details: no definitions read, no context.
+    let h = Harness::start(Server::new());
+    assert!(!h.log().contains("organization_fields"));
+    assert!(!render(&h.view()).contains("context:"));
 }

@@ -15,7 +15,8 @@ use ase_emergency_assist::core::settings::{RawSettings, SettingValue};
 use ase_emergency_assist::core::sidebar::{Body, Expect, Failure, Method, Reply, Request};
 use ase_emergency_assist::core::slack::{EventPayloadDto, MetadataDto, PostMessageDto};
 use ase_emergency_assist::core::view::{
-    AseCard, AseView, Badge, EmergencyView, Message, Phase, PingView, Tone, View,
+    AseCard, AseView, Badge, ContextItem, ContextView, EmergencyView, Message, Phase, PingView,
+    Tone, View,
 };
 use ase_emergency_assist::core::zendesk::{
     CommentInputDto, FieldValueDto, TicketUpdateDto, TicketUpdateInnerDto,
@@ -237,6 +238,7 @@ fn emergency_view(ase: AseView, ping: PingView) -> View {
             ase_retry: None,
             viewer_role: "You are the DRI (assignee)".to_string(),
             ping,
+            context: None,
         }),
         collapsed: false,
     }
@@ -327,6 +329,69 @@ fn renderer_keeps_hostile_text_as_text() {
         "javascript: URLs never become links"
     );
     assert!(!root.inner_html().contains("<img"));
+}
+
+/// The account context: untrusted text with its line breaks, only http(s) words as links (less
+/// trailing punctuation), and a long value folded behind a disclosure that survives redraws.
+#[wasm_bindgen_test]
+fn renderer_shows_account_context_as_text_with_safe_links() {
+    let root = fresh_root();
+    let mut renderer = Renderer::new(root.clone()).unwrap();
+    let mut view = emergency_view(card("Maria", "14:03"), PingView::Hidden);
+    let notes = format!(
+        "{HOSTILE} see https://status.example/a?b=1&c=2.\njavascript:alert(1) (http://x.example/p) https://"
+    );
+    let context = ContextView {
+        heading: "Account context".into(),
+        items: vec![
+            ContextItem {
+                label: HOSTILE.into(),
+                text: notes.clone(),
+                fold: false,
+            },
+            ContextItem {
+                label: "Architecture".into(),
+                text: "line\n".repeat(40),
+                fold: true,
+            },
+        ],
+        more: "Show more".into(),
+        less: "Show less".into(),
+    };
+    if let Some(e) = view.emergency.as_mut() {
+        e.context = Some(context);
+    }
+    renderer.render(view.clone()).unwrap();
+    assert_eq!(count(&root, "img"), 0);
+    assert_eq!(text_of(&root, "#account-context h2"), "Account context");
+    assert_eq!(text_of(&root, "#account-context .context-label"), HOSTILE);
+    assert_eq!(text_of(&root, "#account-context .context-text"), notes);
+    let hrefs: Vec<String> = {
+        let list = root.query_selector_all("#account-context a").unwrap();
+        (0..list.length())
+            .map(|i| {
+                let el: Element = list.item(i).unwrap().dyn_into().unwrap();
+                el.get_attribute("href").unwrap_or_default()
+            })
+            .collect()
+    };
+    assert_eq!(
+        hrefs,
+        ["https://status.example/a?b=1&c=2", "http://x.example/p"]
+    );
+    assert_eq!(count(&root, "#account-context .fold"), 1);
+    assert_eq!(
+        text_of(&root, "#context-more-1 summary"),
+        "Show moreShow less"
+    );
+    // Opened, it stays open across a redraw.
+    let more = root.query_selector("#context-more-1").unwrap().unwrap();
+    more.set_attribute("open", "").unwrap();
+    renderer.render(view).unwrap();
+    assert!(root
+        .query_selector("#context-more-1[open]")
+        .unwrap()
+        .is_some());
 }
 
 #[wasm_bindgen_test]

@@ -276,17 +276,23 @@ impl Renderer {
             // stays text, whitespace and line breaks included.
             let mut plain = String::new();
             for piece in item.text.split_inclusive(char::is_whitespace) {
-                let url = piece.trim_end().trim_end_matches(|c: char| {
+                // "(https://…)": the parenthesis stays text.
+                let (open, word) = match piece.strip_prefix('(') {
+                    Some(word) => ("(", word),
+                    None => ("", piece),
+                };
+                let url = word.trim_end().trim_end_matches(|c: char| {
                     matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '\'' | ')')
                 });
                 if url.len() > 8 && is_web_url(url) {
+                    plain.push_str(open);
                     raw(&p).add(&d.create_text_node(&std::mem::take(&mut plain)));
                     let a = create_text(d, "a", None, Some("link"), url);
                     attr(&a, "href", url);
                     attr(&a, "target", "_blank");
                     attr(&a, "rel", "noopener noreferrer");
                     append(&p, &a);
-                    plain.push_str(piece.get(url.len()..).unwrap_or_default());
+                    plain.push_str(word.get(url.len()..).unwrap_or_default());
                 } else {
                     plain.push_str(piece);
                 }

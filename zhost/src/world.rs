@@ -155,6 +155,15 @@ impl World {
             .find(|v| v.get("id").and_then(Value::as_u64) == Some(id))
     }
 
+    /// Mutable Zendesk organization by id.
+    pub(crate) fn organization_mut(&mut self, id: u64) -> Option<&mut Value> {
+        self.data
+            .pointer_mut("/zendesk/organizations")
+            .and_then(Value::as_array_mut)?
+            .iter_mut()
+            .find(|v| v.get("id").and_then(Value::as_u64) == Some(id))
+    }
+
     /// Zendesk user by id.
     pub fn user(&self, id: u64) -> Option<&Value> {
         self.find("/zendesk/users", id)

@@ -135,6 +135,10 @@ fn route(state: &mut State, req: &Req, seg: &[&str], agent: u64) -> Resp {
             Some(o) => Resp::json(200, &json!({"organization": o})),
             None => not_found(),
         },
+        ("PUT", ["organizations", _]) => match id(1) {
+            Some(o) if state.world.organization(o).is_some() => update_organization(state, req, o),
+            _ => not_found(),
+        },
         ("GET", ["organization_fields"]) => {
             let f = state.world.array("/zendesk/organization_fields").clone();
             let n = f.len();
@@ -155,6 +159,37 @@ fn route(state: &mut State, req: &Req, seg: &[&str], agent: u64) -> Resp {
         },
         _ => invalid_endpoint(),
     }
+}
+
+/// `PUT organizations/<id>` `{"organization":{…}}`: `name`, `notes`, `details`, `tags` replace
+/// theirs; `organization_fields` are merged by key (as Zendesk does). Other keys are ignored.
+fn update_organization(state: &mut State, req: &Req, o: u64) -> Resp {
+    let body = match json_body(req) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let Some(changes) = body.get("organization").and_then(Value::as_object) else {
+        return bad_request("The request body has no organization object");
+    };
+    let now = format_rfc3339(state.now_ms() / 1000 * 1000);
+    let Some(org) = state.world.organization_mut(o) else {
+        return not_found();
+    };
+    for key in ["name", "notes", "details", "tags"] {
+        if let Some(v) = changes.get(key) {
+            org[key] = v.clone();
+        }
+    }
+    if let Some(Value::Object(fields)) = changes.get("organization_fields") {
+        if !org["organization_fields"].is_object() {
+            org["organization_fields"] = json!({});
+        }
+        for (k, v) in fields {
+            org["organization_fields"][k] = v.clone();
+        }
+    }
+    org["updated_at"] = json!(now);
+    Resp::json(200, &json!({"organization": org}))
 }
 
 fn json_body(req: &Req) -> Result<Value, Resp> {
