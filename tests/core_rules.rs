@@ -1392,3 +1392,202 @@ mod prep_notes {
         assert_eq!(crlf.window.map(|w| w.end_ms - w.start_ms), Some(HOUR));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The prep-notes finder (N2): the ticket's own notes and the organization's tagged tickets'
+// notes, staff internal notes only, bounded reads, the note of the moment on top.
+
+mod prep_finder {
+    use super::TestTz;
+    use ase_emergency_assist::core::clock::parse_rfc3339;
+    use ase_emergency_assist::core::map::SmallMap;
+    use ase_emergency_assist::core::request::{Failure, Reply, Request};
+    use ase_emergency_assist::core::settings::parse_settings;
+    use ase_emergency_assist::core::text::Catalog;
+    use ase_emergency_assist::core::workflow::prep_notes::{PrepNotes, Step, MAX_PAGES};
+    use ase_emergency_assist::core::workflow::{Context, TicketInfo};
+    use ase_emergency_assist::core::zendesk::{
+        CommentDto, CommentsResponseDto, CursorMetaDto, SearchResponseDto, SearchResultDto,
+        ZafUserDto, ZendeskUserDto,
+    };
+
+    const NOW: &str = "2026-11-26T14:00:00Z";
+
+    fn ctx() -> Context {
+        Context {
+            catalog: Catalog::english(),
+            settings: parse_settings(&SmallMap::new()).0,
+            ticket: TicketInfo {
+                id: 201,
+                subject: None,
+                priority: None,
+                organization: Some((9, "Acme".into())),
+                assignee_id: None,
+                tags: Vec::new(),
+            },
+            viewer: ZafUserDto {
+                id: 100,
+                name: "Olivia".into(),
+                email: None,
+            },
+            subdomain: "acme".into(),
+            viewer_tz: "UTC".into(),
+            seed: 1,
+        }
+    }
+
+    fn comment(id: u64, author: u64, public: bool, at: &str, body: &str) -> CommentDto {
+        CommentDto {
+            id,
+            author_id: author,
+            body: body.into(),
+            public,
+            created_at: at.into(),
+        }
+    }
+
+    /// A page of comments by agent 101 and end user 500; `more`: a cursor to a next page.
+    fn page(comments: Vec<CommentDto>, more: bool) -> Reply {
+        Reply::Comments(CommentsResponseDto {
+            comments,
+            next_page: None,
+            users: vec![
+                ZendeskUserDto {
+                    id: 101,
+                    role: "agent".into(),
+                },
+                ZendeskUserDto {
+                    id: 500,
+                    role: "end-user".into(),
+                },
+            ],
+            meta: Some(CursorMetaDto {
+                has_more: more,
+                after_cursor: more.then(|| "next".into()),
+            }),
+        })
+    }
+
+    fn drain(finder: &mut PrepNotes) -> Vec<(Request, Step)> {
+        std::iter::from_fn(|| finder.poll_request()).collect()
+    }
+
+    const HAND: &str = "Prep note (ASE): DB migration\nWindow: 2026-11-26 13:00-15:00 UTC\nPossible problems: pool exhaustion";
+    const LATER: &str = "Prep note: cache flush\nWindow: 2026-12-03 13:00-14:00 UTC";
+    const OLD: &str = "Prep note: old upgrade\nWindow: 2026-11-02 01:00-02:00 UTC";
+
+    #[test]
+    fn finds_notes_in_the_ticket_and_the_organizations_tagged_tickets() {
+        let ctx = ctx();
+        let now = parse_rfc3339(NOW).unwrap();
+        let mut finder = PrepNotes::start(&ctx, "ase_prep_note", 30, now);
+        let first = drain(&mut finder);
+        let urls: Vec<&str> = first.iter().map(|(r, _)| r.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "/api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100",
+                "/api/v2/search?query=type%3Aticket%20organization%3A9%20tags%3Aase_prep_note%20created%3E2026-10-27&sort_by=created_at&sort_order=desc&per_page=10",
+            ]
+        );
+        // The ticket's own notes: the staff's internal prep note counts; the same words in
+        // public, from an end user, or a note that is no prep note do not.
+        finder.handle_reply(
+            first[0].1,
+            Ok(page(
+                vec![
+                    comment(1, 101, false, "2026-11-26T13:47:30Z", HAND),
+                    comment(2, 101, true, "2026-11-26T13:48:00Z", HAND),
+                    comment(3, 500, false, "2026-11-26T13:49:00Z", HAND),
+                    comment(4, 101, false, "2026-11-26T13:50:00Z", "Customer says hi"),
+                ],
+                false,
+            )),
+            &ctx,
+        );
+        let results = [201, 301, 302]
+            .map(|id| SearchResultDto { id, subject: None })
+            .to_vec();
+        finder.handle_reply(
+            first[1].1,
+            Ok(Reply::Search(SearchResponseDto {
+                results,
+                next_page: None,
+            })),
+            &ctx,
+        );
+        let reads = drain(&mut finder);
+        assert_eq!(
+            reads.iter().map(|(_, s)| *s).collect::<Vec<_>>(),
+            [Step::Comments(301, 1), Step::Comments(302, 1)],
+            "the ticket itself is not read twice"
+        );
+        // 301 pages on and on: at most MAX_PAGES pages are read.
+        let mut step = reads[0].1;
+        let mut pages = 1;
+        loop {
+            let notes = vec![comment(
+                10 + pages,
+                101,
+                false,
+                "2026-11-20T10:00:00Z",
+                if pages == 1 { LATER } else { OLD },
+            )];
+            finder.handle_reply(step, Ok(page(notes, true)), &ctx);
+            match drain(&mut finder).pop() {
+                Some((request, next)) => {
+                    assert!(
+                        request.url.ends_with("&page%5Bafter%5D=next"),
+                        "{}",
+                        request.url
+                    );
+                    step = next;
+                    pages += 1;
+                }
+                None => break,
+            }
+        }
+        assert_eq!(pages, u64::from(MAX_PAGES));
+        // 302 cannot be read: the finder says some notes may be missing.
+        finder.handle_reply(
+            reads[1].1,
+            Err(Failure::Transport {
+                detail: "down".into(),
+            }),
+            &ctx,
+        );
+        assert!(finder.done() && finder.incomplete());
+
+        let (top, others) = finder.notes(
+            "UTC",
+            parse_rfc3339("2026-11-26T13:41:07Z").unwrap(),
+            now,
+            &TestTz,
+        );
+        let top = top.expect("the migration's window holds the emergency");
+        assert_eq!(
+            (top.found.ticket, top.note.task.as_str()),
+            (201, "DB migration")
+        );
+        let rest: Vec<(u64, &str)> = others
+            .iter()
+            .map(|r| (r.found.ticket, r.note.task.as_str()))
+            .collect();
+        assert_eq!(
+            rest,
+            [
+                (301, "cache flush"),
+                (301, "old upgrade"),
+                (301, "old upgrade")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_ticket_without_an_organization_reads_only_itself() {
+        let mut ctx = ctx();
+        ctx.ticket.organization = None;
+        let mut finder = PrepNotes::start(&ctx, "ase_prep_note", 30, 0);
+        assert_eq!(drain(&mut finder).len(), 1);
+    }
+}

@@ -5,8 +5,8 @@
 //! `secure: true`; no code path can put a token here.
 use super::slack::{self, PostMessageDto, SlackResponseDto};
 use super::zendesk::{
-    CommentsResponseDto, OrganizationFieldsResponseDto, OrganizationResponseDto, TicketResponseDto,
-    TicketUpdateDto,
+    CommentsResponseDto, OrganizationFieldsResponseDto, OrganizationResponseDto, SearchResponseDto,
+    TicketResponseDto, TicketUpdateDto,
 };
 use serde::Serialize;
 
@@ -52,6 +52,7 @@ impl Body {
 pub enum Expect {
     Organization,
     OrganizationFields,
+    Search,
     Comments,
     Ticket,
     Slack,
@@ -112,6 +113,7 @@ impl Request {
 pub enum Reply {
     Organization(OrganizationResponseDto),
     OrganizationFields(OrganizationFieldsResponseDto),
+    Search(SearchResponseDto),
     Comments(CommentsResponseDto),
     Ticket(TicketResponseDto),
     Slack(SlackResponseDto),

@@ -238,3 +238,19 @@ pub struct TicketUpdateInnerDto {
 pub struct TicketUpdateDto {
     pub ticket: TicketUpdateInnerDto,
 }
+
+/// One result of `GET /api/v2/search` for `type:ticket` (a ticket with `result_type`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SearchResultDto {
+    pub id: u64,
+    #[serde(default)]
+    pub subject: Option<String>,
+}
+
+/// `GET /api/v2/search` (offset pages; at most 1,000 results).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SearchResponseDto {
+    pub results: Vec<SearchResultDto>,
+    #[serde(default)]
+    pub next_page: Option<String>,
+}

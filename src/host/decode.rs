@@ -21,9 +21,9 @@ use crate::core::slack::{
 };
 use crate::core::zendesk::{
     CommentDto, CommentsResponseDto, CursorMetaDto, FieldOptionDto, FieldValueDto, OrganizationDto,
-    OrganizationFieldDto, OrganizationFieldsResponseDto, OrganizationResponseDto, TicketDto,
-    TicketResponseDto, ZafAssigneeDto, ZafFormDto, ZafOrganizationDto, ZafTicketDto, ZafUserDto,
-    ZendeskUserDto,
+    OrganizationFieldDto, OrganizationFieldsResponseDto, OrganizationResponseDto,
+    SearchResponseDto, SearchResultDto, TicketDto, TicketResponseDto, ZafAssigneeDto, ZafFormDto,
+    ZafOrganizationDto, ZafTicketDto, ZafUserDto, ZendeskUserDto,
 };
 use js_sys::{Array, Reflect};
 use std::cell::Cell;
@@ -451,6 +451,26 @@ impl Decode for FieldOptionDto {
         FieldOptionDto {
             name: opt(o, "name", at),
             value: opt(o, "value", at),
+        }
+    }
+}
+
+impl Decode for SearchResponseDto {
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        SearchResponseDto {
+            results: req(o, "results", at),
+            next_page: opt(o, "next_page", at),
+        }
+    }
+}
+
+impl Decode for SearchResultDto {
+    fn decode(value: &JsValue, at: &At<'_>) -> Self {
+        let o = object(value, at);
+        SearchResultDto {
+            id: req(o, "id", at),
+            subject: opt(o, "subject", at),
         }
     }
 }

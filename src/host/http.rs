@@ -123,6 +123,7 @@ pub fn decode_response(expect: Expect, response: &HttpResponse) -> Result<Reply,
     let reply = match expect {
         Expect::Organization => decode(&json, "").map(Reply::Organization),
         Expect::OrganizationFields => decode(&json, "").map(Reply::OrganizationFields),
+        Expect::Search => decode(&json, "").map(Reply::Search),
         Expect::Comments => decode(&json, "").map(Reply::Comments),
         Expect::Ticket => decode(&json, "").map(Reply::Ticket),
         Expect::Slack => decode(&json, "").map(Reply::Slack),

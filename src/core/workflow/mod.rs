@@ -9,6 +9,7 @@
 pub mod ase_lookup;
 pub mod context;
 pub mod ping;
+pub mod prep_notes;
 
 use super::locale::Intl;
 use super::problems::Problems;

@@ -1,0 +1,195 @@
+//! The prep-notes finder (N2): the ASE's prep notes for the emergency's organization, in the
+//! ticket itself and in the organization's other recent tickets, with the note whose planned
+//! window holds the emergency (its creation, or now) on top.
+//!
+//! Reads, all bounded and issued together: the ticket's own comments, and Zendesk's Search API
+//! for the organization's tickets carrying the prep-note tag within the look-back (newest first,
+//! [`MAX_TICKETS`] of them), then each found ticket's comments ([`MAX_PAGES`] pages each).
+//!
+//! Invariants: only internal notes written by staff count (an end user's emailed reply can
+//! become a private comment); a note that does not read as a prep note is not one; a failed
+//! read loses only what it would have found, and says so; nothing here writes.
+use super::{Context, Outbox};
+use crate::core::availability::TzOffsets;
+use crate::core::clock::{self, MS_PER_DAY};
+use crate::core::prep::{self, PrepNote};
+use crate::core::request::{Expect, Method, Outcome, Reply, Request};
+use crate::core::slack::percent_encode;
+
+/// How many of the organization's other tagged tickets are read, newest first.
+pub const MAX_TICKETS: usize = 10;
+
+/// How many pages of comments (100 each, newest first) are read per ticket.
+pub const MAX_PAGES: u8 = 3;
+
+/// What a pending request of this workflow is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Search,
+    /// A page of ticket `.0`'s comments; `.1` pages of it read so far.
+    Comments(u64, u8),
+}
+
+/// A prep note as found: where, when, and its words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub ticket: u64,
+    pub comment: u64,
+    pub at_ms: i64,
+    pub body: String,
+}
+
+/// A found note, read, for the view: the highlighted one and the others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Read<'a> {
+    pub found: &'a Found,
+    pub note: PrepNote,
+}
+
+/// The finder of one emergency.
+#[derive(Debug)]
+pub struct PrepNotes {
+    found: Vec<Found>,
+    /// Reads not yet answered.
+    pending: usize,
+    /// A read failed: some notes may be missing.
+    incomplete: bool,
+    out: Outbox<Step>,
+}
+
+/// `/api/v2/tickets/<id>/comments`, newest first, with authors, by cursor.
+fn comments_url(ticket: u64, after: Option<&str>) -> String {
+    let mut url = format!(
+        "/api/v2/tickets/{ticket}/comments?sort_order=desc&include=users&page%5Bsize%5D=100"
+    );
+    if let Some(cursor) = after {
+        url.push_str("&page%5Bafter%5D=");
+        url.push_str(&percent_encode(cursor));
+    }
+    url
+}
+
+/// The Search API query of the organization's tagged tickets created since `since_ms`.
+pub fn search_url(org_id: u64, tag: &str, since_ms: i64) -> String {
+    let c = clock::civil(since_ms);
+    let query = format!(
+        "type:ticket organization:{org_id} tags:{tag} created>{:04}-{:02}-{:02}",
+        c.year, c.month, c.day
+    );
+    format!(
+        "/api/v2/search?query={}&sort_by=created_at&sort_order=desc&per_page={MAX_TICKETS}",
+        percent_encode(&query)
+    )
+}
+
+impl PrepNotes {
+    /// Starts the reads: the ticket's comments and, when it has an organization, the search for
+    /// its tagged tickets of the last `lookback_days`.
+    pub fn start(ctx: &Context, tag: &str, lookback_days: i64, now_ms: i64) -> PrepNotes {
+        let mut finder = PrepNotes {
+            found: Vec::new(),
+            pending: 0,
+            incomplete: false,
+            out: Outbox::default(),
+        };
+        finder.read(ctx.ticket.id, None, 0);
+        if let Some((org_id, _)) = ctx.ticket.organization {
+            let since = now_ms - lookback_days.max(1) * MS_PER_DAY;
+            let url = search_url(org_id, tag, since);
+            finder.pending += 1;
+            let request = Request::zendesk(Method::Get, url, None, Expect::Search);
+            finder.out.push(request, Step::Search);
+        }
+        finder
+    }
+
+    fn read(&mut self, ticket: u64, after: Option<&str>, pages: u8) {
+        self.pending += 1;
+        let url = comments_url(ticket, after);
+        let request = Request::zendesk(Method::Get, url, None, Expect::Comments);
+        self.out.push(request, Step::Comments(ticket, pages + 1));
+    }
+
+    pub fn poll_request(&mut self) -> Option<(Request, Step)> {
+        self.out.pop()
+    }
+
+    /// Whether every read has answered.
+    pub fn done(&self) -> bool {
+        self.pending == 0
+    }
+
+    /// Whether a read failed (the notes shown may not be all).
+    pub fn incomplete(&self) -> bool {
+        self.incomplete
+    }
+
+    pub fn handle_reply(&mut self, step: Step, reply: Outcome, ctx: &Context) {
+        self.pending = self.pending.saturating_sub(1);
+        match (step, reply) {
+            (Step::Search, Ok(Reply::Search(page))) => {
+                let mut taken = 0;
+                for result in page.results {
+                    if taken == MAX_TICKETS {
+                        break;
+                    }
+                    if result.id != ctx.ticket.id {
+                        taken += 1;
+                        self.read(result.id, None, 0);
+                    }
+                }
+            }
+            (Step::Comments(ticket, pages), Ok(Reply::Comments(page))) => {
+                for c in &page.comments {
+                    let known = self.found.iter().any(|f| f.comment == c.id);
+                    if !c.public
+                        && !known
+                        && page.by_staff(c.author_id)
+                        && prep::is_prep_note(&c.body)
+                    {
+                        self.found.push(Found {
+                            ticket,
+                            comment: c.id,
+                            at_ms: clock::parse_rfc3339(&c.created_at).unwrap_or(0),
+                            body: c.body.clone(),
+                        });
+                    }
+                }
+                if let Some(cursor) = page.next_cursor().filter(|_| pages < MAX_PAGES) {
+                    let cursor = cursor.to_string();
+                    self.read(ticket, Some(&cursor), pages);
+                }
+            }
+            _ => self.incomplete = true,
+        }
+    }
+
+    /// The notes read with `zone` for hand-written windows that name none (the ASE's), newest
+    /// first, and which one to put on top: the newest whose window holds `created_ms` (the
+    /// emergency's start) or `now_ms`.
+    pub fn notes(
+        &self,
+        zone: &str,
+        created_ms: i64,
+        now_ms: i64,
+        tz: &dyn TzOffsets,
+    ) -> (Option<Read<'_>>, Vec<Read<'_>>) {
+        let mut read: Vec<Read<'_>> = self
+            .found
+            .iter()
+            .map(|found| Read {
+                found,
+                note: prep::parse(&found.body, zone, tz),
+            })
+            .collect();
+        read.sort_by_key(|r| std::cmp::Reverse(r.found.at_ms));
+        let now = read.iter().position(|r| {
+            r.note
+                .window
+                .as_ref()
+                .is_some_and(|w| w.contains(created_ms) || w.contains(now_ms))
+        });
+        let top = now.map(|i| read.remove(i));
+        (top, read)
+    }
+}
