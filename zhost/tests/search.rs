@@ -74,7 +74,10 @@ fn tickets_of_an_organization_with_a_tag_newest_first() {
     assert_eq!(ids(&search(&h, "tags:\"emergency pos\"", "").json()), [203]);
     // In-query order, a relative time, free text, other types.
     let body = search(&h, "created>30days order_by:created sort:asc reporting", "").json();
-    assert_eq!(ids(&body), [202]);
+    assert_eq!(ids(&body), [205, 202]);
+    // The demo's prep-note ticket of Initech.
+    let body = search(&h, "type:ticket organization:5002 tags:ase_prep_note", "").json();
+    assert_eq!(ids(&body), [205]);
     assert_eq!(
         ids(&search(&h, "type:user organization:5001", "").json()),
         Vec::<u64>::new()
@@ -90,8 +93,8 @@ fn pages_are_offsets_up_to_a_thousand_results() {
         "&per_page=1&page=2&sort_by=created_at&sort_order=asc",
     )
     .json();
-    assert_eq!(ids(&body), [202]);
-    assert_eq!(body["count"], 4);
+    assert_eq!(ids(&body), [204]);
+    assert_eq!(body["count"], 5);
     let next = body["next_page"].as_str().unwrap();
     assert!(
         next.starts_with("http")
@@ -105,7 +108,7 @@ fn pages_are_offsets_up_to_a_thousand_results() {
     assert!(body["previous_page"].as_str().unwrap().contains("page=1"));
     // Following next_page as given.
     let path = &next[next.find("/api/").unwrap()..];
-    assert_eq!(ids(&h.zd("GET", path, None).json()), [201]);
+    assert_eq!(ids(&h.zd("GET", path, None).json()), [202]);
     let r = search(&h, "type:ticket", "&per_page=100&page=11");
     assert_eq!(r.status, 422);
     assert_eq!(
