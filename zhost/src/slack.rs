@@ -162,6 +162,16 @@ impl Call {
         self.str(k).filter(|s| !s.trim().is_empty())
     }
 
+    /// The comma-separated `users` argument, trimmed, empties dropped.
+    fn users(&self) -> Vec<String> {
+        self.str("users")
+            .unwrap_or_default()
+            .split(',')
+            .map(|u| u.trim().to_owned())
+            .filter(|u| !u.is_empty())
+            .collect()
+    }
+
     fn flag(&self, k: &str) -> bool {
         match self.args.get(k) {
             Some(Value::Bool(b)) => *b,
@@ -1123,13 +1133,7 @@ fn conv_invite(state: &mut State, call: &Call) -> Resp {
     if !bot_is_member(state, &channel) {
         return err("not_in_channel");
     }
-    let users: Vec<String> = call
-        .str("users")
-        .unwrap_or_default()
-        .split(',')
-        .map(|u| u.trim().to_owned())
-        .filter(|u| !u.is_empty())
-        .collect();
+    let users = call.users();
     if users.is_empty() {
         return err("no_user");
     }
@@ -1183,13 +1187,7 @@ fn conv_open(state: &mut State, call: &Call) -> Resp {
             None => err("channel_not_found"),
         };
     }
-    let users: Vec<String> = call
-        .str("users")
-        .unwrap_or_default()
-        .split(',')
-        .map(|u| u.trim().to_owned())
-        .filter(|u| !u.is_empty())
-        .collect();
+    let users = call.users();
     let user = match users.as_slice() {
         [] => return err("users_list_not_supplied"),
         [one] => one.clone(),

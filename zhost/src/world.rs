@@ -148,17 +148,18 @@ impl World {
 
     /// Mutable Zendesk ticket by id.
     pub(crate) fn ticket_mut(&mut self, id: u64) -> Option<&mut Value> {
-        self.data
-            .pointer_mut("/zendesk/tickets")
-            .and_then(Value::as_array_mut)?
-            .iter_mut()
-            .find(|v| v.get("id").and_then(Value::as_u64) == Some(id))
+        self.find_mut("/zendesk/tickets", id)
     }
 
     /// Mutable Zendesk organization by id.
     pub(crate) fn organization_mut(&mut self, id: u64) -> Option<&mut Value> {
+        self.find_mut("/zendesk/organizations", id)
+    }
+
+    /// The object with `id` in the array at `pointer`, to change it.
+    fn find_mut(&mut self, pointer: &str, id: u64) -> Option<&mut Value> {
         self.data
-            .pointer_mut("/zendesk/organizations")
+            .pointer_mut(pointer)
             .and_then(Value::as_array_mut)?
             .iter_mut()
             .find(|v| v.get("id").and_then(Value::as_u64) == Some(id))
