@@ -130,7 +130,7 @@ const CLAIM_PUT: &str = "PUT /api/v2/tickets/201#tags";
 
 /// `#note` for a ticket update with a comment, `#tags` for one without, else nothing.
 fn update_kind(request: &Request) -> &'static str {
-    match &request.body {
+    match request.body.as_deref() {
         Some(Body::TicketUpdate(u)) if u.ticket.comment.is_some() => "#note",
         Some(Body::TicketUpdate(_)) => "#tags",
         _ => "",
@@ -600,11 +600,11 @@ impl Server {
             }
             (Method::Put, ["tickets", id]) if *id == TICKET.to_string() => {
                 assert_eq!(request.expect, Expect::Ticket);
-                let Some(Body::TicketUpdate(update)) = &request.body else {
+                let Some(Body::TicketUpdate(update)) = request.body.as_deref() else {
                     panic!("PUT without a ticket update: {request:?}");
                 };
                 assert_eq!(
-                    request.body.as_ref().map(Body::content_type),
+                    request.body.as_deref().map(Body::content_type),
                     Some("application/json; charset=utf-8")
                 );
                 if self.concurrent_edits > 0 && update.ticket.comment.is_some() {
@@ -716,7 +716,7 @@ impl Server {
                 Ok(Reply::Slack(self.slack_page(dms, query, ok)))
             }
             "chat.postMessage dm" => {
-                let Some(Body::SlackPost(post)) = &request.body else {
+                let Some(Body::SlackPost(post)) = request.body.as_deref() else {
                     panic!("chat.postMessage without a body: {request:?}");
                 };
                 assert_eq!(
@@ -783,7 +783,7 @@ impl Server {
             }
             "chat.postMessage" => {
                 assert_eq!(request.method, Method::Post);
-                let Some(Body::SlackPost(post)) = &request.body else {
+                let Some(Body::SlackPost(post)) = request.body.as_deref() else {
                     panic!("chat.postMessage without a body: {request:?}");
                 };
                 if post.channel != CHANNEL {
@@ -828,7 +828,7 @@ impl Server {
                 ..ok
             })),
             "conversations.invite" => {
-                let Some(Body::SlackInvite(invite)) = &request.body else {
+                let Some(Body::SlackInvite(invite)) = request.body.as_deref() else {
                     panic!("conversations.invite without its arguments: {request:?}");
                 };
                 assert_eq!(invite.channel, CHANNEL);
@@ -857,7 +857,7 @@ impl Server {
 /// The fault key of a Slack call: its method, with ` dm` when it posts or reads in the direct
 /// message (`chat.postMessage dm`, `conversations.history dm`).
 fn slack_key(method: &str, request: &Request) -> String {
-    let dm = match &request.body {
+    let dm = match request.body.as_deref() {
         Some(Body::SlackPost(post)) => post.channel.starts_with('D'),
         _ => request.url.contains("channel=D"),
     };

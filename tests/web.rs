@@ -30,6 +30,7 @@ use ase_emergency_assist::host::render::Renderer;
 use ase_emergency_assist::host::tz::IntlTz;
 use ase_emergency_assist::host::zaf::{GetResult, ZafClient};
 use ase_emergency_assist::host::HostError;
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
@@ -624,14 +625,14 @@ fn slack_post() -> Request {
         id: 7,
         method: Method::Post,
         url: "https://slack.com/api/chat.postMessage".to_string(),
-        body: Some(Body::SlackPost(PostMessageDto {
+        body: Some(Rc::new(Body::SlackPost(PostMessageDto {
             channel: "C0EMERGENCY".to_string(),
             text: "Emergency".to_string(),
             thread_ts: None,
             metadata: root_metadata(),
             unfurl_links: false,
             unfurl_media: false,
-        })),
+        }))),
         headers: vec![(
             "Authorization".to_string(),
             "Bearer {{setting.slack_bot_token}}".to_string(),
@@ -672,7 +673,7 @@ fn request_options_are_plain_json_with_the_token_placeholder() {
 fn request_bodies_are_json_text_that_keeps_hostile_text_as_text() {
     let hostile = "quote \" backslash \\ newline \n tab \t bell \u{7} nul \u{0} </script> é ✓ 𝄞";
     let post = Request {
-        body: Some(Body::SlackPost(PostMessageDto {
+        body: Some(Rc::new(Body::SlackPost(PostMessageDto {
             channel: "C0EMERGENCY".to_string(),
             text: hostile.to_string(),
             thread_ts: Some("1795697000.000100".to_string()),
@@ -687,7 +688,7 @@ fn request_bodies_are_json_text_that_keeps_hostile_text_as_text() {
             },
             unfurl_links: false,
             unfurl_media: true,
-        })),
+        }))),
         ..slack_post()
     };
     let options = request_options(&post).unwrap();
@@ -715,7 +716,7 @@ fn request_options_for_ticket_update_and_get() {
         id: 8,
         method: Method::Put,
         url: "/api/v2/tickets/201".to_string(),
-        body: Some(Body::TicketUpdate(TicketUpdateDto {
+        body: Some(Rc::new(Body::TicketUpdate(TicketUpdateDto {
             ticket: TicketUpdateInnerDto {
                 comment: Some(CommentInputDto {
                     body: "ASE pinged".to_string(),
@@ -726,7 +727,7 @@ fn request_options_for_ticket_update_and_get() {
                 updated_stamp: "2026-11-26T14:00:00Z".to_string(),
                 ..TicketUpdateInnerDto::default()
             },
-        })),
+        }))),
         headers: vec![],
         secure: false,
         expect: Expect::Ticket,
@@ -747,12 +748,12 @@ fn request_options_for_ticket_update_and_get() {
 
     // A release: no comment, no safe update, only the tag to remove.
     let release = Request {
-        body: Some(Body::TicketUpdate(TicketUpdateDto {
+        body: Some(Rc::new(Body::TicketUpdate(TicketUpdateDto {
             ticket: TicketUpdateInnerDto {
                 remove_tags: vec!["t".to_string()],
                 ..TicketUpdateInnerDto::default()
             },
-        })),
+        }))),
         ..update.clone()
     };
     let json: serde_json::Value =
