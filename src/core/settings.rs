@@ -142,14 +142,17 @@ pub fn parse_settings(raw: &RawSettings) -> (Settings, Vec<SettingProblem>) {
             names::EMERGENCY_PRIORITIES,
             defaults::EMERGENCY_PRIORITIES,
         );
-        // Priorities are ASCII words, so ASCII folding is exact here.
-        let lowered: Vec<String> = given.iter().map(|p| p.to_ascii_lowercase()).collect();
-        let bad: Vec<&str> = given
-            .iter()
-            .zip(&lowered)
-            .filter(|(_, l)| !PRIORITIES.contains(&l.as_str()))
-            .map(|(g, _)| g.as_str())
-            .collect();
+        // Priorities are ASCII words, so ASCII folding is exact here. (Push loops here and
+        // below: each `collect` over its own iterator type is its own copy in the bundle.)
+        let mut lowered = Vec::new();
+        let mut bad = Vec::new();
+        for given in &given {
+            let priority = given.to_ascii_lowercase();
+            if !PRIORITIES.contains(&priority.as_str()) {
+                bad.push(given.as_str());
+            }
+            lowered.push(priority);
+        }
         if bad.is_empty() {
             lowered
         } else {
@@ -167,16 +170,17 @@ pub fn parse_settings(raw: &RawSettings) -> (Settings, Vec<SettingProblem>) {
 
     let form_ids = {
         let given = list_or(raw, names::EMERGENCY_FORM_IDS, "");
-        let parsed: Vec<Option<u64>> = given.iter().map(|s| whole_number(s)).collect();
-        if parsed.iter().all(Option::is_some) {
-            parsed.into_iter().flatten().collect()
+        let mut ids = Vec::new();
+        let mut bad = Vec::new();
+        for given in &given {
+            match whole_number(given) {
+                Some(id) => ids.push(id),
+                None => bad.push(given.as_str()),
+            }
+        }
+        if bad.is_empty() {
+            ids
         } else {
-            let bad: Vec<&str> = given
-                .iter()
-                .zip(&parsed)
-                .filter(|(_, p)| p.is_none())
-                .map(|(g, _)| g.as_str())
-                .collect();
             invalid(
                 &mut problems,
                 names::EMERGENCY_FORM_IDS,
@@ -238,11 +242,14 @@ pub fn parse_settings(raw: &RawSettings) -> (Settings, Vec<SettingProblem>) {
 
     let context_fields = {
         let given = list_or(raw, names::CONTEXT_FIELDS, "");
-        let bad: Vec<&str> = given
-            .iter()
-            .filter(|k| !is_field_key(k))
-            .map(String::as_str)
-            .collect();
+        let mut keys = Vec::new();
+        let mut bad = Vec::new();
+        for key in &given {
+            match is_field_key(key) {
+                true => keys.push(key.clone()),
+                false => bad.push(key.as_str()),
+            }
+        }
         if !bad.is_empty() {
             let bad = commas(&bad);
             invalid(
@@ -252,7 +259,7 @@ pub fn parse_settings(raw: &RawSettings) -> (Settings, Vec<SettingProblem>) {
                 Expected::FieldKey,
             );
         }
-        given.into_iter().filter(|k| is_field_key(k)).collect()
+        keys
     };
 
     let working_hours = match text(raw, names::WORKING_HOURS) {
@@ -363,11 +370,13 @@ fn list_or(raw: &RawSettings, name: &str, default: &str) -> Vec<String> {
 
 /// Comma-separated entries, trimmed, empties dropped.
 fn split_list(s: &str) -> Vec<String> {
-    s.split(',')
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-        .map(str::to_string)
-        .collect()
+    let mut entries = Vec::new();
+    for entry in s.split(',').map(str::trim) {
+        if !entry.is_empty() {
+            entries.push(entry.to_string());
+        }
+    }
+    entries
 }
 
 use super::text::whole_number;
