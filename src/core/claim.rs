@@ -76,8 +76,11 @@ pub fn other_live(tags: &[String], mine: &str, now_ms: i64) -> Option<Claim> {
 
 /// The claim tags among `tags` that no longer hold at `now_ms` (a taker removes them).
 pub fn stale(tags: &[String], now_ms: i64) -> Vec<String> {
-    tags.iter()
-        .filter(|t| parse(t).is_some_and(|c| !c.is_live(now_ms)))
-        .cloned()
-        .collect()
+    let mut stale = Vec::new();
+    for tag in tags {
+        if parse(tag).is_some_and(|c| !c.is_live(now_ms)) {
+            stale.push(tag.clone());
+        }
+    }
+    stale
 }

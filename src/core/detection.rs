@@ -83,7 +83,10 @@ pub fn detect(rules: &Rules, ticket: &TicketFacts, intl: &dyn Intl) -> Vec<Match
         }
     }
 
-    let ticket_tags: Vec<String> = ticket.tags.iter().map(|t| fold(t)).collect();
+    let mut ticket_tags = Vec::new();
+    for tag in ticket.tags {
+        ticket_tags.push(fold(tag));
+    }
     let mut seen_tags: Vec<String> = Vec::new();
     for rule in &rules.tags {
         let key = fold(rule);

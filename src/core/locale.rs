@@ -73,7 +73,13 @@ pub fn duration_parts(minutes: i64) -> Vec<(TimeUnit, i64)> {
     } else {
         [(TimeUnit::Hour, hours), (TimeUnit::Minute, mins)]
     };
-    parts.into_iter().filter(|(_, n)| *n > 0).collect()
+    let mut nonzero = Vec::new();
+    for (unit, n) in parts {
+        if n > 0 {
+            nonzero.push((unit, n));
+        }
+    }
+    nonzero
 }
 
 /// Locale-aware formatting for the viewer, plus the timezone database.

@@ -53,8 +53,14 @@ pub fn format_ping_note(catalog: &Catalog, record: &PingRecord, ase_name: &str) 
         String::new(),
         machine_line(record),
     ];
-    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
-    super::text::join(&lines, "\n")
+    let mut note = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            note.push('\n');
+        }
+        note.push_str(line);
+    }
+    note
 }
 
 /// `2026-11-26 14:03 UTC`: notes are read in every timezone, so they state UTC.

@@ -266,16 +266,17 @@ fn expected_key(expected: &Expected) -> &'static str {
 
 /// No emergency rule is configured: names every setting that could hold one.
 pub fn no_rules(catalog: &Catalog, intl: &dyn Intl) -> String {
-    let labels: Vec<String> = [
+    let mut labels = Vec::new();
+    for setting in [
         "emergency_priorities",
         "emergency_tags",
         "emergency_form_ids",
         "emergency_field_id",
         "emergency_subject_words",
-    ]
-    .iter()
-    .map(|s| catalog.render("problems.quoted", &[("text", &setting_label(catalog, s))]))
-    .collect();
+    ] {
+        let label = setting_label(catalog, setting);
+        labels.push(catalog.render("problems.quoted", &[("text", &label)]));
+    }
     catalog.render("problems.no_rules", &[("settings", &intl.or_list(&labels))])
 }
 

@@ -105,13 +105,11 @@ impl Sidebar {
     pub fn new(boot: Boot, now_ms: i64, intl: &dyn Intl) -> Sidebar {
         let catalog = boot.catalog;
         let (settings, setting_problems) = settings::parse_settings(&boot.settings);
-        let mut problems: Vec<(&'static str, Message)> = setting_problems
-            .iter()
-            .map(|p| {
-                let text = problems::setting_problem(&catalog, p);
-                (problems::problem_setting(p), Message::new(text))
-            })
-            .collect();
+        let mut problems: Vec<(&'static str, Message)> = Vec::new();
+        for p in &setting_problems {
+            let text = problems::setting_problem(&catalog, p);
+            problems.push((problems::problem_setting(p), Message::new(text)));
+        }
         if settings.rules.is_empty() {
             let text = problems::no_rules(&catalog, intl);
             problems.push(("emergency_priorities", Message::new(text)));

@@ -63,11 +63,13 @@ const ENGLISH: &str = include_str!(concat!(env!("OUT_DIR"), "/en.strings"));
 impl Catalog {
     /// English, the app's own language and every other locale's fallback.
     pub fn english() -> Catalog {
-        let entries = ENGLISH
+        let mut entries = SmallMap::new();
+        for (key, value) in ENGLISH
             .split('\u{1e}')
-            .filter_map(|record| record.split_once('\u{1f}'))
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+            .filter_map(|r| r.split_once('\u{1f}'))
+        {
+            entries.insert(key.to_string(), value.to_string());
+        }
         Catalog {
             entries,
             isolate_values: false,
