@@ -328,7 +328,13 @@ impl Sidebar {
             .as_ref()
             .filter(|_| self.phase == Phase::Emergency);
         let emergency = flows.map(|flows| EmergencyView {
-            reasons: self.reasons.iter().map(|r| reason_text(c, r)).collect(),
+            reasons: {
+                let mut reasons = Vec::new();
+                for reason in &self.reasons {
+                    reasons.push(reason_text(c, reason));
+                }
+                reasons
+            },
             ase: flows.ase.view(&self.ctx, now_ms, intl),
             ase_retry: flows.ase.retry_label(&self.ctx),
             viewer_role: flows.ase.viewer_role_text(&self.ctx, intl),
@@ -339,11 +345,15 @@ impl Sidebar {
             },
             context: flows.context.view(&self.ctx, flows.ase.organization()),
         });
+        let mut problems = Vec::new();
+        for (_, problem) in &self.problems {
+            problems.push(problem.clone());
+        }
         View {
             phase: self.phase,
             details_label: c.get("ui.details"),
             headline,
-            problems: self.problems.iter().map(|(_, text)| text.clone()).collect(),
+            problems,
             emergency,
             collapsed: self.phase == Phase::NotEmergency
                 && self.ctx.settings.hide_when_not_emergency,

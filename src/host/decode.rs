@@ -272,9 +272,11 @@ impl<T: Decode> Decode for Vec<T> {
             at.invalid("an array", value);
             return Vec::new();
         };
-        (0..array.length())
-            .map(|i| T::decode(&array.get(i), &at.index(i)))
-            .collect()
+        let mut items = Vec::new();
+        for i in 0..array.length() {
+            items.push(T::decode(&array.get(i), &at.index(i)));
+        }
+        items
     }
 }
 
@@ -284,13 +286,12 @@ impl<T: Decode> Decode for SmallMap<T> {
             at.invalid("an object", value);
             return SmallMap::new();
         }
-        js::entries(value)
-            .into_iter()
-            .map(|(name, v)| {
-                let decoded = T::decode(&v, &at.field(&name));
-                (name, decoded)
-            })
-            .collect()
+        let mut map = SmallMap::new();
+        for (name, v) in js::entries(value) {
+            let decoded = T::decode(&v, &at.field(&name));
+            map.insert(name, decoded);
+        }
+        map
     }
 }
 

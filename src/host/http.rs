@@ -72,14 +72,14 @@ impl HttpResponse {
         if !(1.0..=999.0).contains(&status) || status.fract() != 0.0 {
             return None;
         }
-        let mut headers: Vec<(String, String)> = js::field(value, "headers")
-            .map(|h| {
-                js::entries(&h)
-                    .into_iter()
-                    .filter_map(|(k, v)| Some((k.to_ascii_lowercase(), v.as_string()?)))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let mut headers = Vec::new();
+        if let Some(h) = js::field(value, "headers") {
+            for (name, value) in js::entries(&h) {
+                if let Some(value) = value.as_string() {
+                    headers.push((name.to_ascii_lowercase(), value));
+                }
+            }
+        }
         // A real jqXHR has no `headers` map, only `getResponseHeader`.
         if headers.is_empty() {
             if let Some(v) = js::call_string_method(value, "getResponseHeader", "Retry-After") {

@@ -145,25 +145,22 @@ impl BrowserIntl {
     /// order and separators ("14:03", "2:03 PM", "午後2:03").
     fn parts(&self, utc_ms: i64, tz: &str) -> Option<ZoneParts> {
         let formatter = self.zone_formatter(tz)?;
-        let parts: Vec<(String, String)> = formatter
-            .format_to_parts(utc_ms as f64)
-            .iter()
-            .filter_map(|p| {
-                Some((
-                    js::string_field(&p, "type")?,
-                    js::string_field(&p, "value")?,
-                ))
-            })
-            .collect();
+        let mut parts = Vec::new();
+        for p in formatter.format_to_parts(utc_ms as f64).iter() {
+            if let (Some(kind), Some(value)) =
+                (js::string_field(&p, "type"), js::string_field(&p, "value"))
+            {
+                parts.push((kind, value));
+            }
+        }
         // A run of parts of some kinds, with the literals between them, in the locale's order.
         let span = |is: &dyn Fn(&str) -> bool| -> Option<String> {
             let first = parts.iter().position(|(k, _)| is(k))?;
             let last = parts.iter().rposition(|(k, _)| is(k))?;
-            let text: String = parts
-                .get(first..=last)?
-                .iter()
-                .map(|(_, v)| v.as_str())
-                .collect();
+            let mut text = String::new();
+            for (_, value) in parts.get(first..=last)? {
+                text.push_str(value);
+            }
             Some(text.trim().to_string())
         };
         let time = span(&|k| matches!(k, "hour" | "minute" | "dayPeriod"))?;
@@ -201,13 +198,13 @@ impl Intl for BrowserIntl {
         // Rare (a ping recorded on another day), so a formatter made for the occasion.
         let o = options(&[("timeZone", tz), ("month", "short"), ("day", "numeric")]);
         let formatter = DateTimeFormat::new(&self.locale, &o).ok()?;
-        let parts = formatter.format_to_parts(utc_ms as f64);
-        Some(
-            parts
-                .iter()
-                .filter_map(|p| js::string_field(&p, "value"))
-                .collect(),
-        )
+        let mut date = String::new();
+        for p in formatter.format_to_parts(utc_ms as f64).iter() {
+            if let Some(value) = js::string_field(&p, "value") {
+                date.push_str(&value);
+            }
+        }
+        Some(date)
     }
 
     fn offset_name(&self, utc_ms: i64, tz: &str) -> Option<String> {
@@ -266,20 +263,21 @@ impl Intl for BrowserIntl {
             let text: String = lower.clone().into();
             array_from(&segmenter.segment(&text)).ok()
         });
+        let mut words = Vec::new();
         if let Some(segments) = segments {
-            return segments
-                .iter()
-                .filter(|s| js::field(s, "isWordLike").and_then(|w| w.as_bool()) == Some(true))
-                .filter_map(|s| js::string_field(&s, "segment"))
-                .collect();
+            for s in segments.iter() {
+                if js::field(&s, "isWordLike").and_then(|w| w.as_bool()) == Some(true) {
+                    words.extend(js::string_field(&s, "segment"));
+                }
+            }
+            return words;
         }
         let pattern = js_sys::RegExp::new(r"[\p{L}\p{N}\p{M}]+", "gu");
-        match lower.match_(&pattern) {
-            Some(found) => js_sys::Array::from(&found)
-                .iter()
-                .filter_map(|w| w.as_string())
-                .collect(),
-            None => Vec::new(),
+        if let Some(found) = lower.match_(&pattern) {
+            for word in js_sys::Array::from(&found).iter() {
+                words.extend(word.as_string());
+            }
         }
+        words
     }
 }

@@ -28,14 +28,15 @@ pub(crate) fn entries(value: &JsValue) -> Vec<(String, JsValue)> {
     let Some(object) = value.dyn_ref::<Object>() else {
         return Vec::new();
     };
-    Object::entries(object)
-        .iter()
-        .filter_map(|pair| {
-            // `Object.entries` gives `[key, value]` arrays: read as arrays, not with `Reflect`.
-            let pair: Array = pair.unchecked_into();
-            Some((pair.get(0).as_string()?, pair.get(1)))
-        })
-        .collect()
+    let mut entries = Vec::new();
+    for pair in Object::entries(object).iter() {
+        // `Object.entries` gives `[key, value]` arrays: read as arrays, not with `Reflect`.
+        let pair: Array = pair.unchecked_into();
+        if let Some(key) = pair.get(0).as_string() {
+            entries.push((key, pair.get(1)));
+        }
+    }
+    entries
 }
 
 /// Calls `value[name](arg)` when it is a function; `None` when absent, throwing or not a string.

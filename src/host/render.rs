@@ -351,12 +351,16 @@ impl Renderer {
         let Ok(list) = self.root.query_selector_all("details[open]") else {
             return Vec::new();
         };
-        (0..list.length())
-            .filter_map(|i| list.item(i))
-            .filter_map(|node| node.dyn_into::<Element>().ok())
-            .map(|el| el.id())
-            .filter(|id| !id.is_empty())
-            .collect()
+        let mut ids = Vec::new();
+        for i in 0..list.length() {
+            if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                let id = el.id();
+                if !id.is_empty() {
+                    ids.push(id);
+                }
+            }
+        }
+        ids
     }
 
     fn reopen_details(&self, ids: &[String]) {
@@ -409,13 +413,15 @@ impl Renderer {
                 time,
             ));
         }
-        let badges: Vec<(&str, &Badge)> = [
+        let mut badges: Vec<(&str, &Badge)> = Vec::new();
+        for (id, badge) in [
             ("ase-hours", card.hours.as_ref()),
             ("ase-presence", card.presence.as_ref()),
-        ]
-        .into_iter()
-        .filter_map(|(id, badge)| Some((id, badge?)))
-        .collect();
+        ] {
+            if let Some(badge) = badge {
+                badges.push((id, badge));
+            }
+        }
         if !badges.is_empty() {
             let row = create(d, "p", None, Some("badges"));
             for (id, badge) in badges {

@@ -46,10 +46,12 @@ async fn fetch(file: &str, load: &js_sys::Function) -> Result<Vec<(String, Strin
     let object = JsFuture::from(js_sys::Promise::resolve(&promise))
         .await
         .map_err(|e| js::describe(&e))?;
-    let entries: Vec<(String, String)> = js::entries(&object)
-        .into_iter()
-        .filter_map(|(k, v)| Some((k, v.as_string()?)))
-        .collect();
+    let mut entries = Vec::new();
+    for (key, value) in js::entries(&object) {
+        if let Some(value) = value.as_string() {
+            entries.push((key, value));
+        }
+    }
     if entries.is_empty() {
         return Err("no strings".to_string());
     }
