@@ -180,11 +180,7 @@ fn parse_hhmm(s: &str) -> Result<u16, String> {
 
 /// At most 20 characters of untrusted text, for error messages.
 fn short_text(s: &str) -> String {
-    let mut out: String = s.chars().take(20).collect();
-    if s.chars().nth(20).is_some() {
-        out.push('…');
-    }
-    out
+    super::text::clip(s, 20)
 }
 
 impl fmt::Display for WorkingHours {
@@ -206,27 +202,18 @@ impl fmt::Display for WorkingHours {
                 runs.push((start, end % 7));
             }
         }
-        let days: Vec<String> = runs
-            .iter()
-            .map(|&(a, b)| {
-                if a == b {
-                    Weekday::from_index(a).short().to_string()
-                } else {
-                    format!(
-                        "{}-{}",
-                        Weekday::from_index(a).short(),
-                        Weekday::from_index(b).short()
-                    )
-                }
-            })
-            .collect();
-        write!(
-            f,
-            "{} {}-{}",
-            days.join(","),
-            hhmm(self.start_min),
-            hhmm(self.end_min)
-        )
+        let mut days = String::new();
+        for (i, &(a, b)) in runs.iter().enumerate() {
+            if i > 0 {
+                days.push(',');
+            }
+            days.push_str(Weekday::from_index(a).short());
+            if a != b {
+                days.push('-');
+                days.push_str(Weekday::from_index(b).short());
+            }
+        }
+        write!(f, "{days} {}-{}", hhmm(self.start_min), hhmm(self.end_min))
     }
 }
 

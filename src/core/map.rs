@@ -79,7 +79,11 @@ impl<V> FromIterator<(String, V)> for SmallMap<V> {
 
 impl<V, const N: usize> From<[(String, V); N]> for SmallMap<V> {
     fn from(entries: [(String, V); N]) -> Self {
-        entries.into_iter().collect()
+        let mut map = SmallMap::new();
+        for (k, v) in entries {
+            map.insert(k, v);
+        }
+        map
     }
 }
 

@@ -293,7 +293,7 @@ fn zendesk_error_text(body: &str) -> String {
             if trimmed.starts_with('{') || trimmed.starts_with('<') {
                 String::new()
             } else {
-                trimmed.chars().take(200).collect()
+                super::text::first_chars(trimmed, 200).to_string()
             }
         })
 }
@@ -316,9 +316,11 @@ fn json_string_field(body: &str, field: &str) -> Option<String> {
             '\\' => match chars.next()? {
                 'n' | 'r' | 't' => out.push(' '),
                 'u' => {
-                    let code: String = chars.by_ref().take(4).collect();
-                    let c = u32::from_str_radix(&code, 16).ok().and_then(char::from_u32);
+                    let rest = chars.as_str();
+                    let code = super::text::first_chars(rest, 4);
+                    let c = u32::from_str_radix(code, 16).ok().and_then(char::from_u32);
                     out.push(c.unwrap_or('\u{fffd}'));
+                    chars = rest.get(code.len()..).unwrap_or_default().chars();
                 }
                 other => out.push(other),
             },

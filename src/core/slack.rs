@@ -212,7 +212,9 @@ pub fn percent_decode(s: &str) -> String {
                 i += 3;
             }
             None => {
-                out.extend(bytes.get(i).copied());
+                if let Some(&b) = bytes.get(i) {
+                    out.push(b);
+                }
                 i += 1;
             }
         }
@@ -264,11 +266,12 @@ pub struct PingFacts<'a> {
 /// `<https://{subdomain}.zendesk.com/agent/tickets/{id}|#{id}>`. The subdomain is reduced to the
 /// characters a Zendesk subdomain may hold, so it cannot break out of the link token.
 pub fn ticket_link(subdomain: &str, ticket_id: u64) -> String {
-    let host: String = subdomain
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect::<String>()
-        .to_ascii_lowercase();
+    let mut host = String::new();
+    for b in subdomain.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'-' {
+            host.push(char::from(b.to_ascii_lowercase()));
+        }
+    }
     format!("<https://{host}.zendesk.com/agent/tickets/{ticket_id}|#{ticket_id}>")
 }
 

@@ -122,7 +122,9 @@ impl App {
             loop {
                 app.again.set(false);
                 let mut paths = vec!["ticket"];
-                paths.extend(app.field_path.as_deref());
+                if let Some(path) = app.field_path.as_deref() {
+                    paths.push(path);
+                }
                 match app.client.get(&paths).await.and_then(|data| {
                     let field = app.field_path.as_deref().and_then(|p| data.field_text(p));
                     Ok((data.decode("ticket")?, field))

@@ -267,7 +267,9 @@ impl Intl for BrowserIntl {
         if let Some(segments) = segments {
             for s in segments.iter() {
                 if js::field(&s, "isWordLike").and_then(|w| w.as_bool()) == Some(true) {
-                    words.extend(js::string_field(&s, "segment"));
+                    if let Some(word) = js::string_field(&s, "segment") {
+                        words.push(word);
+                    }
                 }
             }
             return words;
@@ -275,7 +277,9 @@ impl Intl for BrowserIntl {
         let pattern = js_sys::RegExp::new(r"[\p{L}\p{N}\p{M}]+", "gu");
         if let Some(found) = lower.match_(&pattern) {
             for word in js_sys::Array::from(&found).iter() {
-                words.extend(word.as_string());
+                if let Some(word) = word.as_string() {
+                    words.push(word);
+                }
             }
         }
         words

@@ -60,8 +60,8 @@ impl AccountContext {
     /// A page of definitions: kept, and the next one read while there is one (Zendesk's
     /// `next_page` is absolute; the path is what `client.request` takes).
     pub fn handle_reply(&mut self, reply: Outcome) {
-        if let Ok(Reply::OrganizationFields(page)) = reply {
-            self.fields.extend(page.organization_fields);
+        if let Ok(Reply::OrganizationFields(mut page)) = reply {
+            self.fields.append(&mut page.organization_fields);
             let next = page.next_page.as_deref().and_then(|u| {
                 let at = text::find(u, "/api/v2/")?;
                 u.get(at..).map(str::to_string)

@@ -463,7 +463,8 @@ impl Ping {
                     }
                     _ => "conversations.history",
                 };
-                query.extend([("limit", "200"), ("include_all_metadata", "true")]);
+                query.push(("limit", "200"));
+                query.push(("include_all_metadata", "true"));
                 if !after.is_empty() {
                     query.push(("cursor", after.as_str()));
                 }
