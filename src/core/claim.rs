@@ -67,11 +67,18 @@ pub fn parse(tag: &str) -> Option<Claim> {
 
 /// The oldest live claim among `tags` other than the tag `mine`.
 pub fn other_live(tags: &[String], mine: &str, now_ms: i64) -> Option<Claim> {
-    tags.iter()
-        .filter(|t| *t != mine)
-        .filter_map(|t| parse(t))
-        .filter(|c| c.is_live(now_ms))
-        .min_by_key(|c| c.at_ms)
+    // A loop: a `filter_map`/`min_by_key` chain here was a 0.4 KB fold in the bundle.
+    let mut oldest: Option<Claim> = None;
+    for tag in tags.iter().filter(|t| *t != mine) {
+        let Some(claim) = parse(tag).filter(|c| c.is_live(now_ms)) else {
+            continue;
+        };
+        // The first of equally old claims wins, as with `min_by_key`.
+        if oldest.as_ref().is_none_or(|o| claim.at_ms < o.at_ms) {
+            oldest = Some(claim);
+        }
+    }
+    oldest
 }
 
 /// The claim tags among `tags` that no longer hold at `now_ms` (a taker removes them).

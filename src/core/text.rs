@@ -20,7 +20,7 @@ pub const LOCALES: [&str; 6] = ["de", "es", "fr", "he", "ja", "pt-br"];
 /// else its language; `None` for English and for locales the app does not speak (English
 /// then, which is compiled in).
 pub fn pick_locale(locale: &str) -> Option<&'static str> {
-    let tag = locale.trim().to_ascii_lowercase().replace('_', "-");
+    let tag = dashes(&locale.trim().to_ascii_lowercase());
     let language = tag.split('-').next().unwrap_or_default();
     LOCALES
         .iter()
@@ -33,11 +33,20 @@ pub fn pick_locale(locale: &str) -> Option<&'static str> {
         .copied()
 }
 
+/// `locale` with `-` for `_` (`pt_BR` → `pt-BR`), without `str::replace`'s searcher machinery.
+fn dashes(locale: &str) -> String {
+    let mut out = String::new();
+    for c in locale.chars() {
+        out.push(if c == '_' { '-' } else { c });
+    }
+    out
+}
+
 /// The locale to write dates, times and numbers in: the agent's own when the app speaks its
 /// language (so `en-GB` keeps its 24-hour clock, `pt-BR` its separators), else English, so a
 /// weekday name never sits in another language inside an English sentence.
 pub fn format_locale(locale: &str) -> String {
-    let tag = locale.trim().replace('_', "-");
+    let tag = dashes(locale.trim());
     let language = tag.split('-').next().unwrap_or_default();
     if language.eq_ignore_ascii_case("en") || pick_locale(&tag).is_some() {
         tag
