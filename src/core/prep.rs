@@ -277,9 +277,9 @@ pub fn is_prep_note(body: &str) -> bool {
     let first = body.trim_start().split('\n').next().unwrap_or_default();
     let first: String = first
         .chars()
-        .filter(|c| c.is_alphanumeric())
+        .filter(char::is_ascii_alphanumeric)
         .take(8)
-        .flat_map(char::to_lowercase)
+        .map(|c| c.to_ascii_lowercase())
         .collect();
     first.starts_with("prepnote") || machine_fields(body).is_some()
 }
@@ -376,7 +376,8 @@ enum Heading {
 }
 
 /// The heading of a line and the text after its colon. A heading is at the start of the line,
-/// at most five words, and one the note format or people commonly use (English, as notes are).
+/// at most five words, and one the note format or people commonly use (English, as notes are:
+/// ASCII folding is exact for these words and keeps Unicode case tables out of the bundle).
 fn heading(line: &str) -> Option<(Heading, &str)> {
     if line.starts_with(' ') || line.starts_with('\t') {
         return None;
@@ -385,8 +386,8 @@ fn heading(line: &str) -> Option<(Heading, &str)> {
     let (name, rest) = (&line[..colon], &line[colon + 1..]);
     let name: String = name
         .chars()
-        .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '\'')
-        .flat_map(char::to_lowercase)
+        .filter(|c| c.is_ascii_alphanumeric() || *c == ' ' || *c == '\'')
+        .map(|c| c.to_ascii_lowercase())
         .collect();
     let name = name.trim();
     if name.split(' ').filter(|w| !w.is_empty()).count() > 5 {
