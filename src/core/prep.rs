@@ -382,8 +382,7 @@ fn heading(line: &str) -> Option<(Heading, &str)> {
     if line.starts_with(' ') || line.starts_with('\t') {
         return None;
     }
-    let colon = line.find(':')?;
-    let (name, rest) = (&line[..colon], &line[colon + 1..]);
+    let (name, rest) = line.split_once(':')?;
     let name: String = name
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == ' ' || *c == '\'')
@@ -488,7 +487,8 @@ pub fn read_window(text: &str, default_zone: &str, tz: &dyn TzOffsets) -> Option
     if end_wall <= start_wall {
         end_wall += MS_PER_DAY;
     }
-    let zone = zone_after(&text[end_at..], tz).unwrap_or(Zone::Named(default_zone.to_string()));
+    let after_end = text.get(end_at..).unwrap_or_default();
+    let zone = zone_after(after_end, tz).unwrap_or(Zone::Named(default_zone.to_string()));
     let (start_ms, end_ms, zone) = match zone {
         Zone::Offset(minutes) => {
             let shift = i64::from(minutes) * MS_PER_MINUTE;
@@ -539,7 +539,7 @@ fn zone_after(text: &str, tz: &dyn TzOffsets) -> Option<Zone> {
                 return Some(Zone::Offset(minutes));
             }
         }
-        if word.contains('/') && tz.offset_minutes(word, 0).is_some() {
+        if word.bytes().any(|b| b == b'/') && tz.offset_minutes(word, 0).is_some() {
             return Some(Zone::Named(word.to_string()));
         }
     }
@@ -549,13 +549,16 @@ fn zone_after(text: &str, tz: &dyn TzOffsets) -> Option<Zone> {
 /// `+2`, `-05`, `+05:30`, `+0530` as minutes east of UTC.
 fn parse_offset(s: &str) -> Option<i32> {
     let (sign, digits) = match s.as_bytes().first()? {
-        b'+' => (1, &s[1..]),
+        b'+' => (1, s.get(1..).unwrap_or_default()),
         b'-' | b'\xe2' => (-1, s.trim_start_matches(['-', '−'])),
         _ => return None,
     };
     let (h, m) = match digits.split_once(':') {
         Some((h, m)) => (h, m),
-        None if digits.len() == 4 => digits.split_at(2),
+        None if digits.len() == 4 => (
+            digits.get(..2).unwrap_or_default(),
+            digits.get(2..).unwrap_or_default(),
+        ),
         None => (digits, "0"),
     };
     let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);

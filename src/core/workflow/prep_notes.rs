@@ -182,7 +182,7 @@ impl PrepNotes {
                 note: prep::parse(&found.body, zone, tz),
             })
             .collect();
-        read.sort_by_key(|r| std::cmp::Reverse(r.found.at_ms));
+        read.sort_unstable_by_key(|r| (std::cmp::Reverse(r.found.at_ms), r.found.comment));
         let now = read.iter().position(|r| {
             r.note
                 .window
