@@ -164,12 +164,8 @@ pub fn format_offset(minutes: i32) -> String {
 /// second of the next minute. Anything else, including impossible dates, gives `None`.
 pub fn parse_rfc3339(s: &str) -> Option<i64> {
     let b = s.trim().as_bytes();
-    let mut p = Cursor { b, i: 0 };
-    let year = p.digits(4)?;
-    p.expect(b'-')?;
-    let month = p.digits(2)?;
-    p.expect(b'-')?;
-    let day = p.digits(2)?;
+    let days = days_at(b)?;
+    let mut p = Cursor { b, i: 10 };
     match p.next()? {
         b'T' | b't' | b' ' => {}
         _ => return None,
@@ -217,19 +213,27 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
         }
         _ => return None,
     };
-    if p.i != b.len() {
+    if p.i != b.len() || hour > 23 || minute > 59 || second > 60 {
         return None;
     }
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_min * 60;
+    Some(secs * 1000 + millis)
+}
+
+/// The day number of the `YYYY-MM-DD` date that `b` starts with (what follows is not looked
+/// at); `None` unless it is a real date.
+pub fn days_at(b: &[u8]) -> Option<i64> {
+    let mut p = Cursor { b, i: 0 };
+    let year = p.digits(4)?;
+    p.expect(b'-')?;
+    let month = p.digits(2)?;
+    p.expect(b'-')?;
+    let day = p.digits(2)?;
     let (year, month, day) = (year as i32, month as u8, day as u8);
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return None;
     }
-    if hour > 23 || minute > 59 || second > 60 {
-        return None;
-    }
-    let days = days_from_civil(year, month, day);
-    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_min * 60;
-    Some(secs * 1000 + millis)
+    Some(days_from_civil(year, month, day))
 }
 
 /// A byte cursor for the RFC 3339 parser; every step is bounds-checked.

@@ -206,8 +206,8 @@ fn parse_local(s: &str) -> Option<i64> {
     if b.len() != 16 || !(b[10] == b'T' || b[10] == b' ') {
         return None;
     }
-    let date = date_at(s, 0)?;
-    let minutes = time_at(s, 11)?;
+    let date = date_at(b, 0)?;
+    let minutes = time_at(b, 11)?;
     Some(date + i64::from(minutes) * MS_PER_MINUTE)
 }
 
@@ -270,69 +270,103 @@ fn human_range(window: &Window) -> String {
 }
 
 // ---- Reading notes back ----
+//
+// The reader is in the bundle with every emergency, so it is written for size: byte scans
+// instead of std substring search, no `str` slicing by index (only `get`), no Unicode case
+// tables, and each note read in one pass over its lines.
 
 /// Whether a comment body is a prep note: it carries the composer's machine line, or its first
 /// line says so ("Prep note", "PREP-NOTE:", "## Prep note (ASE) –").
 pub fn is_prep_note(body: &str) -> bool {
-    let first = body.trim_start().split('\n').next().unwrap_or_default();
-    let first: String = first
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .take(8)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    first.starts_with("prepnote") || machine_fields(body).is_some()
+    if says_prep_note(body.trim_start()) {
+        return true;
+    }
+    for line in body.split('\n') {
+        if machine_window(line).is_some() {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether the first line of `text` starts, in letters and digits folded to ASCII lower case,
+/// with "prepnote".
+fn says_prep_note(text: &str) -> bool {
+    let mut folded = [0u8; 8];
+    let mut n = 0;
+    for &b in text.as_bytes() {
+        if b == b'\n' {
+            break;
+        }
+        if b.is_ascii_alphanumeric() {
+            match folded.get_mut(n) {
+                Some(slot) => *slot = b.to_ascii_lowercase(),
+                None => break,
+            }
+            n += 1;
+        }
+    }
+    folded == *b"prepnote"
 }
 
 /// Reads a prep note. `default_zone` is the zone of a hand-written window that names none
 /// (the ASE's); `tz` resolves zone names. Never fails: what it cannot read stays in `other`.
 pub fn parse(body: &str, default_zone: &str, tz: &dyn TzOffsets) -> PrepNote {
     let mut note = PrepNote::default();
-    // Where the lines of a section go: a part, or the free text.
-    let mut current: Option<Part> = None;
-    let mut window_text = String::new();
-    let mut texts: [String; 5] = Default::default();
-    let mut order: Vec<Part> = Vec::new();
-    for (i, raw) in body.split('\n').enumerate() {
+    // Where the lines of a section go: an index in `note.parts`, or the free text.
+    let mut current: Option<usize> = None;
+    let mut machine = None;
+    let mut window_text = "";
+    let mut i = 0;
+    for raw in body.split('\n') {
         let line = raw.trim_end();
+        let first = i == 0;
+        i += 1;
         if line.trim_start().starts_with(MACHINE_PREFIX) {
+            if machine.is_none() {
+                machine = machine_window(line);
+            }
             continue;
         }
-        match heading(line) {
-            Some((Heading::Title, rest)) if i == 0 || note.task.is_empty() && i < 3 => {
-                note.task = rest.trim().to_string();
-                current = None;
-            }
-            Some((Heading::Task, rest)) => {
-                note.task = rest.trim().to_string();
+        // A title only counts near the top; further down it is a line of text.
+        let heading = match heading(line) {
+            Some((Heading::Title, _)) if !(first || note.task.is_empty() && i <= 3) => None,
+            heading => heading,
+        };
+        match heading {
+            Some((Heading::Title | Heading::Task, rest)) => {
+                note.task = trimmed(rest);
                 current = None;
             }
             Some((Heading::Window, rest)) => {
-                window_text = rest.to_string();
+                window_text = rest;
                 current = None;
             }
             Some((Heading::Part(part), rest)) => {
-                let slot = &mut texts[part as usize];
-                if !slot.is_empty() {
-                    slot.push('\n');
+                // A section written twice is one, in the place of its first heading.
+                let at = match note.parts.iter().position(|(p, _)| *p == part) {
+                    Some(at) => at,
+                    None => {
+                        note.parts.push((part, String::new()));
+                        note.parts.len() - 1
+                    }
+                };
+                if let Some((_, text)) = note.parts.get_mut(at) {
+                    text.push('\n');
+                    text.push_str(rest.trim());
                 }
-                slot.push_str(rest.trim());
-                if !order.contains(&part) {
-                    order.push(part);
-                }
-                current = Some(part);
+                current = Some(at);
             }
             _ => {
                 let text = line.strip_prefix("  ").unwrap_or(line.trim_start());
-                match current {
-                    Some(part) => {
-                        let slot = &mut texts[part as usize];
-                        slot.push('\n');
-                        slot.push_str(text);
+                match current.and_then(|at| note.parts.get_mut(at)) {
+                    Some((_, part)) => {
+                        part.push('\n');
+                        part.push_str(text);
                     }
                     // The free text, from its first non-empty line (a first line that only
                     // says "Prep note" is not part of it).
-                    None if (i > 0 || !is_prep_note(line))
+                    None if (!first || !says_prep_note(line))
                         && (!note.other.is_empty() || !text.is_empty()) =>
                     {
                         note.other.push_str(text);
@@ -343,31 +377,48 @@ pub fn parse(body: &str, default_zone: &str, tz: &dyn TzOffsets) -> PrepNote {
             }
         }
     }
-    note.other = note.other.trim().to_string();
-    for part in order {
-        let text = texts[part as usize].trim();
+    note.other = trimmed(&note.other);
+    let mut parts = Vec::new();
+    for (part, text) in std::mem::take(&mut note.parts) {
+        let text = trimmed(&text);
         if !text.is_empty() {
-            note.parts.push((part, text.to_string()));
+            parts.push((part, text));
         }
     }
+    note.parts = parts;
     // The machine line's window is exact; a hand-written one is read as well as it can be, and
-    // failing that, any line of the note that holds a date and a time range.
-    note.window = machine_fields(body)
-        .or_else(|| read_window(&window_text, default_zone, tz))
-        .or_else(|| {
-            body.split('\n')
-                .find_map(|line| read_window(line, default_zone, tz))
-        });
+    // failing that, the first line of the note that holds a date and a time range.
+    note.window = machine.or_else(|| read_window(window_text, default_zone, tz));
+    if note.window.is_none() {
+        for line in body.split('\n') {
+            note.window = read_window(line, default_zone, tz);
+            if note.window.is_some() {
+                break;
+            }
+        }
+    }
     if note.task.is_empty() {
         note.task = note
             .part(Part::Planned)
-            .map(|p| one_line(p).to_string())
+            .map(trimmed_line)
             .unwrap_or_default();
     }
     note
 }
 
+/// `s` without the white space around it. One copy of the code for the reader's many uses.
+#[inline(never)]
+fn trimmed(s: &str) -> String {
+    s.trim().to_string()
+}
+
+/// The first line of `s`, trimmed.
+fn trimmed_line(s: &str) -> String {
+    trimmed(one_line(s))
+}
+
 /// What a line's heading (the words before its first `:`) says it starts.
+#[derive(Clone, Copy)]
 enum Heading {
     Title,
     Task,
@@ -375,77 +426,101 @@ enum Heading {
     Part(Part),
 }
 
+/// The headings the note format and people commonly use, folded (ASCII lower case, only
+/// letters, digits, spaces and `'`), each after the code of what it starts (`t` the task, `w`
+/// the window, a digit the [`Part`] of that index). One string (not a table of `&str`) keeps
+/// the bundle small. "prep note…" (the title) is matched as a prefix instead.
+const HEADINGS: &str = "|ttask|twhat\
+    |wwindow|wwhen|wtime|wtiming|wschedule|wplanned window|wmaintenance window|wdate\
+    |0planned|0what is planned|0what's planned|0plan|0summary|0details\
+    |1possible problems|1problems|1risks|1risk|1known problems|1what could go wrong|1issues\
+    |2suggested solutions|2solutions|2mitigation|2mitigations|2rollback|2fixes|2workarounds\
+    |3account context|3context|3architecture|3background|3environment\
+    |4contacts|4contact|4escalation|4people|";
+
 /// The heading of a line and the text after its colon. A heading is at the start of the line,
-/// at most five words, and one the note format or people commonly use (English, as notes are:
-/// ASCII folding is exact for these words and keeps Unicode case tables out of the bundle).
+/// at most five words, and one of [`HEADINGS`] (English, as notes are: ASCII folding is exact
+/// for these words and keeps Unicode case tables out of the bundle).
 fn heading(line: &str) -> Option<(Heading, &str)> {
     if line.starts_with(' ') || line.starts_with('\t') {
         return None;
     }
     let (name, rest) = line.split_once(':')?;
-    let name: String = name
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == ' ' || *c == '\'')
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    let name = name.trim();
-    if name.split(' ').filter(|w| !w.is_empty()).count() > 5 {
+    // The folded name, without its leading and trailing spaces; longer than any heading, it
+    // only keeps its start (for the title's prefix).
+    let mut folded = [0u8; 20];
+    let (mut n, mut words, mut long) = (0, 0, false);
+    let mut after_space = true;
+    for &b in name.as_bytes() {
+        let b = b.to_ascii_lowercase();
+        if b == b' ' {
+            after_space = true;
+            continue;
+        }
+        if !(b.is_ascii_alphanumeric() || b == b'\'') {
+            continue;
+        }
+        if after_space && n > 0 {
+            words += 1;
+            match folded.get_mut(n) {
+                Some(slot) => *slot = b' ',
+                None => long = true,
+            }
+            n += 1;
+        }
+        after_space = false;
+        match folded.get_mut(n) {
+            Some(slot) => *slot = b,
+            None => long = true,
+        }
+        n += 1;
+    }
+    if words >= 5 {
         return None;
     }
-    let heading = match name {
-        _ if name.starts_with("prep note") || name.starts_with("prepnote") => Heading::Title,
-        "task" | "what" => Heading::Task,
-        "window" | "when" | "time" | "timing" | "schedule" | "planned window"
-        | "maintenance window" | "date" => Heading::Window,
-        "planned" | "what is planned" | "what's planned" | "plan" | "summary" | "details" => {
-            Heading::Part(Part::Planned)
-        }
-        "possible problems"
-        | "problems"
-        | "risks"
-        | "risk"
-        | "known problems"
-        | "what could go wrong"
-        | "issues" => Heading::Part(Part::Problems),
-        "suggested solutions"
-        | "solutions"
-        | "mitigation"
-        | "mitigations"
-        | "rollback"
-        | "fixes"
-        | "workarounds" => Heading::Part(Part::Solutions),
-        "account context" | "context" | "architecture" | "background" | "environment" => {
-            Heading::Part(Part::Context)
-        }
-        "contacts" | "contact" | "escalation" | "people" => Heading::Part(Part::Contacts),
-        _ => return None,
+    let name = folded.get(..n).unwrap_or(&folded);
+    if name.starts_with(b"prep note") || name.starts_with(b"prepnote") {
+        return Some((Heading::Title, rest));
+    }
+    if long {
+        return None;
+    }
+    // Each entry is `|`, its code and its name: the name, then `|`, follows the code.
+    let table = HEADINGS.as_bytes();
+    let at = (1..table.len()).find(|&at| {
+        table.get(at - 1) == Some(&b'|')
+            && table.get(at + 1..).is_some_and(|t| t.starts_with(name))
+            && table.get(at + 1 + name.len()) == Some(&b'|')
+    })?;
+    let heading = match table.get(at)? {
+        b't' => Heading::Task,
+        b'w' => Heading::Window,
+        code => Heading::Part(*Part::ALL.get(usize::from(code.wrapping_sub(b'0')))?),
     };
     Some((heading, rest))
 }
 
-/// The window of the composer's machine line.
-fn machine_fields(body: &str) -> Option<Window> {
-    body.split('\n').find_map(|line| {
-        let mut words = line.split_whitespace();
-        if words.next()? != MACHINE_PREFIX || words.next()? != "prep" {
-            return None;
+/// The window of a composer's machine line.
+fn machine_window(line: &str) -> Option<Window> {
+    let mut words = line.split_whitespace();
+    if words.next()? != MACHINE_PREFIX || words.next()? != "prep" {
+        return None;
+    }
+    let (mut start, mut end, mut zone) = (None, None, String::from("UTC"));
+    for word in words {
+        let (key, value) = word.split_once('=')?;
+        match key {
+            "start" => start = clock::parse_rfc3339(value),
+            "end" => end = clock::parse_rfc3339(value),
+            "zone" => zone = percent_decode(value),
+            _ => {}
         }
-        let (mut start, mut end, mut zone) = (None, None, String::from("UTC"));
-        for word in words {
-            let (key, value) = word.split_once('=')?;
-            match key {
-                "start" => start = clock::parse_rfc3339(value),
-                "end" => end = clock::parse_rfc3339(value),
-                "zone" => zone = percent_decode(value),
-                _ => {}
-            }
-        }
-        let (start_ms, end_ms) = (start?, end?);
-        (start_ms < end_ms).then_some(Window {
-            start_ms,
-            end_ms,
-            zone,
-        })
+    }
+    let (start_ms, end_ms) = (start?, end?);
+    (start_ms < end_ms).then_some(Window {
+        start_ms,
+        end_ms,
+        zone,
     })
 }
 
@@ -454,56 +529,51 @@ fn machine_fields(body: &str) -> Option<Window> {
 /// zone: `UTC`/`GMT`/`Z`, an offset (`UTC+2`, `+05:30`) or an IANA name (`Europe/Madrid`).
 /// Without a zone, `default_zone`. An end before the start is on the next day.
 pub fn read_window(text: &str, default_zone: &str, tz: &dyn TzOffsets) -> Option<Window> {
-    let mut dates = Vec::new();
-    let mut times = Vec::new();
-    let bytes = text.as_bytes();
+    let b = text.as_bytes();
+    // The first date; the first two times (the end's with its place); a date between them
+    // (the end's).
+    let (mut date, mut end_date) = (None, None);
+    let (mut start, mut end) = (None, None);
     let mut i = 0;
-    while i < bytes.len() {
-        if let Some(date) = date_at(text, i) {
-            dates.push((i, date));
+    while i < b.len() {
+        if let Some(day) = date_at(b, i) {
+            date = date.or(Some(day));
+            if start.is_some() && end.is_none() {
+                end_date = end_date.or(Some(day));
+            }
             i += 10;
-        } else if let Some(minutes) =
-            time_at(text, i).filter(|_| i == 0 || !bytes[i - 1].is_ascii_digit())
+        } else if let Some(minutes) = time_at(b, i).filter(|_| i == 0 || !b[i - 1].is_ascii_digit())
         {
-            times.push((i, minutes));
-            i += if bytes.get(i + 1) == Some(&b':') {
-                4
-            } else {
-                5
-            };
+            match start {
+                None => start = Some(minutes),
+                Some(_) => end = end.or(Some((i, minutes))),
+            }
+            i += if b.get(i + 1) == Some(&b':') { 4 } else { 5 };
         } else {
             i += 1;
         }
     }
-    let (&(_, first_date), &(start_at, start_min), &(end_at, end_min)) =
-        (dates.first()?, times.first()?, times.get(1)?);
-    // A second date between the two times is the end's.
-    let end_date = dates
-        .iter()
-        .find(|(at, _)| *at > start_at && *at < end_at)
-        .map_or(first_date, |(_, d)| *d);
-    let start_wall = first_date + i64::from(start_min) * MS_PER_MINUTE;
-    let mut end_wall = end_date + i64::from(end_min) * MS_PER_MINUTE;
+    let (date, start_min, (end_at, end_min)) = (date?, start?, end?);
+    let start_wall = date + i64::from(start_min) * MS_PER_MINUTE;
+    let mut end_wall = end_date.unwrap_or(date) + i64::from(end_min) * MS_PER_MINUTE;
     if end_wall <= start_wall {
         end_wall += MS_PER_DAY;
     }
     let after_end = text.get(end_at..).unwrap_or_default();
-    let zone = zone_after(after_end, tz).unwrap_or(Zone::Named(default_zone.to_string()));
+    let zone = match zone_after(after_end, tz) {
+        Some(zone) => zone,
+        None if default_zone == "UTC" => Zone::Offset(0),
+        None => Zone::Named(default_zone),
+    };
     let (start_ms, end_ms, zone) = match zone {
         Zone::Offset(minutes) => {
             let shift = i64::from(minutes) * MS_PER_MINUTE;
-            let name = if minutes == 0 {
-                "UTC".to_string()
-            } else {
-                format!("UTC{}", clock::format_offset(minutes))
-            };
-            (start_wall - shift, end_wall - shift, name)
+            (start_wall - shift, end_wall - shift, offset_name(minutes))
         }
-        Zone::Named(name) if name == "UTC" => (start_wall, end_wall, name),
         Zone::Named(name) => (
-            wall_to_utc(start_wall, &name, tz)?,
-            wall_to_utc(end_wall, &name, tz)?,
-            name,
+            wall_to_utc(start_wall, name, tz)?,
+            wall_to_utc(end_wall, name, tz)?,
+            name.to_string(),
         ),
     };
     (start_ms < end_ms).then_some(Window {
@@ -513,103 +583,126 @@ pub fn read_window(text: &str, default_zone: &str, tz: &dyn TzOffsets) -> Option
     })
 }
 
-enum Zone {
-    Offset(i32),
-    Named(String),
+/// `UTC`, or `UTC+05:30` for an offset (at most 14 hours, as [`parse_offset`] reads them).
+fn offset_name(minutes: i32) -> String {
+    let mut name = String::from("UTC");
+    if minutes != 0 {
+        let abs = minutes.unsigned_abs();
+        name.push(if minutes < 0 { '-' } else { '+' });
+        for d in [abs / 600, abs / 60 % 10, 10, abs % 60 / 10, abs % 10] {
+            name.push(char::from_digit(d, 10).unwrap_or(':'));
+        }
+    }
+    name
 }
 
-/// The first zone named in `text` (after the end time), within its first few words.
-fn zone_after(text: &str, tz: &dyn TzOffsets) -> Option<Zone> {
-    for word in text
-        .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == ',' || c == ';')
-        .filter(|w| !w.is_empty())
-        .take(4)
-    {
-        let word = word.trim_end_matches('.');
-        let upper = word.to_ascii_uppercase();
-        let rest = ["UTC", "GMT", "Z"]
-            .iter()
-            .find_map(|z| upper.strip_prefix(z))
-            .or_else(|| (word.starts_with('+') || word.starts_with('-')).then_some(word));
-        if let Some(rest) = rest {
-            if rest.is_empty() {
-                return Some(Zone::Offset(0));
-            }
-            if let Some(minutes) = parse_offset(rest) {
-                return Some(Zone::Offset(minutes));
-            }
+/// A window's zone: minutes east of UTC, or an IANA name (never `UTC`, an offset of 0).
+enum Zone<'a> {
+    Offset(i32),
+    Named(&'a str),
+}
+
+/// The first zone named in `text` (the end time and what follows it), within its first four
+/// words. A word is a run of ASCII letters, digits, `+ - : / _` and the minus sign `−`: white
+/// space, brackets and other punctuation separate words.
+fn zone_after<'a>(text: &'a str, tz: &dyn TzOffsets) -> Option<Zone<'a>> {
+    let b = text.as_bytes();
+    let (mut from, mut words) = (0, 0);
+    for i in 0..=b.len() {
+        let in_word = b.get(i).is_some_and(|&c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, b'+' | b'-' | b':' | b'/' | b'_' | 0xe2 | 0x88 | 0x92)
+        });
+        if in_word {
+            continue;
         }
-        if word.bytes().any(|b| b == b'/') && tz.offset_minutes(word, 0).is_some() {
-            return Some(Zone::Named(word.to_string()));
+        let word = text.get(from..i).unwrap_or_default();
+        from = i + 1;
+        if word.is_empty() {
+            continue;
+        }
+        if let Some(zone) = zone_word(word, tz) {
+            return Some(zone);
+        }
+        words += 1;
+        if words == 4 {
+            break;
         }
     }
     None
 }
 
-/// `+2`, `-05`, `+05:30`, `+0530` as minutes east of UTC.
-fn parse_offset(s: &str) -> Option<i32> {
-    let (sign, digits) = match s.as_bytes().first()? {
-        b'+' => (1, s.get(1..).unwrap_or_default()),
-        b'-' | b'\xe2' => (-1, s.trim_start_matches(['-', '−'])),
+/// A word that names a zone: `UTC`, `gmt+2`, `Z`, `-05:00`, `Europe/Madrid`.
+fn zone_word<'a>(word: &'a str, tz: &dyn TzOffsets) -> Option<Zone<'a>> {
+    let b = word.as_bytes();
+    let upper = |k: usize| b.get(k).map(u8::to_ascii_uppercase);
+    // Where an offset starts: after `UTC`, `GMT` or `Z`, or at a sign.
+    let offset_at = match (upper(0), upper(1), upper(2)) {
+        (Some(b'U'), Some(b'T'), Some(b'C')) | (Some(b'G'), Some(b'M'), Some(b'T')) => Some(3),
+        (Some(b'Z'), _, _) => Some(1),
+        (Some(b'+' | b'-'), _, _) => Some(0),
+        _ => None,
+    };
+    if let Some(rest) = offset_at.and_then(|at| b.get(at..)) {
+        if rest.is_empty() {
+            return Some(Zone::Offset(0));
+        }
+        if let Some(minutes) = parse_offset(rest) {
+            return Some(Zone::Offset(minutes));
+        }
+    }
+    // (Not `contains`: that brings `memchr` into the bundle.)
+    if word.bytes().any(|c| c == b'/') && tz.offset_minutes(word, 0).is_some() {
+        return Some(Zone::Named(word));
+    }
+    None
+}
+
+/// `+2`, `-05`, `+05:30`, `+0530` (a `−` minus sign too) as minutes east of UTC.
+fn parse_offset(s: &[u8]) -> Option<i32> {
+    let (sign, d) = match s {
+        [b'+', d @ ..] => (1, d),
+        [b'-', d @ ..] | [0xe2, 0x88, 0x92, d @ ..] => (-1, d),
         _ => return None,
     };
-    let (h, m) = match digits.split_once(':') {
-        Some((h, m)) => (h, m),
-        None if digits.len() == 4 => (
-            digits.get(..2).unwrap_or_default(),
-            digits.get(2..).unwrap_or_default(),
-        ),
-        None => (digits, "0"),
+    let digit = |k: usize| {
+        d.get(k)
+            .filter(|c| c.is_ascii_digit())
+            .map(|c| i32::from(c - b'0'))
     };
-    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
-    (h <= 14 && m < 60).then_some(sign * (h * 60 + m))
+    let (hours, k) = match (digit(0)?, digit(1)) {
+        (h1, Some(h2)) => (h1 * 10 + h2, 2),
+        (h, None) => (h, 1),
+    };
+    let minutes = match d.get(k..)? {
+        [] => 0,
+        [b':', _, _] | [_, _] => digit(d.len() - 2)? * 10 + digit(d.len() - 1)?,
+        _ => return None,
+    };
+    (hours <= 14 && minutes < 60).then_some(sign * (hours * 60 + minutes))
 }
 
-/// A `YYYY-MM-DD` date at byte `i` of `s`, as the milliseconds of its midnight.
-fn date_at(s: &str, i: usize) -> Option<i64> {
-    let b = s.as_bytes().get(i..i + 10)?;
-    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
-        let mut n = 0;
-        for &d in &b[r] {
-            if !d.is_ascii_digit() {
-                return None;
-            }
-            n = n * 10 + u32::from(d - b'0');
-        }
-        Some(n)
-    };
-    if b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
-    let month = u8::try_from(month).ok().filter(|m| (1..=12).contains(m))?;
-    let day = u8::try_from(day).ok()?;
-    if day == 0 || day > clock::days_in_month(year as i32, month) {
-        return None;
-    }
-    Some(clock::days_from_civil(year as i32, month, day) * MS_PER_DAY)
+/// A `YYYY-MM-DD` date at byte `i` of `b`, as the milliseconds of its midnight.
+fn date_at(b: &[u8], i: usize) -> Option<i64> {
+    Some(clock::days_at(b.get(i..)?)? * MS_PER_DAY)
 }
 
-/// An `HH:MM` or `H:MM` time at byte `i` of `s` (not followed by another digit), as minutes
+/// An `HH:MM` or `H:MM` time at byte `i` of `b` (not followed by another digit), as minutes
 /// after midnight; `24:00` is the end of the day.
-fn time_at(s: &str, i: usize) -> Option<u16> {
-    let b = s.as_bytes();
+fn time_at(b: &[u8], i: usize) -> Option<u16> {
     let digit = |k: usize| {
         b.get(k)
             .filter(|d| d.is_ascii_digit())
             .map(|d| u16::from(d - b'0'))
     };
-    let (hours, colon) = match (digit(i), digit(i + 1)) {
-        (Some(h1), Some(h2)) => (h1 * 10 + h2, i + 2),
-        (Some(h), None) => (h, i + 1),
-        _ => return None,
+    let (hours, colon) = match (digit(i)?, digit(i + 1)) {
+        (h1, Some(h2)) => (h1 * 10 + h2, i + 2),
+        (h, None) => (h, i + 1),
     };
-    if b.get(colon) != Some(&b':') {
+    if b.get(colon) != Some(&b':') || digit(colon + 3).is_some() {
         return None;
     }
     let minutes = digit(colon + 1)? * 10 + digit(colon + 2)?;
-    if digit(colon + 3).is_some() || minutes > 59 || hours > 24 || hours == 24 && minutes > 0 {
-        return None;
-    }
-    Some(hours * 60 + minutes)
+    let total = hours * 60 + minutes;
+    (minutes < 60 && total <= 24 * 60).then_some(total)
 }

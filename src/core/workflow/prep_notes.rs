@@ -71,14 +71,13 @@ fn comments_url(ticket: u64, after: Option<&str>) -> String {
 
 /// The Search API query of the organization's tagged tickets created since `since_ms`.
 pub fn search_url(org_id: u64, tag: &str, since_ms: i64) -> String {
-    let c = clock::civil(since_ms);
-    let query = format!(
-        "type:ticket organization:{org_id} tags:{tag} created>{:04}-{:02}-{:02}",
-        c.year, c.month, c.day
-    );
+    // The query `type:ticket organization:<id> tags:<tag> created><YYYY-MM-DD>`, encoded.
+    let since = clock::format_rfc3339(since_ms);
     format!(
-        "/api/v2/search?query={}&sort_by=created_at&sort_order=desc&per_page={MAX_TICKETS}",
-        percent_encode(&query)
+        "/api/v2/search?query=type%3Aticket%20organization%3A{org_id}%20tags%3A{}%20created%3E{}\
+         &sort_by=created_at&sort_order=desc&per_page={MAX_TICKETS}",
+        percent_encode(tag),
+        since.get(..10).unwrap_or_default(),
     )
 }
 
@@ -124,6 +123,19 @@ impl PrepNotes {
         self.incomplete
     }
 
+    /// Keeps `found` newest first (ties by comment id), so reading them needs no sort: an
+    /// insertion from the end (pages come newest first).
+    fn insert(&mut self, found: Found) {
+        let key = |f: &Found| (std::cmp::Reverse(f.at_ms), f.comment);
+        self.found.push(found);
+        // `at` and `at - 1` are in bounds: `at` starts at the last index and stops at 1.
+        let mut at = self.found.len() - 1;
+        while at > 0 && key(&self.found[at - 1]) > key(&self.found[at]) {
+            self.found.swap(at - 1, at);
+            at -= 1;
+        }
+    }
+
     pub fn handle_reply(&mut self, step: Step, reply: Outcome, ctx: &Context) {
         self.pending = self.pending.saturating_sub(1);
         match (step, reply) {
@@ -147,7 +159,7 @@ impl PrepNotes {
                         && page.by_staff(c.author_id)
                         && prep::is_prep_note(&c.body)
                     {
-                        self.found.push(Found {
+                        self.insert(Found {
                             ticket,
                             comment: c.id,
                             at_ms: clock::parse_rfc3339(&c.created_at).unwrap_or(0),
@@ -174,22 +186,19 @@ impl PrepNotes {
         now_ms: i64,
         tz: &dyn TzOffsets,
     ) -> (Option<Read<'_>>, Vec<Read<'_>>) {
-        let mut read: Vec<Read<'_>> = self
-            .found
-            .iter()
-            .map(|found| Read {
-                found,
-                note: prep::parse(&found.body, zone, tz),
-            })
-            .collect();
-        read.sort_unstable_by_key(|r| (std::cmp::Reverse(r.found.at_ms), r.found.comment));
-        let now = read.iter().position(|r| {
-            r.note
+        let (mut top, mut rest) = (None, Vec::new());
+        for found in &self.found {
+            let note = prep::parse(&found.body, zone, tz);
+            let now = note
                 .window
                 .as_ref()
-                .is_some_and(|w| w.contains(created_ms) || w.contains(now_ms))
-        });
-        let top = now.map(|i| read.remove(i));
-        (top, read)
+                .is_some_and(|w| w.contains(created_ms) || w.contains(now_ms));
+            let read = Read { found, note };
+            match top {
+                None if now => top = Some(read),
+                _ => rest.push(read),
+            }
+        }
+        (top, rest)
     }
 }
