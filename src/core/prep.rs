@@ -206,9 +206,11 @@ fn parse_local(s: &str) -> Option<i64> {
     if b.len() != 16 || !(b[10] == b'T' || b[10] == b' ') {
         return None;
     }
-    let date = date_at(b, 0)?;
-    let minutes = time_at(b, 11)?;
-    Some(date + i64::from(minutes) * MS_PER_MINUTE)
+    let days = clock::days_at(b)?;
+    let (minutes, 5) = time_at(b.get(11..)?)? else {
+        return None;
+    };
+    Some(days * MS_PER_DAY + i64::from(minutes) * MS_PER_MINUTE)
 }
 
 /// The composer's note for `draft` with its window resolved to UTC.
@@ -328,53 +330,52 @@ pub fn parse(body: &str, default_zone: &str, tz: &dyn TzOffsets) -> PrepNote {
             }
             continue;
         }
-        // A title only counts near the top; further down it is a line of text.
-        let heading = match heading(line) {
-            Some((Heading::Title, _)) if !(first || note.task.is_empty() && i <= 3) => None,
-            heading => heading,
+        // A heading's text is after its colon; another line's is the line, its indentation
+        // (two spaces, the composer's) removed.
+        let (heading, text) = match heading(line) {
+            // A title only counts near the top; further down it is a line of text.
+            Some((Heading::Title, _)) if !(first || note.task.is_empty() && i <= 3) => (None, line),
+            Some((heading, rest)) => (Some(heading), rest.trim()),
+            None => (None, line),
+        };
+        let text = match heading {
+            Some(_) => text,
+            None => text.strip_prefix("  ").unwrap_or(text.trim_start()),
         };
         match heading {
-            Some((Heading::Title | Heading::Task, rest)) => {
-                note.task = trimmed(rest);
+            Some(Heading::Title | Heading::Task) => {
+                note.task = trimmed(text);
                 current = None;
+                continue;
             }
-            Some((Heading::Window, rest)) => {
-                window_text = rest;
+            Some(Heading::Window) => {
+                window_text = text;
                 current = None;
+                continue;
             }
-            Some((Heading::Part(part), rest)) => {
-                // A section written twice is one, in the place of its first heading.
-                let at = match note.parts.iter().position(|(p, _)| *p == part) {
-                    Some(at) => at,
-                    None => {
-                        note.parts.push((part, String::new()));
-                        note.parts.len() - 1
-                    }
-                };
-                if let Some((_, text)) = note.parts.get_mut(at) {
-                    text.push('\n');
-                    text.push_str(rest.trim());
-                }
-                current = Some(at);
-            }
-            _ => {
-                let text = line.strip_prefix("  ").unwrap_or(line.trim_start());
-                match current.and_then(|at| note.parts.get_mut(at)) {
-                    Some((_, part)) => {
-                        part.push('\n');
-                        part.push_str(text);
-                    }
-                    // The free text, from its first non-empty line (a first line that only
-                    // says "Prep note" is not part of it).
-                    None if (!first || !says_prep_note(line))
-                        && (!note.other.is_empty() || !text.is_empty()) =>
-                    {
-                        note.other.push_str(text);
-                        note.other.push('\n');
-                    }
-                    None => {}
+            // A section written twice is one, in the place of its first heading.
+            Some(Heading::Part(part)) => {
+                current = note.parts.iter().position(|(p, _)| *p == part);
+                if current.is_none() {
+                    current = Some(note.parts.len());
+                    note.parts.push((part, String::new()));
                 }
             }
+            None => {}
+        }
+        let target = match current {
+            Some(at) => note.parts.get_mut(at).map(|(_, text)| text),
+            // The free text, from its first non-empty line (a first line that only says
+            // "Prep note" is not part of it).
+            None if (!first || !says_prep_note(line))
+                && (!note.other.is_empty() || !text.is_empty()) =>
+            {
+                Some(&mut note.other)
+            }
+            None => None,
+        };
+        if let Some(target) = target {
+            add_line(target, text);
         }
     }
     note.other = trimmed(&note.other);
@@ -400,7 +401,7 @@ pub fn parse(body: &str, default_zone: &str, tz: &dyn TzOffsets) -> PrepNote {
     if note.task.is_empty() {
         note.task = note
             .part(Part::Planned)
-            .map(trimmed_line)
+            .map(|p| trimmed(one_line(p)))
             .unwrap_or_default();
     }
     note
@@ -412,9 +413,11 @@ fn trimmed(s: &str) -> String {
     s.trim().to_string()
 }
 
-/// The first line of `s`, trimmed.
-fn trimmed_line(s: &str) -> String {
-    trimmed(one_line(s))
+/// Appends `line` and a line break to `text` (a section's or the free text).
+#[inline(never)]
+fn add_line(text: &mut String, line: &str) {
+    text.push_str(line);
+    text.push('\n');
 }
 
 /// What a line's heading (the words before its first `:`) says it starts.
@@ -430,13 +433,13 @@ enum Heading {
 /// letters, digits, spaces and `'`), each after the code of what it starts (`t` the task, `w`
 /// the window, a digit the [`Part`] of that index). One string (not a table of `&str`) keeps
 /// the bundle small. "prep note…" (the title) is matched as a prefix instead.
-const HEADINGS: &str = "|ttask|twhat\
+const HEADINGS: &str = "ttask|twhat\
     |wwindow|wwhen|wtime|wtiming|wschedule|wplanned window|wmaintenance window|wdate\
     |0planned|0what is planned|0what's planned|0plan|0summary|0details\
     |1possible problems|1problems|1risks|1risk|1known problems|1what could go wrong|1issues\
     |2suggested solutions|2solutions|2mitigation|2mitigations|2rollback|2fixes|2workarounds\
     |3account context|3context|3architecture|3background|3environment\
-    |4contacts|4contact|4escalation|4people|";
+    |4contacts|4contact|4escalation|4people";
 
 /// The heading of a line and the text after its colon. A heading is at the start of the line,
 /// at most five words, and one of [`HEADINGS`] (English, as notes are: ASCII folding is exact
@@ -446,58 +449,41 @@ fn heading(line: &str) -> Option<(Heading, &str)> {
         return None;
     }
     let (name, rest) = line.split_once(':')?;
-    // The folded name, without its leading and trailing spaces; longer than any heading, it
-    // only keeps its start (for the title's prefix).
-    let mut folded = [0u8; 20];
-    let (mut n, mut words, mut long) = (0, 0, false);
-    let mut after_space = true;
+    // The folded name: its letters, digits and `'` in ASCII lower case, its words separated
+    // by one space.
+    let mut folded = Vec::new();
+    let (mut words, mut space) = (0, false);
     for &b in name.as_bytes() {
-        let b = b.to_ascii_lowercase();
         if b == b' ' {
-            after_space = true;
-            continue;
-        }
-        if !(b.is_ascii_alphanumeric() || b == b'\'') {
-            continue;
-        }
-        if after_space && n > 0 {
-            words += 1;
-            match folded.get_mut(n) {
-                Some(slot) => *slot = b' ',
-                None => long = true,
+            space = true;
+        } else if b.is_ascii_alphanumeric() || b == b'\'' {
+            if space && !folded.is_empty() {
+                folded.push(b' ');
+                words += 1;
             }
-            n += 1;
+            space = false;
+            folded.push(b.to_ascii_lowercase());
         }
-        after_space = false;
-        match folded.get_mut(n) {
-            Some(slot) => *slot = b,
-            None => long = true,
-        }
-        n += 1;
     }
     if words >= 5 {
         return None;
     }
-    let name = folded.get(..n).unwrap_or(&folded);
+    let name = folded.as_slice();
     if name.starts_with(b"prep note") || name.starts_with(b"prepnote") {
         return Some((Heading::Title, rest));
     }
-    if long {
-        return None;
+    for entry in HEADINGS.split('|') {
+        let entry = entry.as_bytes();
+        if entry.get(1..) == Some(name) {
+            let heading = match entry.first()? {
+                b't' => Heading::Task,
+                b'w' => Heading::Window,
+                code => Heading::Part(*Part::ALL.get(usize::from(code.wrapping_sub(b'0')))?),
+            };
+            return Some((heading, rest));
+        }
     }
-    // Each entry is `|`, its code and its name: the name, then `|`, follows the code.
-    let table = HEADINGS.as_bytes();
-    let at = (1..table.len()).find(|&at| {
-        table.get(at - 1) == Some(&b'|')
-            && table.get(at + 1..).is_some_and(|t| t.starts_with(name))
-            && table.get(at + 1 + name.len()) == Some(&b'|')
-    })?;
-    let heading = match table.get(at)? {
-        b't' => Heading::Task,
-        b'w' => Heading::Window,
-        code => Heading::Part(*Part::ALL.get(usize::from(code.wrapping_sub(b'0')))?),
-    };
-    Some((heading, rest))
+    None
 }
 
 /// The window of a composer's machine line.
@@ -530,32 +516,32 @@ fn machine_window(line: &str) -> Option<Window> {
 /// Without a zone, `default_zone`. An end before the start is on the next day.
 pub fn read_window(text: &str, default_zone: &str, tz: &dyn TzOffsets) -> Option<Window> {
     let b = text.as_bytes();
-    // The first date; the first two times (the end's with its place); a date between them
-    // (the end's).
+    // The first date (a day number); the first two times (the end's with its place); a date
+    // between them (the end's).
     let (mut date, mut end_date) = (None, None);
     let (mut start, mut end) = (None, None);
     let mut i = 0;
-    while i < b.len() {
-        if let Some(day) = date_at(b, i) {
+    while let Some(rest) = b.get(i..).filter(|rest| !rest.is_empty()) {
+        let after_digit = i > 0 && b.get(i - 1).is_some_and(u8::is_ascii_digit);
+        i += if let Some(day) = clock::days_at(rest) {
             date = date.or(Some(day));
             if start.is_some() && end.is_none() {
                 end_date = end_date.or(Some(day));
             }
-            i += 10;
-        } else if let Some(minutes) = time_at(b, i).filter(|_| i == 0 || !b[i - 1].is_ascii_digit())
-        {
+            10
+        } else if let Some((minutes, len)) = time_at(rest).filter(|_| !after_digit) {
             match start {
                 None => start = Some(minutes),
                 Some(_) => end = end.or(Some((i, minutes))),
             }
-            i += if b.get(i + 1) == Some(&b':') { 4 } else { 5 };
+            len
         } else {
-            i += 1;
-        }
+            1
+        };
     }
     let (date, start_min, (end_at, end_min)) = (date?, start?, end?);
-    let start_wall = date + i64::from(start_min) * MS_PER_MINUTE;
-    let mut end_wall = end_date.unwrap_or(date) + i64::from(end_min) * MS_PER_MINUTE;
+    let start_wall = date * MS_PER_DAY + i64::from(start_min) * MS_PER_MINUTE;
+    let mut end_wall = end_date.unwrap_or(date) * MS_PER_DAY + i64::from(end_min) * MS_PER_MINUTE;
     if end_wall <= start_wall {
         end_wall += MS_PER_DAY;
     }
@@ -652,57 +638,64 @@ fn zone_word<'a>(word: &'a str, tz: &dyn TzOffsets) -> Option<Zone<'a>> {
         }
     }
     // (Not `contains`: that brings `memchr` into the bundle.)
-    if word.bytes().any(|c| c == b'/') && tz.offset_minutes(word, 0).is_some() {
+    let mut slash = false;
+    for &c in b {
+        slash |= c == b'/';
+    }
+    if slash && tz.offset_minutes(word, 0).is_some() {
         return Some(Zone::Named(word));
     }
     None
 }
 
-/// `+2`, `-05`, `+05:30`, `+0530` (a `−` minus sign too) as minutes east of UTC.
+/// `+2`, `-05`, `+5:30`, `+05:30`, `+0530` (a `−` minus sign too) as minutes east of UTC, at
+/// most 14 hours and 59 minutes.
 fn parse_offset(s: &[u8]) -> Option<i32> {
-    let (sign, d) = match s {
+    let (sign, digits) = match s {
         [b'+', d @ ..] => (1, d),
         [b'-', d @ ..] | [0xe2, 0x88, 0x92, d @ ..] => (-1, d),
         _ => return None,
     };
-    let digit = |k: usize| {
-        d.get(k)
-            .filter(|c| c.is_ascii_digit())
-            .map(|c| i32::from(c - b'0'))
+    let minutes = match time_at(digits) {
+        Some((minutes, len)) if len == digits.len() => i32::from(minutes),
+        // Hours, or hours and minutes without a colon.
+        _ => {
+            if digits.len() > 4 {
+                return None;
+            }
+            let mut n = 0;
+            for &c in digits {
+                if !c.is_ascii_digit() {
+                    return None;
+                }
+                n = n * 10 + i32::from(c - b'0');
+            }
+            match digits.len() {
+                1 | 2 => n * 60,
+                4 if n % 100 < 60 => n / 100 * 60 + n % 100,
+                _ => return None,
+            }
+        }
     };
-    let (hours, k) = match (digit(0)?, digit(1)) {
-        (h1, Some(h2)) => (h1 * 10 + h2, 2),
-        (h, None) => (h, 1),
-    };
-    let minutes = match d.get(k..)? {
-        [] => 0,
-        [b':', _, _] | [_, _] => digit(d.len() - 2)? * 10 + digit(d.len() - 1)?,
-        _ => return None,
-    };
-    (hours <= 14 && minutes < 60).then_some(sign * (hours * 60 + minutes))
+    (minutes < 15 * 60).then_some(sign * minutes)
 }
 
-/// A `YYYY-MM-DD` date at byte `i` of `b`, as the milliseconds of its midnight.
-fn date_at(b: &[u8], i: usize) -> Option<i64> {
-    Some(clock::days_at(b.get(i..)?)? * MS_PER_DAY)
-}
-
-/// An `HH:MM` or `H:MM` time at byte `i` of `b` (not followed by another digit), as minutes
-/// after midnight; `24:00` is the end of the day.
-fn time_at(b: &[u8], i: usize) -> Option<u16> {
+/// An `HH:MM` or `H:MM` time at the start of `b` (not followed by another digit), as minutes
+/// after midnight, and its length; `24:00` is the end of the day.
+fn time_at(b: &[u8]) -> Option<(u16, usize)> {
     let digit = |k: usize| {
         b.get(k)
             .filter(|d| d.is_ascii_digit())
             .map(|d| u16::from(d - b'0'))
     };
-    let (hours, colon) = match (digit(i)?, digit(i + 1)) {
-        (h1, Some(h2)) => (h1 * 10 + h2, i + 2),
-        (h, None) => (h, i + 1),
+    let (hours, colon) = match (digit(0)?, digit(1)) {
+        (h1, Some(h2)) => (h1 * 10 + h2, 2),
+        (h, None) => (h, 1),
     };
     if b.get(colon) != Some(&b':') || digit(colon + 3).is_some() {
         return None;
     }
     let minutes = digit(colon + 1)? * 10 + digit(colon + 2)?;
     let total = hours * 60 + minutes;
-    (minutes < 60 && total <= 24 * 60).then_some(total)
+    (minutes < 60 && total <= 24 * 60).then_some((total, colon + 3))
 }
