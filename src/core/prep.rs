@@ -26,7 +26,7 @@ use super::availability::{wall_to_utc, TzOffsets};
 use super::clock::{self, MS_PER_DAY, MS_PER_MINUTE};
 use super::notes::MACHINE_PREFIX;
 use super::slack::{percent_decode, percent_encode};
-use super::text::Catalog;
+use super::text::{self, Catalog};
 
 /// One section of a prep note, in the order the composer writes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -379,14 +379,10 @@ pub fn parse(body: &str, default_zone: &str, tz: &dyn TzOffsets) -> PrepNote {
         }
     }
     note.other = trimmed(&note.other);
-    let mut parts = Vec::new();
-    for (part, text) in std::mem::take(&mut note.parts) {
-        let text = trimmed(&text);
-        if !text.is_empty() {
-            parts.push((part, text));
-        }
+    for (_, text) in &mut note.parts {
+        *text = trimmed(text);
     }
-    note.parts = parts;
+    note.parts.retain(|(_, text)| !text.is_empty());
     // The machine line's window is exact; a hand-written one is read as well as it can be, and
     // failing that, the first line of the note that holds a date and a time range.
     note.window = machine.or_else(|| read_window(window_text, default_zone, tz));
@@ -629,7 +625,7 @@ fn zone_word<'a>(word: &'a str, tz: &dyn TzOffsets) -> Option<Zone<'a>> {
         (Some(b'+' | b'-'), _, _) => Some(0),
         _ => None,
     };
-    if let Some(rest) = offset_at.and_then(|at| b.get(at..)) {
+    if let Some(rest) = offset_at.and_then(|at| word.get(at..)) {
         if rest.is_empty() {
             return Some(Zone::Offset(0));
         }
@@ -650,26 +646,19 @@ fn zone_word<'a>(word: &'a str, tz: &dyn TzOffsets) -> Option<Zone<'a>> {
 
 /// `+2`, `-05`, `+5:30`, `+05:30`, `+0530` (a `−` minus sign too) as minutes east of UTC, at
 /// most 14 hours and 59 minutes.
-fn parse_offset(s: &[u8]) -> Option<i32> {
-    let (sign, digits) = match s {
-        [b'+', d @ ..] => (1, d),
-        [b'-', d @ ..] | [0xe2, 0x88, 0x92, d @ ..] => (-1, d),
+fn parse_offset(s: &str) -> Option<i32> {
+    let (sign, sign_len) = match s.as_bytes() {
+        [b'+', ..] => (1, 1),
+        [b'-', ..] => (-1, 1),
+        [0xe2, 0x88, 0x92, ..] => (-1, 3),
         _ => return None,
     };
-    let minutes = match time_at(digits) {
+    let digits = s.get(sign_len..)?;
+    let minutes = match time_at(digits.as_bytes()) {
         Some((minutes, len)) if len == digits.len() => i32::from(minutes),
         // Hours, or hours and minutes without a colon.
         _ => {
-            if digits.len() > 4 {
-                return None;
-            }
-            let mut n = 0;
-            for &c in digits {
-                if !c.is_ascii_digit() {
-                    return None;
-                }
-                n = n * 10 + i32::from(c - b'0');
-            }
+            let n = i32::try_from(text::whole_number(digits)?).ok()?;
             match digits.len() {
                 1 | 2 => n * 60,
                 4 if n % 100 < 60 => n / 100 * 60 + n % 100,
