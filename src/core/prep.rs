@@ -403,14 +403,12 @@ pub fn parse(body: &str, default_zone: &str, tz: &dyn TzOffsets) -> PrepNote {
     note
 }
 
-/// `s` without the white space around it. One copy of the code for the reader's many uses.
-#[inline(never)]
+/// `s` without the white space around it, as a `String`.
 fn trimmed(s: &str) -> String {
     s.trim().to_string()
 }
 
 /// Appends `line` and a line break to `text` (a section's or the free text).
-#[inline(never)]
 fn add_line(text: &mut String, line: &str) {
     text.push_str(line);
     text.push('\n');
@@ -426,9 +424,10 @@ enum Heading {
 }
 
 /// The headings the note format and people commonly use, folded (ASCII lower case, only
-/// letters, digits, spaces and `'`), each after the code of what it starts (`t` the task, `w`
-/// the window, a digit the [`Part`] of that index). One string (not a table of `&str`) keeps
-/// the bundle small. "prep note…" (the title) is matched as a prefix instead.
+/// letters, digits and `'`, words separated by one space), `|`-separated, each after the code
+/// of what it starts (`t` the task, `w` the window, a digit the [`Part`] of that index). One
+/// string (not a table of `&str`) keeps the bundle small. "prep note…" (the title) is matched
+/// as a prefix instead.
 const HEADINGS: &str = "ttask|twhat\
     |wwindow|wwhen|wtime|wtiming|wschedule|wplanned window|wmaintenance window|wdate\
     |0planned|0what is planned|0what's planned|0plan|0summary|0details\
