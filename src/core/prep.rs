@@ -294,21 +294,20 @@ pub fn is_prep_note(body: &str) -> bool {
 /// Whether the first line of `text` starts, in letters and digits folded to ASCII lower case,
 /// with "prepnote".
 fn says_prep_note(text: &str) -> bool {
-    let mut folded = [0u8; 8];
-    let mut n = 0;
+    let mut want = b"prepnote".iter();
     for &b in text.as_bytes() {
         if b == b'\n' {
             break;
         }
         if b.is_ascii_alphanumeric() {
-            match folded.get_mut(n) {
-                Some(slot) => *slot = b.to_ascii_lowercase(),
-                None => break,
+            match want.next() {
+                Some(&w) if w == b.to_ascii_lowercase() => {}
+                Some(_) => return false,
+                None => return true,
             }
-            n += 1;
         }
     }
-    folded == *b"prepnote"
+    want.next().is_none()
 }
 
 /// Reads a prep note. `default_zone` is the zone of a hand-written window that names none
@@ -616,12 +615,12 @@ fn zone_after<'a>(text: &'a str, tz: &dyn TzOffsets) -> Option<Zone<'a>> {
 /// A word that names a zone: `UTC`, `gmt+2`, `Z`, `-05:00`, `Europe/Madrid`.
 fn zone_word<'a>(word: &'a str, tz: &dyn TzOffsets) -> Option<Zone<'a>> {
     let b = word.as_bytes();
-    let upper = |k: usize| b.get(k).map(u8::to_ascii_uppercase);
     // Where an offset starts: after `UTC`, `GMT` or `Z`, or at a sign.
-    let offset_at = match (upper(0), upper(1), upper(2)) {
-        (Some(b'U'), Some(b'T'), Some(b'C')) | (Some(b'G'), Some(b'M'), Some(b'T')) => Some(3),
-        (Some(b'Z'), _, _) => Some(1),
-        (Some(b'+' | b'-'), _, _) => Some(0),
+    let head = word.get(..3).unwrap_or_default();
+    let offset_at = match b.first() {
+        _ if head.eq_ignore_ascii_case("UTC") || head.eq_ignore_ascii_case("GMT") => Some(3),
+        Some(b'Z' | b'z') => Some(1),
+        Some(b'+' | b'-') => Some(0),
         _ => None,
     };
     if let Some(rest) = offset_at.and_then(|at| word.get(at..)) {
