@@ -3077,7 +3077,7 @@ fn an_ase_who_cannot_be_invited_gets_one_direct_message() {
         "POST slack:conversations.invite",
         "GET slack:chat.getPermalink",
         "POST slack:conversations.open?users=U0MARIA01",
-        "GET slack:conversations.history?channel=D0MARIA01&limit=200&include_all_metadata=true",
+        "GET slack:conversations.history?channel=D0MARIA01&oldest=1795708501.000001&limit=200&include_all_metadata=true",
         "POST slack:chat.postMessage",
         "PUT /api/v2/tickets/201",
     ];
@@ -3111,6 +3111,21 @@ fn an_ase_who_cannot_be_invited_gets_one_direct_message() {
     h.run();
     assert_eq!((h.written(), h.server.dms.len()), ((1, 1, 1), 1));
     assert!(render(&h.view()).contains(MESSAGED));
+}
+
+/// A run past its claim's posting deadline sends no direct message (another agent may hold the
+/// claim by then): it writes the note and says the ASE was not notified.
+#[test]
+fn a_late_run_leaves_the_direct_message_out() {
+    let mut h = Harness::start(uninvitable());
+    h.click(Action::Ping);
+    while !h.log().contains("conversations.open") {
+        assert!(h.step(), "the run reaches the direct message: {}", h.log());
+    }
+    h.now += 95_000;
+    h.run();
+    assert_eq!((h.written(), h.server.dms.len()), ((1, 1, 1), 0));
+    assert!(render(&h.view()).contains(NOT_REACHED));
 }
 
 /// The direct message is a fallback: when it cannot be opened (no `im:write`), or its history

@@ -1487,7 +1487,7 @@ mod prep_finder {
             urls,
             [
                 "/api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100",
-                "/api/v2/search?query=type%3Aticket%20organization%3A9%20tags%3Aase_prep_note%20created%3E2026-10-27&sort_by=created_at&sort_order=desc&per_page=10",
+                "/api/v2/search?query=type%3Aticket%20organization%3A9%20tags%3Aase_prep_note%20created%3E%3D2026-10-27&sort_by=created_at&sort_order=desc&per_page=11",
             ]
         );
         // The ticket's own notes: the staff's internal prep note counts; the same words in
@@ -1581,6 +1581,30 @@ mod prep_finder {
                 (301, "old upgrade")
             ]
         );
+    }
+
+    /// Ten other tickets are read, even when the emergency's own is among the results.
+    #[test]
+    fn at_most_ten_other_tickets_are_read() {
+        let ctx = ctx();
+        let mut finder = PrepNotes::start(&ctx, "ase_prep_note", 30, 0);
+        let search = drain(&mut finder).pop().expect("the search").1;
+        let results = (195..210)
+            .map(|id| SearchResultDto { id, subject: None })
+            .collect();
+        finder.handle_reply(
+            search,
+            Ok(Reply::Search(SearchResponseDto {
+                results,
+                next_page: None,
+            })),
+            &ctx,
+        );
+        let reads: Vec<Step> = drain(&mut finder).into_iter().map(|(_, s)| s).collect();
+        let expected: Vec<Step> = [195, 196, 197, 198, 199, 200, 202, 203, 204, 205]
+            .map(|t| Step::Comments(t, 1))
+            .to_vec();
+        assert_eq!(reads, expected);
     }
 
     #[test]

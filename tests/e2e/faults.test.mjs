@@ -167,22 +167,32 @@ test('when Slack cannot be used, the ping text can be copied and posted by hand'
   assert.deepEqual(await outcome(session.world, 201), { roots: 0, mentions: 0, notes: 0, claims: 0 });
 });
 
-test('an ASE outside the channel is invited before the mention, and the sidebar says so', TEST_TIMEOUT, async () => {
-  const ase = session.world.slack.users.find((u) => u.id === 'U0ASE0KENJI');
+const KENJI = 'U0ASE0KENJI';
+
+/** Olivia pings Kenji (outside the channel) on ticket 202; the done line holds `said` (a
+ *  `ui.ping` key, filled with Kenji's name). Returns the thread's permalink. */
+async function pingKenji(said) {
+  const ase = session.world.slack.users.find((u) => u.id === KENJI);
   assert.ok(ase, 'the demo world has Kenji');
-  await withPage(session, async (page) => {
+  return withPage(session, async (page) => {
     const app = await openTicket(page, 202, 100);
     await app.locator('#ping-button:not([disabled])').waitFor();
     await app.locator('#ping-button').click();
     await appShows(app, '#ping-status #thread-link', 'the ping');
     const status = await text(app.locator('#ping-status'));
-    const said = fill(T.ui.ping.invited, { name: ase.real_name || ase.profile.real_name });
-    assert.ok(status.includes(said), `${status} says: ${said}`);
+    const line = fill(T.ui.ping[said], { name: ase.real_name || ase.profile.real_name });
+    assert.ok(status.includes(line), `${status} says: ${line}`);
+    return app.locator('#ping-status #thread-link').getAttribute('href');
   });
-  const members = await fetch(`${process.env.ZHOST_URL}/slack/api/conversations.members?channel=${session.world.settings.slack_channel_id}`, {
-    headers: { authorization: `Bearer ${session.world.settings.slack_bot_token}` },
-  }).then((r) => r.json());
-  assert.ok(members.members.includes('U0ASE0KENJI'), `members: ${members.members}`);
+}
+
+const channelMembers = async () => (await slack(session.world, 'conversations.members', {
+  channel: session.world.settings.slack_channel_id,
+})).members;
+
+test('an ASE outside the channel is invited before the mention, and the sidebar says so', TEST_TIMEOUT, async () => {
+  await pingKenji('invited');
+  assert.ok((await channelMembers()).includes(KENJI), 'invited');
   const calls = (await proxied()).map((r) => String(r.url));
   const invite = calls.findIndex((u) => u.includes('conversations.invite'));
   const mention = calls.findLastIndex((u) => u.includes('chat.postMessage'));
@@ -190,33 +200,21 @@ test('an ASE outside the channel is invited before the mention, and the sidebar 
 });
 
 test('an ASE who cannot be invited gets one direct message with the thread link', TEST_TIMEOUT, async () => {
-  const ase = session.world.slack.users.find((u) => u.id === 'U0ASE0KENJI');
-  const name = ase.real_name || ase.profile.real_name;
   // The bot may not invite (no channels:manage): Slack answers missing_scope.
   await injectFault({ route: 'conversations.invite', error: 'missing_scope', count: 5 });
-  let permalink;
-  await withPage(session, async (page) => {
-    const app = await openTicket(page, 202, 100);
-    await app.locator('#ping-button:not([disabled])').waitFor();
-    await app.locator('#ping-button').click();
-    await appShows(app, '#ping-status #thread-link', 'the ping');
-    permalink = await app.locator('#ping-status #thread-link').getAttribute('href');
-    const status = await text(app.locator('#ping-status'));
-    const said = fill(T.ui.ping.messaged, { name });
-    assert.ok(status.includes(said), `${status} says: ${said}`);
-  });
+  const permalink = await pingKenji('messaged');
   await settled();
   // Read back through Slack's own API: one direct message, from our bot, with the thread link.
-  const dm = (await slackPost(session.world, 'conversations.open', { users: 'U0ASE0KENJI' })).channel.id;
+  const dm = (await slackPost(session.world, 'conversations.open', { users: KENJI })).channel.id;
   const history = await slack(session.world, 'conversations.history', { channel: dm, include_all_metadata: 'true' });
   assert.equal(history.messages.length, 1, JSON.stringify(history.messages));
   const [message] = history.messages;
   assert.equal(message.bot_id, session.world.slack.bot.bot_id);
   assert.ok(message.text.includes(permalink), `${message.text} links ${permalink}`);
   assert.equal(message.metadata?.event_payload?.action, 'dm');
-  const members = await slack(session.world, 'conversations.members', { channel: session.world.settings.slack_channel_id });
-  assert.ok(!members.members.includes('U0ASE0KENJI'), 'not invited');
-  // A second agent opening the ticket sees the ping and sends nothing more.
+  assert.ok(!(await channelMembers()).includes(KENJI), 'not invited');
+  // A second agent opening the ticket sees the ping and sends nothing more (the note is
+  // found at start; the next test reconciles the direct message itself).
   await withPage(session, async (page) => {
     const app = await openTicket(page, 202, 102);
     await appShows(app, '#ping-status #thread-link', 'the ping, recorded');
@@ -224,4 +222,27 @@ test('an ASE who cannot be invited gets one direct message with the thread link'
   await settled();
   const again = await slack(session.world, 'conversations.history', { channel: dm });
   assert.equal(again.messages.length, 1, 'still one direct message');
+});
+
+test('a reload after the direct message, before the note, finds it and sends no second one', TEST_TIMEOUT, async () => {
+  await injectFault({ route: 'conversations.invite', error: 'missing_scope', count: 10 });
+  // The claim is the first ticket update; the note, the second, is refused.
+  await injectFault({ route: 'PUT /api/v2/tickets/*', status: 403, skip: 1 });
+  await withPage(session, async (page) => {
+    const app = await openTicket(page, 202, 100);
+    await app.locator('#ping-button:not([disabled])').waitFor();
+    await app.locator('#ping-button').click();
+    await appShows(app, '#ping-error', 'the failed note');
+  });
+  await settled();
+  const dm = (await slackPost(session.world, 'conversations.open', { users: KENJI })).channel.id;
+  assert.equal((await slack(session.world, 'conversations.history', { channel: dm })).messages.length, 1);
+  // A new page: the thread and the mention exist, the note does not; the run reads the direct
+  // message's history, finds ours, and writes only the note.
+  await pingKenji('messaged');
+  await settled();
+  assert.equal((await slack(session.world, 'conversations.history', { channel: dm })).messages.length, 1, 'still one direct message');
+  const calls = (await proxied()).map((r) => String(r.url));
+  assert.ok(calls.some((u) => u.includes('conversations.history') && u.includes(`channel=${dm}`)), 'the DM was read back');
+  assert.deepEqual(await outcome(session.world, 202), { roots: 1, mentions: 1, notes: 1, claims: 0 });
 });

@@ -458,7 +458,10 @@ impl Ping {
                         "conversations.replies"
                     }
                     RunStep::DmHistory => {
+                        // The bot's DM with the ASE holds every ticket's: this ticket's is
+                        // never older than its thread.
                         query[0].1 = &run.dm;
+                        query.push(("oldest", root_ts));
                         "conversations.history"
                     }
                     _ => "conversations.history",
@@ -630,6 +633,11 @@ impl Ping {
         if late && matches!(step, RunStep::History | RunStep::Replies) {
             return self.fail(ctx, Message::new(ctx.catalog.get("problems.ping.too_slow")));
         }
+        // Too late to post the direct message (another agent may take the claim): a fallback,
+        // it is left out, and the note is written.
+        if late && step == RunStep::DmHistory {
+            return self.next(ctx, ase, now_ms, intl);
+        }
         match (step, reply) {
             (RunStep::Ticket, Reply::Ticket(TicketResponseDto { ticket })) => {
                 let TicketDto {
@@ -784,6 +792,8 @@ impl Ping {
             (RunStep::DmOpen, Reply::Slack(r)) => match r.channel {
                 Some(id) => {
                     run.dm = id;
+                    // The DM's pages have their own budget.
+                    run.slack_pages = 0;
                     self.request(ctx, RunStep::DmHistory, None);
                 }
                 None => self.next(ctx, ase, now_ms, intl),

@@ -71,13 +71,16 @@ fn comments_url(ticket: u64, after: Option<&str>) -> String {
 
 /// The Search API query of the organization's tagged tickets created since `since_ms`.
 pub fn search_url(org_id: u64, tag: &str, since_ms: i64) -> String {
-    // The query `type:ticket organization:<id> tags:<tag> created><YYYY-MM-DD>`, encoded.
+    // The query `type:ticket organization:<id> tags:<tag> created>=<YYYY-MM-DD>`, encoded: a
+    // date bound is a whole day (`>` would start the day after). One result more than
+    // MAX_TICKETS, as the emergency's own ticket may be among them.
     let since = clock::format_rfc3339(since_ms);
     format!(
-        "/api/v2/search?query=type%3Aticket%20organization%3A{org_id}%20tags%3A{}%20created%3E{}\
-         &sort_by=created_at&sort_order=desc&per_page={MAX_TICKETS}",
+        "/api/v2/search?query=type%3Aticket%20organization%3A{org_id}%20tags%3A{}%20created%3E%3D{}\
+         &sort_by=created_at&sort_order=desc&per_page={}",
         percent_encode(tag),
         since.get(..10).unwrap_or_default(),
+        MAX_TICKETS + 1,
     )
 }
 
