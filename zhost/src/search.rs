@@ -114,15 +114,22 @@ fn split_keyword(word: &str) -> Option<(&str, Cmp, &str)> {
 }
 
 /// A date, a time or a relative time (before `now_ms`) as milliseconds.
+/// A date-only value (`2026-11-01`): its midnight, UTC.
+fn date_value(value: &str) -> Option<i64> {
+    (value.len() == 10)
+        .then(|| parse_rfc3339_ms(&format!("{value}T00:00:00Z")))
+        .flatten()
+}
+
 fn time_value(value: &str, now_ms: i64) -> Option<i64> {
     if let Some(ms) = parse_rfc3339_ms(value) {
         return Some(ms);
     }
-    if value.len() == 10 {
-        return parse_rfc3339_ms(&format!("{value}T00:00:00Z"));
+    if let Some(ms) = date_value(value) {
+        return Some(ms);
     }
     let digits = value.bytes().take_while(u8::is_ascii_digit).count();
-    let n: i64 = value[..digits].parse().ok()?;
+    let n: i64 = value[..digits].parse().ok().filter(|n| *n < 1_000_000)?;
     let unit = value[digits..].trim_end_matches('s');
     let minutes = match unit {
         "minute" => 1,
@@ -164,6 +171,22 @@ fn parse(query: &str, now_ms: i64) -> Result<Query, Resp> {
                 None => return Err(invalid(&format!("Illegal value '{value}' for \"status\""))),
             },
             field @ ("created" | "updated") => match time_value(value, now_ms) {
+                // A date is a whole day: `>` starts the next day, `<=` ends with this one.
+                Some(at_ms) if date_value(value).is_some() && matches!(cmp, Cmp::Gt | Cmp::Le) => {
+                    Term::Time {
+                        field: if field == "created" {
+                            "created_at"
+                        } else {
+                            "updated_at"
+                        },
+                        cmp: if matches!(cmp, Cmp::Gt) {
+                            Cmp::Ge
+                        } else {
+                            Cmp::Lt
+                        },
+                        at_ms: at_ms + 86_400_000,
+                    }
+                }
                 Some(at_ms) => Term::Time {
                     field: if field == "created" {
                         "created_at"

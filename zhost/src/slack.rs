@@ -1213,7 +1213,8 @@ fn open_im(state: &mut State, user: &str) -> Result<(Value, bool), Resp> {
         }
         Some(_) => {}
     }
-    let id = format!("D{}", user.trim_start_matches(['U', 'W']));
+    // `D` + the ID without its first letter (`U`/`W`): one DM per user, never shared.
+    let id = format!("D{}", user.get(1..).unwrap_or_default());
     if let Some(ch) = state.world.slack_channel(&id) {
         return Ok((ch.clone(), false));
     }

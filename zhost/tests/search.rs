@@ -63,11 +63,18 @@ fn tickets_of_an_organization_with_a_tag_newest_first() {
     assert_eq!(ids(&body), [201]);
     let body = search(
         &h,
-        "type:ticket created>2026-11-26 tags:emergency",
+        "type:ticket created>=2026-11-26 tags:emergency",
         "&sort_by=created_at&sort_order=asc",
     )
     .json();
     assert_eq!(ids(&body), [202, 201, 203]);
+    // A date is a whole day: `>` starts the next day, `<=` ends with the named one.
+    let after = |q: &str| ids(&search(&h, q, "&sort_by=created_at&sort_order=asc").json());
+    assert_eq!(after("created>2026-11-25"), [202, 201, 203]);
+    assert_eq!(after("created<=2026-11-25"), [205, 204]);
+    assert_eq!(after("created:2026-11-25"), [204]);
+    // Ten characters, and still a relative time (not a date): since 12:20 on the demo clock.
+    assert_eq!(after("created>100minutes"), [202, 201, 203]);
     // Repeated tags: any of them; quoted: all of them.
     let body = search(&h, "tags:billing tags:pos", "&sort_by=created_at").json();
     assert_eq!(ids(&body), [203, 204]);
