@@ -23,7 +23,6 @@ use super::workflow::context::{self, AccountContext};
 use super::workflow::ping::{self, AseFacts, Ping};
 use super::workflow::{Context, TicketInfo};
 use super::zendesk::{ZafTicketDto, ZafUserDto};
-use std::collections::VecDeque;
 
 pub use super::request::{Body, Expect, Failure, Method, Outcome, Reply, Request, RequestId};
 
@@ -87,7 +86,7 @@ pub struct Sidebar {
     flows: Option<Workflows>,
     next_id: RequestId,
     /// Requests the workflows issued, in the order issued, not yet handed to the host.
-    queue: VecDeque<Request>,
+    queue: Vec<Request>,
     /// Requests handed to the host and not yet answered.
     pending: Vec<(RequestId, Route)>,
     /// When the shared state was last re-read for [`Sidebar::refresh`], and when a re-read
@@ -130,7 +129,7 @@ impl Sidebar {
             reasons: Vec::new(),
             flows: None,
             next_id: 1,
-            queue: VecDeque::new(),
+            queue: Vec::new(),
             pending: Vec::new(),
             // The start-up reads are the first look at the shared state.
             refreshed_at: now_ms,
@@ -287,7 +286,7 @@ impl Sidebar {
 
     /// The next request for the host to perform, in the order the workflows issued them.
     pub fn poll_request(&mut self) -> Option<Request> {
-        self.queue.pop_front()
+        (!self.queue.is_empty()).then(|| self.queue.remove(0))
     }
 
     /// Moves what the workflows issued during the last input into the queue, tagging each
@@ -310,7 +309,7 @@ impl Sidebar {
             self.next_id = self.next_id.wrapping_add(1).max(1);
             request.id = id;
             self.pending.push((id, route));
-            self.queue.push_back(request);
+            self.queue.push(request);
         }
     }
 

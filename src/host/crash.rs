@@ -28,8 +28,16 @@ pub fn remember_client(client: &ZafClient) {
 pub fn install_hook(catalog: &Catalog) {
     let catalog = catalog.clone();
     std::panic::set_hook(Box::new(move |info| {
-        let detail = info.to_string();
-        web_sys::console::error_1(&format!("ase-emergency-assist panicked: {detail}").into());
+        // The message and where, without `Display for PanicHookInfo` (its formatting machinery
+        // is 0.2 KB gzipped the panel does not need).
+        let mut detail = info.payload_as_str().unwrap_or_default().to_string();
+        if let Some(at) = info.location() {
+            detail.push_str(" @ ");
+            detail.push_str(at.file());
+            detail.push(':');
+            detail.push_str(&crate::core::text::number_text(f64::from(at.line())));
+        }
+        web_sys::console::error_2(&"ase-emergency-assist panicked:".into(), &detail.as_str().into());
         let message = Message::with_detail(catalog.get("host.error.crashed"), detail);
         show_error(&catalog, vec![message]);
     }));

@@ -17,7 +17,6 @@ use super::request::Request;
 use super::settings::Settings;
 use super::text::Catalog;
 use super::zendesk::{ZafTicketDto, ZafUserDto};
-use std::collections::VecDeque;
 
 /// The ticket as read at start-up.
 #[derive(Debug, Clone)]
@@ -108,23 +107,23 @@ impl Context {
 /// answer must come back with.
 #[derive(Debug)]
 pub struct Outbox<S> {
-    queue: VecDeque<(Request, S)>,
+    queue: Vec<(Request, S)>,
 }
 
 impl<S> Default for Outbox<S> {
     fn default() -> Self {
         Outbox {
-            queue: VecDeque::new(),
+            queue: Vec::new(),
         }
     }
 }
 
 impl<S> Outbox<S> {
     pub fn push(&mut self, request: Request, step: S) {
-        self.queue.push_back((request, step));
+        self.queue.push((request, step));
     }
 
     pub fn pop(&mut self) -> Option<(Request, S)> {
-        self.queue.pop_front()
+        (!self.queue.is_empty()).then(|| self.queue.remove(0))
     }
 }
