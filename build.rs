@@ -1,7 +1,13 @@
 //! Compiles the English strings the sidebar reads into the app: `translations/en.json`, flattened
-//! to the runtime keys (xtask/src/runtime_keys.rs) plus the Slack and note texts, written to
-//! `$OUT_DIR/en.strings` as `key US value RS` records (ASCII unit and record separators, which no
-//! translation contains), so the app carries no descriptions or help texts and parses no JSON.
+//! to the runtime keys (xtask/src/runtime_keys.rs) plus the Slack and note texts. The keys are
+//! numbered in [`runtime_keys::ordered_keys`]' order; the app names a message by its number, so
+//! no key text ships in the wasm:
+//! - `$OUT_DIR/keys.rs`: `const NAMES: [&str; N]`, the keys in that order, which `text::key`
+//!   reads at compile time only (a misspelt key does not compile);
+//! - `$OUT_DIR/en.strings`: the English texts in that order, each ended by an ASCII record
+//!   separator (which no translation contains), empty for a plural form English lacks.
+//!
+//! So the app carries no descriptions, help texts or key names and parses no JSON.
 use std::path::Path;
 
 #[path = "xtask/src/runtime_keys.rs"]
@@ -17,21 +23,29 @@ fn main() {
     let mut flat = Vec::new();
     runtime_keys::flatten("", &tree, &mut flat)
         .unwrap_or_else(|key| panic!("translations/en.json: {key} is neither text nor an object"));
-    let mut out = String::new();
-    for (key, value) in flat {
-        if !(runtime_keys::is_runtime_key(&key) || runtime_keys::is_shared_key(&key)) {
-            continue;
+    let keys = runtime_keys::ordered_keys(&flat);
+    assert!(keys.len() < 0x8000, "translations/en.json: too many keys");
+    let mut names = String::from("/// The translation keys, numbered by position.\n");
+    names.push_str(&format!("const NAMES: [&str; {}] = [\n", keys.len()));
+    let mut strings = String::new();
+    for key in &keys {
+        names.push_str(&format!("    {key:?},\n"));
+        let value = flat.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+        if let Some(value) = value {
+            assert!(
+                !value.is_empty() && !value.contains('\u{1e}'),
+                "translations/en.json: {key} is empty or holds a record separator"
+            );
+            strings.push_str(value);
         }
-        assert!(
-            !key.contains(['\u{1f}', '\u{1e}']) && !value.contains(['\u{1f}', '\u{1e}']),
-            "translations/en.json: {key} holds a separator character"
-        );
-        out.push_str(&key);
-        out.push('\u{1f}');
-        out.push_str(&value);
-        out.push('\u{1e}');
+        strings.push('\u{1e}');
     }
+    names.push_str("];\n");
     let dir = std::env::var("OUT_DIR").unwrap_or_else(|e| panic!("OUT_DIR: {e}"));
-    std::fs::write(Path::new(&dir).join("en.strings"), out)
-        .unwrap_or_else(|e| panic!("cannot write en.strings: {e}"));
+    let write = |name: &str, text: &str| {
+        std::fs::write(Path::new(&dir).join(name), text)
+            .unwrap_or_else(|e| panic!("cannot write {name}: {e}"))
+    };
+    write("keys.rs", &names);
+    write("en.strings", &strings);
 }

@@ -14,8 +14,9 @@ use ase_emergency_assist::core::detection::{detect, FieldRule, MatchReason, Rule
 use ase_emergency_assist::core::locale::{duration_parts, Plural, TimeUnit};
 use ase_emergency_assist::core::map::SmallMap;
 use ase_emergency_assist::core::settings::{parse_settings, Expected, RawSettings, SettingProblem};
-use ase_emergency_assist::core::text::{format_locale, pick_locale, Catalog};
+use ase_emergency_assist::core::text::{self, format_locale, pick_locale, Catalog};
 use ase_emergency_assist::core::zendesk::{OrganizationDto, ZafUserDto};
+use ase_emergency_assist::{k, pk};
 
 // ---------------------------------------------------------------------------------------------
 // A small timezone database with the 2026 rules the tests need (the real one is the browser's).
@@ -1047,40 +1048,56 @@ fn the_agents_locale_picks_a_strings_file() {
 #[test]
 fn plural_messages_fall_back_to_other_and_overlays_keep_english() {
     let english: SmallMap<String> = [
-        ("n.one", "{{count}} second"),
-        ("n.other", "{{count}} seconds"),
-        ("a", "A"),
-        ("b", "B"),
+        ("ui.ping.retry_in.one", "{{count}} second"),
+        ("ui.ping.retry_in.other", "{{count}} seconds"),
+        ("ui.details", "A"),
+        ("ui.ping.copy", "B"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     let mut c = Catalog::from_entries(english);
+    let n = pk!("ui.ping.retry_in");
     assert_eq!(
-        c.render_plural("n", Plural::One, &[("count", "1")]),
+        c.render_plural(n, Plural::One, &[("count", "1")]),
         "1 second"
     );
     assert_eq!(
-        c.render_plural("n", Plural::Other, &[("count", "2")]),
+        c.render_plural(n, Plural::Other, &[("count", "2")]),
         "2 seconds"
     );
     assert_eq!(
-        c.render_plural("n", Plural::Few, &[("count", "3")]),
-        "3 seconds"
+        c.render_plural(n, Plural::Few, &[("count", "3")]),
+        "3 seconds",
+        "a form the language lacks falls back to other"
     );
-    c.overlay([("a".to_string(), "Ä".to_string())]);
-    assert_eq!((c.get("a"), c.get("b")), ("Ä".to_string(), "B".to_string()));
+    // A strings file: an array by key number, `null` where the locale has no text.
+    let mut file = vec![None; 400];
+    file[k!("ui.details").index()] = Some("Ä".to_string());
+    file[text::key_named("ui.ping.retry_in.few").map_or(0, |k| k.index())] =
+        Some("{{count}} sekundy".to_string());
+    c.overlay(file);
     assert_eq!(
-        c.get("missing.key"),
-        "missing.key",
-        "a gap shows as its key"
+        (c.get(k!("ui.details")), c.get(k!("ui.ping.copy"))),
+        ("Ä".to_string(), "B".to_string())
     );
+    assert_eq!(
+        c.render_plural(n, Plural::Few, &[("count", "3")]),
+        "3 sekundy"
+    );
+    assert_eq!(
+        c.render_plural(n, Plural::Many, &[("count", "5")]),
+        "5 seconds"
+    );
+    // The names the build numbered, and only those.
+    assert_eq!(text::key_name(k!("ui.details")), "ui.details");
+    assert_eq!(text::key_named("ui.no.such.key"), None);
 }
 
 #[test]
 fn right_to_left_messages_isolate_their_values_but_slack_texts_do_not() {
     let entries: SmallMap<String> = [
-        ("ui.not_set", "{{organization}} אין ASE"),
+        ("ui.ase.not_set", "{{organization}} אין ASE"),
         ("slack.root", "Emergency {{link}}: {{subject}}"),
         ("note.ping.by", "Pinged by {{name}}"),
     ]
@@ -1089,16 +1106,16 @@ fn right_to_left_messages_isolate_their_values_but_slack_texts_do_not() {
     .collect();
     let mut c = Catalog::from_entries(entries);
     let org = [("organization", "Acme, Inc.")];
-    assert_eq!(c.render("ui.not_set", &org), "Acme, Inc. אין ASE");
+    assert_eq!(c.render(k!("ui.ase.not_set"), &org), "Acme, Inc. אין ASE");
     c.set_isolate_values(true);
     assert_eq!(
-        c.render("ui.not_set", &org),
+        c.render(k!("ui.ase.not_set"), &org),
         "\u{2068}Acme, Inc.\u{2069} אין ASE"
     );
-    let slack = c.render("slack.root", &[("link", "#1"), ("subject", "down")]);
+    let slack = c.render(k!("slack.root"), &[("link", "#1"), ("subject", "down")]);
     assert_eq!(slack, "Emergency #1: down", "Slack gets plain text");
     assert_eq!(
-        c.render("note.ping.by", &[("name", "Noa")]),
+        c.render(k!("note.ping.by"), &[("name", "Noa")]),
         "Pinged by Noa"
     );
 }

@@ -40,14 +40,14 @@ pub struct PingRecord {
 pub fn format_ping_note(catalog: &Catalog, record: &PingRecord, ase_name: &str) -> String {
     let when = human_time_utc(catalog, record.at_ms);
     let lines = [
-        catalog.get("note.ping.title"),
-        catalog.render("note.ping.thread", &[("permalink", &record.permalink)]),
+        catalog.get(k!("note.ping.title")),
+        catalog.render(k!("note.ping.thread"), &[("permalink", &record.permalink)]),
         catalog.render(
-            "note.ping.by",
+            k!("note.ping.by"),
             &[("name", &record.by_name), ("time", &when)],
         ),
         catalog.render(
-            "note.ping.ase",
+            k!("note.ping.ase"),
             &[("name", ase_name), ("user", &record.ase)],
         ),
         String::new(),
@@ -68,7 +68,7 @@ fn human_time_utc(catalog: &Catalog, at_ms: i64) -> String {
     let c = clock::civil(at_ms);
     let date = format!("{:04}-{:02}-{:02}", c.year, c.month, c.day);
     let time = format!("{:02}:{:02}", c.hour, c.minute);
-    catalog.render("note.time_utc", &[("date", &date), ("time", &time)])
+    catalog.render(k!("note.time_utc"), &[("date", &date), ("time", &time)])
 }
 
 fn machine_line(record: &PingRecord) -> String {

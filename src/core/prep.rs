@@ -26,7 +26,7 @@ use super::availability::{wall_to_utc, TzOffsets};
 use super::clock::{self, MS_PER_DAY, MS_PER_MINUTE};
 use super::notes::MACHINE_PREFIX;
 use super::slack::{percent_decode, percent_encode};
-use super::text::{self, Catalog};
+use super::text::{self, Catalog, Key};
 
 /// One section of a prep note, in the order the composer writes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -126,16 +126,16 @@ pub enum Invalid {
 }
 
 impl Invalid {
-    pub fn key(self) -> &'static str {
+    pub fn key(self) -> Key {
         match self {
-            Invalid::NoTask => "ui.prep.invalid.task",
-            Invalid::NoWindow => "ui.prep.invalid.window",
-            Invalid::BadStart => "ui.prep.invalid.start",
-            Invalid::BadEnd => "ui.prep.invalid.end",
-            Invalid::UnknownZone => "ui.prep.invalid.zone",
-            Invalid::EndBeforeStart => "ui.prep.invalid.order",
-            Invalid::NothingPlanned => "ui.prep.invalid.planned",
-            Invalid::TooLong => "ui.prep.invalid.long",
+            Invalid::NoTask => k!("ui.prep.invalid.task"),
+            Invalid::NoWindow => k!("ui.prep.invalid.window"),
+            Invalid::BadStart => k!("ui.prep.invalid.start"),
+            Invalid::BadEnd => k!("ui.prep.invalid.end"),
+            Invalid::UnknownZone => k!("ui.prep.invalid.zone"),
+            Invalid::EndBeforeStart => k!("ui.prep.invalid.order"),
+            Invalid::NothingPlanned => k!("ui.prep.invalid.planned"),
+            Invalid::TooLong => k!("ui.prep.invalid.long"),
         }
     }
 }
@@ -215,7 +215,7 @@ fn parse_local(s: &str) -> Option<i64> {
 
 /// The composer's note for `draft` with its window resolved to UTC.
 pub fn format_note(catalog: &Catalog, draft: &Draft, window: &Window) -> String {
-    let mut out = catalog.render("note.prep.title", &[("task", one_line(&draft.task))]);
+    let mut out = catalog.render(k!("note.prep.title"), &[("task", one_line(&draft.task))]);
     out.push('\n');
     let range = human_range(window);
     let zone = if window.zone == "UTC" {
@@ -223,14 +223,17 @@ pub fn format_note(catalog: &Catalog, draft: &Draft, window: &Window) -> String 
     } else {
         format!(" ({})", window.zone)
     };
-    out.push_str(&catalog.render("note.prep.window", &[("range", &range), ("zone", &zone)]));
+    out.push_str(&catalog.render(
+        k!("note.prep.window"),
+        &[("range", &range), ("zone", &zone)],
+    ));
     for (part, text) in Part::ALL.iter().zip(&draft.parts) {
         let text = text.trim();
         if text.is_empty() {
             continue;
         }
         out.push('\n');
-        out.push_str(&catalog.get(&heading_key(*part)));
+        out.push_str(&catalog.get(heading_key(*part)));
         out.push_str(": ");
         // Continuation lines are indented, so a line of the ASE's text can never read as a
         // heading of its own.
@@ -251,8 +254,14 @@ pub fn format_note(catalog: &Catalog, draft: &Draft, window: &Window) -> String 
     out
 }
 
-fn heading_key(part: Part) -> String {
-    format!("note.prep.{}", part.key())
+fn heading_key(part: Part) -> Key {
+    match part {
+        Part::Planned => k!("note.prep.planned"),
+        Part::Problems => k!("note.prep.problems"),
+        Part::Solutions => k!("note.prep.solutions"),
+        Part::Context => k!("note.prep.context"),
+        Part::Contacts => k!("note.prep.contacts"),
+    }
 }
 
 fn one_line(s: &str) -> &str {

@@ -7,7 +7,7 @@ use super::locale::Intl;
 use super::request::{Failure, Outcome, Reply};
 use super::settings::{Expected, SettingProblem};
 use super::slack::SlackResponseDto;
-use super::text::Catalog;
+use super::text::{Catalog, Key, PluralKey};
 use super::view::Message;
 
 /// Which service a failed request went to, for the wording of the failure.
@@ -42,7 +42,10 @@ impl Problems<'_> {
                 let error = r.error.unwrap_or_default();
                 Err(self.slack_error(method, &error, None))
             }
-            Ok(_) => Err(self.decode(Service::Slack(method), "problems.detail.unexpected_answer")),
+            Ok(_) => Err(self.decode(
+                Service::Slack(method),
+                k!("problems.detail.unexpected_answer"),
+            )),
             Err(failure) => Err(self.failure(Service::Slack(method), &failure)),
         }
     }
@@ -50,20 +53,20 @@ impl Problems<'_> {
     /// A Zendesk answer that was not the expected one, in words.
     pub fn zendesk(&self, reply: Outcome) -> Message {
         match reply {
-            Ok(_) => self.decode(Service::Zendesk, "problems.detail.unexpected_answer"),
+            Ok(_) => self.decode(Service::Zendesk, k!("problems.detail.unexpected_answer")),
             Err(failure) => self.failure(Service::Zendesk, &failure),
         }
     }
 
     /// An answer of the wrong shape; `detail_key` names what was wrong.
-    pub fn decode(&self, service: Service, detail_key: &str) -> Message {
+    pub fn decode(&self, service: Service, detail_key: Key) -> Message {
         self.decode_detail(service, self.catalog.get(detail_key))
     }
 
     fn decode_detail(&self, service: Service, detail: String) -> Message {
         let (key, detail) = match service {
-            Service::Zendesk => ("problems.zendesk.decode", detail),
-            Service::Slack(method) => ("problems.slack.decode", format!("{method}: {detail}")),
+            Service::Zendesk => (k!("problems.zendesk.decode"), detail),
+            Service::Slack(method) => (k!("problems.slack.decode"), format!("{method}: {detail}")),
         };
         Message::with_detail(self.catalog.get(key), detail)
     }
@@ -74,18 +77,18 @@ impl Problems<'_> {
         match (service, failure) {
             (_, Failure::Decode { detail }) => self.decode_detail(service, detail.clone()),
             (Service::Zendesk, Failure::Transport { detail }) => {
-                Message::with_detail(c.get("problems.zendesk.transport"), detail.as_str())
+                Message::with_detail(c.get(k!("problems.zendesk.transport")), detail.as_str())
             }
             (Service::Slack(method), Failure::Transport { detail }) => Message::with_detail(
-                c.get("problems.slack.transport"),
+                c.get(k!("problems.slack.transport")),
                 format!("{method}: {detail}"),
             ),
             (Service::Zendesk, Failure::Timeout { after_s }) => Message::with_detail(
-                c.get("problems.zendesk.timeout"),
+                c.get(k!("problems.zendesk.timeout")),
                 format!("no answer within {after_s} s"),
             ),
             (Service::Slack(method), Failure::Timeout { after_s }) => Message::with_detail(
-                c.get("problems.slack.timeout"),
+                c.get(k!("problems.slack.timeout")),
                 format!("{method}: no answer within {after_s} s"),
             ),
             (
@@ -97,15 +100,15 @@ impl Problems<'_> {
                 },
             ) => {
                 let text = match (*status, retry_after_s) {
-                    (401 | 403, _) => c.get("problems.zendesk.forbidden"),
-                    (404, _) => c.get("problems.zendesk.not_found"),
-                    (409, _) => c.get("problems.zendesk.changed"),
+                    (401 | 403, _) => c.get(k!("problems.zendesk.forbidden")),
+                    (404, _) => c.get(k!("problems.zendesk.not_found")),
+                    (409, _) => c.get(k!("problems.zendesk.changed")),
                     (429, Some(seconds)) => {
-                        self.retry_in("problems.zendesk.rate_limited", *seconds)
+                        self.retry_in(pk!("problems.zendesk.rate_limited"), *seconds)
                     }
-                    (429, None) => c.get("problems.zendesk.rate_limited_soon"),
-                    (500..=599, _) => c.get("problems.zendesk.server"),
-                    _ => c.get("problems.zendesk.refused"),
+                    (429, None) => c.get(k!("problems.zendesk.rate_limited_soon")),
+                    (500..=599, _) => c.get(k!("problems.zendesk.server")),
+                    _ => c.get(k!("problems.zendesk.refused")),
                 };
                 let error = zendesk_error_text(body);
                 let detail = match error.is_empty() {
@@ -126,7 +129,7 @@ impl Problems<'_> {
                 match json_string_field(body, "error").filter(|e| !e.is_empty()) {
                     Some(error) => self.slack_error(method, &error, None),
                     None => Message::with_detail(
-                        c.get("problems.slack.http_status"),
+                        c.get(k!("problems.slack.http_status")),
                         format!("{method}: HTTP {status}"),
                     ),
                 }
@@ -135,7 +138,7 @@ impl Problems<'_> {
     }
 
     /// "… try again in 30 seconds", with the count's plural form.
-    fn retry_in(&self, key: &str, seconds: u32) -> String {
+    fn retry_in(&self, key: PluralKey, seconds: u32) -> String {
         let n = i64::from(seconds);
         let count = self.intl.number(n);
         self.catalog
@@ -149,36 +152,37 @@ impl Problems<'_> {
         let channel = self.channel;
         let channel_setting = setting_label(c, "slack_channel_id");
         let text = match error {
-            "users_not_found" | "user_not_found" => {
-                c.render("problems.slack.users_not_found", &[("email", self.email)])
-            }
+            "users_not_found" | "user_not_found" => c.render(
+                k!("problems.slack.users_not_found"),
+                &[("email", self.email)],
+            ),
             "invalid_auth" | "not_authed" | "token_revoked" | "token_expired"
             | "account_inactive" => c.render(
-                "problems.slack.token",
+                k!("problems.slack.token"),
                 &[("setting", &setting_label(c, "slack_bot_token"))],
             ),
             "channel_not_found" => c.render(
-                "problems.slack.channel_not_found",
+                k!("problems.slack.channel_not_found"),
                 &[("setting", &channel_setting), ("channel", channel)],
             ),
             "not_in_channel" => c.render(
-                "problems.slack.not_in_channel",
+                k!("problems.slack.not_in_channel"),
                 &[("setting", &channel_setting), ("channel", channel)],
             ),
             "is_archived" => c.render(
-                "problems.slack.is_archived",
+                k!("problems.slack.is_archived"),
                 &[("setting", &channel_setting), ("channel", channel)],
             ),
             "missing_scope" => match needed_scope(method) {
-                Some(scope) => c.render("problems.slack.missing_scope", &[("scope", scope)]),
-                None => c.get("problems.slack.missing_scope_any"),
+                Some(scope) => c.render(k!("problems.slack.missing_scope"), &[("scope", scope)]),
+                None => c.get(k!("problems.slack.missing_scope_any")),
             },
             "ratelimited" | "rate_limited" => match retry_after_s {
-                Some(seconds) => self.retry_in("problems.slack.rate_limited", seconds),
-                None => c.get("problems.slack.rate_limited_soon"),
+                Some(seconds) => self.retry_in(pk!("problems.slack.rate_limited"), seconds),
+                None => c.get(k!("problems.slack.rate_limited_soon")),
             },
-            "" => c.get("problems.slack.no_error"),
-            _ => c.get("problems.slack.other"),
+            "" => c.get(k!("problems.slack.no_error")),
+            _ => c.get(k!("problems.slack.other")),
         };
         let code = if error.is_empty() { "?" } else { error };
         Message::with_detail(text, format!("{method}: {code}"))
@@ -210,12 +214,22 @@ fn needed_scope(method: &str) -> Option<&'static str> {
 
 /// The setting's label from the manifest translations, or its name when there is none.
 pub fn setting_label(catalog: &Catalog, setting: &str) -> String {
-    let key = format!("app.parameters.{setting}.label");
-    if catalog.contains(&key) {
-        catalog.get(&key)
-    } else {
-        setting.to_string()
-    }
+    let key = match setting {
+        "slack_bot_token" => k!("app.parameters.slack_bot_token.label"),
+        "slack_channel_id" => k!("app.parameters.slack_channel_id.label"),
+        "emergency_priorities" => k!("app.parameters.emergency_priorities.label"),
+        "emergency_tags" => k!("app.parameters.emergency_tags.label"),
+        "emergency_form_ids" => k!("app.parameters.emergency_form_ids.label"),
+        "emergency_field_id" => k!("app.parameters.emergency_field_id.label"),
+        "emergency_field_values" => k!("app.parameters.emergency_field_values.label"),
+        "emergency_subject_words" => k!("app.parameters.emergency_subject_words.label"),
+        "ase_org_field" => k!("app.parameters.ase_org_field.label"),
+        "context_fields" => k!("app.parameters.context_fields.label"),
+        "working_hours" => k!("app.parameters.working_hours.label"),
+        "hide_when_not_emergency" => k!("app.parameters.hide_when_not_emergency.label"),
+        _ => return setting.to_string(),
+    };
+    catalog.get(key)
 }
 
 /// The setting a problem is about.
@@ -234,7 +248,7 @@ pub fn setting_problem(catalog: &Catalog, problem: &SettingProblem) -> String {
             value,
             expected,
         } => catalog.render(
-            "problems.setting_invalid",
+            k!("problems.setting_invalid"),
             &[
                 ("setting", &setting_label(catalog, setting)),
                 ("value", value),
@@ -247,20 +261,20 @@ pub fn setting_problem(catalog: &Catalog, problem: &SettingProblem) -> String {
 /// "“Emergency Slack channel ID” is not set".
 pub fn setting_missing(catalog: &Catalog, setting: &str) -> String {
     catalog.render(
-        "problems.setting_missing",
+        k!("problems.setting_missing"),
         &[("setting", &setting_label(catalog, setting))],
     )
 }
 
-fn expected_key(expected: &Expected) -> &'static str {
+fn expected_key(expected: &Expected) -> Key {
     match expected {
-        Expected::ChannelId => "problems.expected.channel_id",
-        Expected::NumberList => "problems.expected.number_list",
-        Expected::Number => "problems.expected.number",
-        Expected::WorkingHours => "problems.expected.working_hours",
-        Expected::FieldKey => "problems.expected.field_key",
-        Expected::Priorities => "problems.expected.priorities",
-        Expected::Checkbox => "problems.expected.checkbox",
+        Expected::ChannelId => k!("problems.expected.channel_id"),
+        Expected::NumberList => k!("problems.expected.number_list"),
+        Expected::Number => k!("problems.expected.number"),
+        Expected::WorkingHours => k!("problems.expected.working_hours"),
+        Expected::FieldKey => k!("problems.expected.field_key"),
+        Expected::Priorities => k!("problems.expected.priorities"),
+        Expected::Checkbox => k!("problems.expected.checkbox"),
     }
 }
 
@@ -275,9 +289,12 @@ pub fn no_rules(catalog: &Catalog, intl: &dyn Intl) -> String {
         "emergency_subject_words",
     ] {
         let label = setting_label(catalog, setting);
-        labels.push(catalog.render("problems.quoted", &[("text", &label)]));
+        labels.push(catalog.render(k!("problems.quoted"), &[("text", &label)]));
     }
-    catalog.render("problems.no_rules", &[("settings", &intl.or_list(&labels))])
+    catalog.render(
+        k!("problems.no_rules"),
+        &[("settings", &intl.or_list(&labels))],
+    )
 }
 
 // ---- Error bodies ----

@@ -317,10 +317,10 @@ impl Sidebar {
     pub fn view(&self, now_ms: i64, intl: &dyn Intl) -> View {
         let c = &self.ctx.catalog;
         let headline = c.get(match self.phase {
-            Phase::Loading => "ui.headline.loading",
-            Phase::NotEmergency => "ui.headline.not_emergency",
-            Phase::Emergency => "ui.headline.emergency",
-            Phase::Misconfigured => "ui.headline.misconfigured",
+            Phase::Loading => k!("ui.headline.loading"),
+            Phase::NotEmergency => k!("ui.headline.not_emergency"),
+            Phase::Emergency => k!("ui.headline.emergency"),
+            Phase::Misconfigured => k!("ui.headline.misconfigured"),
         });
         let flows = self
             .flows
@@ -350,7 +350,7 @@ impl Sidebar {
         }
         View {
             phase: self.phase,
-            details_label: c.get("ui.details"),
+            details_label: c.get(k!("ui.details")),
             headline,
             problems,
             emergency,
@@ -373,27 +373,28 @@ fn reason_text(c: &Catalog, reason: &MatchReason) -> String {
         MatchReason::Priority(priority) => {
             // Zendesk's four priorities have names in every language; anything else is shown
             // as the admin wrote it.
-            let key = format!("ui.priority.{}", priority.to_ascii_lowercase());
-            let name = if c.contains(&key) {
-                c.get(&key)
-            } else {
-                priority.clone()
+            let name = match priority.to_ascii_lowercase().as_str() {
+                "low" => c.get(k!("ui.priority.low")),
+                "normal" => c.get(k!("ui.priority.normal")),
+                "high" => c.get(k!("ui.priority.high")),
+                "urgent" => c.get(k!("ui.priority.urgent")),
+                _ => priority.clone(),
             };
-            c.render("ui.reason.priority", &[("priority", &name)])
+            c.render(k!("ui.reason.priority"), &[("priority", &name)])
         }
-        MatchReason::Tag(tag) => c.render("ui.reason.tag", &[("tag", tag.as_str())]),
-        MatchReason::Form(form) => c.render("ui.reason.form", &[("form", &form.to_string())]),
+        MatchReason::Tag(tag) => c.render(k!("ui.reason.tag"), &[("tag", tag.as_str())]),
+        MatchReason::Form(form) => c.render(k!("ui.reason.form"), &[("form", &form.to_string())]),
         // A checkbox says "true": the agent reads "is checked" in their own words.
         MatchReason::Field { field_id, value } if value.eq_ignore_ascii_case("true") => c.render(
-            "ui.reason.field_checked",
+            k!("ui.reason.field_checked"),
             &[("field", &field_id.to_string())],
         ),
         MatchReason::Field { field_id, value } => c.render(
-            "ui.reason.field",
+            k!("ui.reason.field"),
             &[("field", &field_id.to_string()), ("value", value)],
         ),
         MatchReason::Keyword(keyword) => {
-            c.render("ui.reason.keyword", &[("keyword", keyword.as_str())])
+            c.render(k!("ui.reason.keyword"), &[("keyword", keyword.as_str())])
         }
     }
 }

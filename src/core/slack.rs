@@ -1,5 +1,5 @@
 //! Slack Web API wire types, mrkdwn escaping and the composition of the app's messages.
-use super::text::Catalog;
+use super::text::{Catalog, Key};
 use serde::{Deserialize, Serialize};
 
 /// The real Slack endpoint. The app always calls this URL; Zendesk's proxy (or the local host)
@@ -282,7 +282,7 @@ pub fn mention(user_id: &str) -> String {
 }
 
 /// Uses `value` escaped, or the catalog's fallback when it is absent or blank.
-fn escaped_or(catalog: &Catalog, value: Option<&str>, fallback_key: &str) -> String {
+fn escaped_or(catalog: &Catalog, value: Option<&str>, fallback_key: Key) -> String {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         Some(v) => escape_mrkdwn(v),
         None => catalog.get(fallback_key),
@@ -292,11 +292,11 @@ fn escaped_or(catalog: &Catalog, value: Option<&str>, fallback_key: &str) -> Str
 /// The text of the emergency thread's root message.
 pub fn compose_root(catalog: &Catalog, facts: &RootFacts<'_>) -> String {
     let link = ticket_link(facts.subdomain, facts.ticket_id);
-    let subject = escaped_or(catalog, facts.subject, "slack.no_subject");
-    let organization = escaped_or(catalog, facts.organization, "slack.no_organization");
-    let priority = escaped_or(catalog, facts.priority, "slack.no_priority");
+    let subject = escaped_or(catalog, facts.subject, k!("slack.no_subject"));
+    let organization = escaped_or(catalog, facts.organization, k!("slack.no_organization"));
+    let priority = escaped_or(catalog, facts.priority, k!("slack.no_priority"));
     catalog.render(
-        "slack.root",
+        k!("slack.root"),
         &[
             ("link", &link),
             ("subject", &subject),
@@ -311,13 +311,13 @@ pub fn compose_root(catalog: &Catalog, facts: &RootFacts<'_>) -> String {
 /// reach.
 pub fn compose_ping(catalog: &Catalog, facts: &PingFacts<'_>, thread: Option<&str>) -> String {
     let key = match thread {
-        Some(_) => "slack.dm",
-        None if facts.available => "slack.ping_available",
-        None => "slack.ping_unavailable",
+        Some(_) => k!("slack.dm"),
+        None if facts.available => k!("slack.ping_available"),
+        None => k!("slack.ping_unavailable"),
     };
     let link = ticket_link(facts.subdomain, facts.ticket_id);
-    let organization = escaped_or(catalog, facts.organization, "slack.no_organization");
-    let by = escaped_or(catalog, Some(facts.pinged_by), "slack.unknown_agent");
+    let organization = escaped_or(catalog, facts.organization, k!("slack.no_organization"));
+    let by = escaped_or(catalog, Some(facts.pinged_by), k!("slack.unknown_agent"));
     let thread = escape_mrkdwn(thread.unwrap_or_default());
     let body = catalog.render(
         key,

@@ -55,10 +55,111 @@ pub fn format_locale(locale: &str) -> String {
     }
 }
 
-/// Flattened translations: `"ui.ping.button"` → `"Ping ASE"`.
+include!(concat!(env!("OUT_DIR"), "/keys.rs"));
+
+/// A translation key, by its number in the build's key list (`build.rs`): the app ships the
+/// numbers, never the key texts. Made at compile time by [`k!`](crate::k), so a key that
+/// `translations/en.json` lacks does not compile. The top bit marks a shared text (Slack
+/// messages and ticket notes: English, never isolated).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key(u16);
+
+const SHARED: u16 = 0x8000;
+
+/// `const` byte equality of `a` with `b` + `c` (`c` may be empty).
+const fn equals(a: &[u8], b: &[u8], c: &[u8]) -> bool {
+    if a.len() != b.len() + c.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        let want = if i < b.len() { b[i] } else { c[i - b.len()] };
+        if a[i] != want {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn starts_with(a: &[u8], prefix: &[u8]) -> bool {
+    a.len() >= prefix.len() && {
+        let mut i = 0;
+        while i < prefix.len() && a[i] == prefix[i] {
+            i += 1;
+        }
+        i == prefix.len()
+    }
+}
+
+/// The number of `name` + `suffix` in the key list, if it is there.
+const fn position(name: &str, suffix: &str) -> Option<u16> {
+    let mut i = 0;
+    while i < NAMES.len() {
+        if equals(NAMES[i].as_bytes(), name.as_bytes(), suffix.as_bytes()) {
+            return Some(i as u16);
+        }
+        i += 1;
+    }
+    None
+}
+
+const fn with_flag(index: u16, name: &str) -> Key {
+    let b = name.as_bytes();
+    let shared = starts_with(b, b"slack.") || starts_with(b, b"note.");
+    Key(if shared { index | SHARED } else { index })
+}
+
+/// The key `name`; meant for compile time ([`k!`](crate::k)), where a missing key is an error.
+pub const fn key(name: &str) -> Key {
+    match position(name, "") {
+        Some(index) => with_flag(index, name),
+        None => panic!("no such key in translations/en.json"),
+    }
+}
+
+/// The forms of a plural message (`base.one`, `base.other`, …), by CLDR category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PluralKey([Key; 6]);
+
+/// The plural message `base`; meant for compile time ([`pk!`](crate::pk)). Every form has a
+/// number (the build numbers them all), so only `base.other` must exist in English.
+pub const fn plural_key(base: &str) -> PluralKey {
+    const SUFFIXES: [&str; 6] = [".zero", ".one", ".two", ".few", ".many", ".other"];
+    let mut forms = [Key(0); 6];
+    let mut i = 0;
+    while i < 6 {
+        forms[i] = match position(base, SUFFIXES[i]) {
+            Some(index) => with_flag(index, base),
+            None => panic!("no such plural message in translations/en.json"),
+        };
+        i += 1;
+    }
+    PluralKey(forms)
+}
+
+/// The key named `name` at run time (tests and tools; the app names keys at compile time),
+/// `None` when the build numbered no such key.
+pub fn key_named(name: &str) -> Option<Key> {
+    position(name, "").map(|index| with_flag(index, name))
+}
+
+impl Key {
+    /// Its number: its place in a strings file's array.
+    pub fn index(self) -> usize {
+        usize::from(self.0 & !SHARED)
+    }
+}
+
+/// The key's name (tests and tools).
+pub fn key_name(key: Key) -> &'static str {
+    NAMES[key.index()]
+}
+
+/// The translations, by key number: `k!("ui.ping.button")` → `"Ping ASE"`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Catalog {
-    entries: SmallMap<String>,
+    values: Vec<Option<String>>,
     /// Wrap each filled-in value in Unicode isolates (FSI … PDI) in the agent's messages, so in
     /// a right-to-left language an untrusted left-to-right value ("@maria", "Acme, Inc.") keeps
     /// its own order and cannot reorder the sentence around it.
@@ -66,40 +167,43 @@ pub struct Catalog {
 }
 
 /// The English strings the app shows and writes, compiled in by `build.rs` from
-/// `translations/en.json` (`key US value RS` records).
+/// `translations/en.json`: one text per key number, each ended by a record separator.
 const ENGLISH: &str = include_str!(concat!(env!("OUT_DIR"), "/en.strings"));
 
 impl Catalog {
     /// English, the app's own language and every other locale's fallback.
     pub fn english() -> Catalog {
-        let mut entries = SmallMap::new();
-        for (key, value) in ENGLISH
-            .split('\u{1e}')
-            .filter_map(|r| r.split_once('\u{1f}'))
-        {
-            entries.insert(key.to_string(), value.to_string());
+        let mut values = Vec::new();
+        for value in ENGLISH.split_terminator('\u{1e}') {
+            values.push((!value.is_empty()).then(|| value.to_string()));
         }
         Catalog {
-            entries,
+            values,
             isolate_values: false,
         }
     }
 
+    /// A catalog of the keys of a translation tree (tests and tools); keys the build did not
+    /// number are left out.
     pub fn from_tree(root: &TranslationNode) -> Self {
         let mut entries = SmallMap::new();
         flatten("", root, &mut entries);
-        Catalog {
-            entries,
-            isolate_values: false,
-        }
+        Catalog::from_entries(entries)
     }
 
-    /// A catalog of already flattened entries (`"ui.ping.button"` → `"Ping ASE"`).
+    /// A catalog of already flattened entries (`"ui.ping.button"` → `"Ping ASE"`; tests and
+    /// tools); keys the build did not number are left out.
     pub fn from_entries(entries: SmallMap<String>) -> Self {
-        Catalog {
-            entries,
+        let mut catalog = Catalog {
+            values: vec![None; NAMES.len()],
             isolate_values: false,
+        };
+        for (name, value) in entries.iter() {
+            if let Some(key) = key_named(name) {
+                catalog.set(key, value.clone());
+            }
         }
+        catalog
     }
 
     /// Isolates filled-in values in the agent's messages (for a right-to-left language); never
@@ -108,23 +212,37 @@ impl Catalog {
         self.isolate_values = isolate;
     }
 
-    /// Lays `entries` over the catalog: a translation replaces the English it names, and what
-    /// it lacks stays English.
-    pub fn overlay(&mut self, entries: impl IntoIterator<Item = (String, String)>) {
-        for (key, value) in entries {
-            self.entries.insert(key, value);
+    fn set(&mut self, key: Key, value: String) {
+        if let Some(slot) = self.values.get_mut(key.index()) {
+            *slot = Some(value);
         }
     }
 
-    pub fn contains(&self, key: &str) -> bool {
-        self.entries.contains_key(key)
+    /// Lays a locale's strings over the catalog: entry `i` is the text of key number `i` (the
+    /// strings file is an array in the build's key order); a translation replaces the English
+    /// it numbers, and a missing one (`None`; the files hold none for the shared texts) leaves
+    /// English.
+    pub fn overlay(&mut self, entries: impl IntoIterator<Item = Option<String>>) {
+        for (index, value) in entries.into_iter().enumerate() {
+            if let (Some(value), Some(slot)) = (value, self.values.get_mut(index)) {
+                *slot = Some(value);
+            }
+        }
     }
 
-    /// The message for `key` with `{{name}}` replaced by the matching argument. A missing key
-    /// renders as the key itself so a gap is visible rather than silent.
-    pub fn render(&self, key: &str, args: &[(&str, &str)]) -> String {
-        let Some(template) = self.entries.get(key) else {
-            return key.to_string();
+    fn value(&self, key: Key) -> Option<&String> {
+        self.values.get(key.index())?.as_ref()
+    }
+
+    pub fn contains(&self, key: Key) -> bool {
+        self.value(key).is_some()
+    }
+
+    /// The message for `key` with `{{name}}` replaced by the matching argument. A key without
+    /// a text (a plural form the language lacks) renders empty.
+    pub fn render(&self, key: Key, args: &[(&str, &str)]) -> String {
+        let Some(template) = self.value(key) else {
+            return String::new();
         };
         let mut out = String::with_capacity(template.len());
         let mut rest = template.as_str();
@@ -140,7 +258,7 @@ impl Catalog {
             };
             let name = after.get(..close).unwrap_or_default();
             match args.iter().find(|(n, _)| *n == name.trim()) {
-                Some((_, value)) if self.isolate_values && !is_shared(key) => {
+                Some((_, value)) if self.isolate_values && key.0 & SHARED == 0 => {
                     out.push('\u{2068}');
                     out.push_str(value);
                     out.push('\u{2069}');
@@ -158,19 +276,19 @@ impl Catalog {
         out
     }
 
-    /// The plural message for a count: `key.<category>` (CLDR category from the locale port),
-    /// falling back to `key.other`, which every plural message has.
-    pub fn render_plural(&self, key: &str, plural: Plural, args: &[(&str, &str)]) -> String {
-        let exact = format!("{key}.{}", plural.as_str());
-        if self.contains(&exact) {
-            self.render(&exact, args)
+    /// The plural message for a count: the form of its CLDR category (from the locale port),
+    /// falling back to `other`, which every plural message has.
+    pub fn render_plural(&self, key: PluralKey, plural: Plural, args: &[(&str, &str)]) -> String {
+        let form = key.0[plural as usize];
+        if self.contains(form) {
+            self.render(form, args)
         } else {
-            self.render(&format!("{key}.other"), args)
+            self.render(key.0[5], args)
         }
     }
 
     /// Shorthand for a message without arguments.
-    pub fn get(&self, key: &str) -> String {
+    pub fn get(&self, key: Key) -> String {
         self.render(key, &[])
     }
 }
@@ -223,11 +341,6 @@ pub fn join(items: &[&str], sep: &str) -> String {
         out.push_str(item);
     }
     out
-}
-
-/// Slack message and ticket note texts: read by others, always English, never isolated.
-fn is_shared(key: &str) -> bool {
-    key.starts_with("slack.") || key.starts_with("note.")
 }
 
 /// The byte index of the first `needle` in `haystack`. A plain byte search: std's substring

@@ -37,8 +37,11 @@ pub fn install_hook(catalog: &Catalog) {
             detail.push(':');
             detail.push_str(&crate::core::text::number_text(f64::from(at.line())));
         }
-        web_sys::console::error_2(&"ase-emergency-assist panicked:".into(), &detail.as_str().into());
-        let message = Message::with_detail(catalog.get("host.error.crashed"), detail);
+        web_sys::console::error_2(
+            &"ase-emergency-assist panicked:".into(),
+            &detail.as_str().into(),
+        );
+        let message = Message::with_detail(catalog.get(k!("host.error.crashed")), detail);
         show_error(&catalog, vec![message]);
     }));
 }
@@ -47,8 +50,8 @@ pub fn install_hook(catalog: &Catalog) {
 pub fn show_error(catalog: &Catalog, problems: Vec<Message>) {
     let view = View {
         phase: Phase::Misconfigured,
-        details_label: catalog.get("ui.details"),
-        headline: catalog.get("host.error.headline"),
+        details_label: catalog.get(k!("ui.details")),
+        headline: catalog.get(k!("host.error.headline")),
         problems,
         emergency: None,
         collapsed: false,

@@ -19,7 +19,7 @@ pub mod strings;
 pub mod tz;
 pub mod zaf;
 
-use crate::core::text::Catalog;
+use crate::core::text::{Catalog, Key};
 use crate::core::view::{Message, Phase, View};
 use wasm_bindgen::prelude::*;
 
@@ -58,20 +58,22 @@ impl HostError {
     /// What a person reads, from the `host.error.*` translations; the technical detail goes to
     /// the panel's "Details" disclosure.
     pub fn message(&self, catalog: &Catalog) -> Message {
-        let (key, args, detail): (&str, &[(&str, &str)], String) = match self {
-            HostError::SdkMissing(detail) => ("host.error.sdk_missing", &[], detail.clone()),
-            HostError::NotInZendesk => ("host.error.not_in_zendesk", &[], String::new()),
-            HostError::Zaf { call, detail } => ("host.error.zaf", &[], format!("{call}: {detail}")),
+        let (key, args, detail): (Key, &[(&str, &str)], String) = match self {
+            HostError::SdkMissing(detail) => (k!("host.error.sdk_missing"), &[], detail.clone()),
+            HostError::NotInZendesk => (k!("host.error.not_in_zendesk"), &[], String::new()),
+            HostError::Zaf { call, detail } => {
+                (k!("host.error.zaf"), &[], format!("{call}: {detail}"))
+            }
             HostError::Data { path, detail } => {
-                ("host.error.data", &[], format!("{path}: {detail}"))
+                (k!("host.error.data"), &[], format!("{path}: {detail}"))
             }
             HostError::Settings { name, detail } => {
                 let label = crate::core::problems::setting_label(catalog, name);
-                let text = catalog.render("host.error.settings", &[("name", &label)]);
+                let text = catalog.render(k!("host.error.settings"), &[("name", &label)]);
                 return Message::with_detail(text, format!("{name}: {detail}"));
             }
             HostError::Encode(detail) | HostError::Dom(detail) => {
-                ("host.error.internal", &[], detail.clone())
+                (k!("host.error.internal"), &[], detail.clone())
             }
         };
         Message::with_detail(catalog.render(key, args), detail)
@@ -79,7 +81,7 @@ impl HostError {
 }
 
 /// Entry point, called by `app.js` after the wasm module is initialised. `load_strings(file)`
-/// returns a promise of the flat strings object of `i18n/<file>.json` (see [`strings`]).
+/// returns a promise of the strings array of `i18n/<file>.json` (see [`strings`]).
 #[wasm_bindgen]
 pub fn run(load_strings: js_sys::Function) {
     let catalog = boot::catalog();
@@ -87,7 +89,7 @@ pub fn run(load_strings: js_sys::Function) {
     let loading = View {
         phase: Phase::Loading,
         details_label: String::new(),
-        headline: catalog.get("host.loading"),
+        headline: catalog.get(k!("host.loading")),
         problems: Vec::new(),
         emergency: None,
         collapsed: false,

@@ -32,14 +32,15 @@ pub async fn localize(catalog: &mut Catalog, locale: &str, load: &js_sys::Functi
     {
         // Constant attribute names: `setAttribute` cannot throw, so the renderer's import
         // without `catch` serves.
-        super::render::raw(&root).put("lang", &catalog.get("meta.lang"));
-        super::render::raw(&root).put("dir", &catalog.get("meta.dir"));
+        super::render::raw(&root).put("lang", &catalog.get(k!("meta.lang")));
+        super::render::raw(&root).put("dir", &catalog.get(k!("meta.dir")));
     }
-    catalog.set_isolate_values(catalog.get("meta.dir") == "rtl");
+    catalog.set_isolate_values(catalog.get(k!("meta.dir")) == "rtl");
     applied
 }
 
-async fn fetch(file: &str, load: &js_sys::Function) -> Result<Vec<(String, String)>, String> {
+/// The strings file: an array of texts (or `null`) in the build's key order.
+async fn fetch(file: &str, load: &js_sys::Function) -> Result<Vec<Option<String>>, String> {
     let promise = load
         .call1(&wasm_bindgen::JsValue::NULL, &file.into())
         .map_err(|e| js::describe(&e))?;
@@ -47,12 +48,12 @@ async fn fetch(file: &str, load: &js_sys::Function) -> Result<Vec<(String, Strin
         .await
         .map_err(|e| js::describe(&e))?;
     let mut entries = Vec::new();
-    for (key, value) in js::entries(&object) {
-        if let Some(value) = value.as_string() {
-            entries.push((key, value));
+    if js_sys::Array::is_array(&object) {
+        for value in js_sys::Array::from(&object) {
+            entries.push(value.as_string());
         }
     }
-    if entries.is_empty() {
+    if entries.iter().all(Option::is_none) {
         return Err("no strings".to_string());
     }
     Ok(entries)

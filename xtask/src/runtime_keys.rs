@@ -35,10 +35,34 @@ pub fn is_runtime_key(key: &str) -> bool {
         || (key.starts_with("app.parameters.") && key.ends_with(".label"))
 }
 
-// Only the app's build script ships these keys (in English); xtask has no use for the rule.
-#[allow(dead_code)]
 /// Whether a flattened key is written into Slack messages and ticket notes: English only,
 /// since everyone in the channel reads them.
 pub fn is_shared_key(key: &str) -> bool {
     key.starts_with("slack.") || key.starts_with("note.")
+}
+
+/// The CLDR plural categories, the suffixes of a plural message's keys (`…retry_in.one`).
+pub const PLURAL_CATEGORIES: [&str; 6] = ["zero", "one", "two", "few", "many", "other"];
+
+/// The keys the app knows, in the order that numbers them: every runtime and shared key of the
+/// English file (`flat`, flattened), plus every plural category of each plural message (a key
+/// ending in `.other`), since another language may need forms English does not; sorted, so
+/// the order depends on the keys alone. The app names a message by its number in this list
+/// (no key text ships), and the per-locale strings files are arrays in the same order.
+pub fn ordered_keys(flat: &[(String, String)]) -> Vec<String> {
+    let mut keys: Vec<String> = Vec::new();
+    for (key, _) in flat {
+        if !(is_runtime_key(key) || is_shared_key(key)) {
+            continue;
+        }
+        keys.push(key.clone());
+        if let Some(base) = key.strip_suffix(".other") {
+            for category in PLURAL_CATEGORIES {
+                keys.push(format!("{base}.{category}"));
+            }
+        }
+    }
+    keys.sort();
+    keys.dedup();
+    keys
 }

@@ -127,7 +127,7 @@ impl AseLookup {
 
     /// The label of the lookup's Retry button, when the lookup failed.
     pub fn retry_label(&self, ctx: &Context) -> Option<String> {
-        matches!(self.state, State::Failed { .. }).then(|| ctx.catalog.get("ui.ase.retry"))
+        matches!(self.state, State::Failed { .. }).then(|| ctx.catalog.get(k!("ui.ase.retry")))
     }
 
     pub fn poll_request(&mut self) -> Option<(Request, Step)> {
@@ -197,7 +197,7 @@ impl AseLookup {
     /// The organization's name, or the agent's words for "the organization".
     pub fn organization_label(&self, ctx: &Context) -> String {
         self.organization_name(ctx)
-            .unwrap_or_else(|| ctx.catalog.get("ui.ase.unnamed_organization"))
+            .unwrap_or_else(|| ctx.catalog.get(k!("ui.ase.unnamed_organization")))
     }
 
     fn problems<'a>(&'a self, ctx: &'a Context, intl: &'a dyn Intl) -> Problems<'a> {
@@ -219,9 +219,10 @@ impl AseLookup {
             Ok(Reply::Organization(OrganizationResponseDto { organization })) => organization,
             other => {
                 let reason = ctx.problems(intl).zendesk(other);
-                let text = ctx
-                    .catalog
-                    .render("ui.ase.organization_failed", &[("reason", &reason.text)]);
+                let text = ctx.catalog.render(
+                    k!("ui.ase.organization_failed"),
+                    &[("reason", &reason.text)],
+                );
                 return self.fail(Message { text, ..reason });
             }
         };
@@ -238,7 +239,7 @@ impl AseLookup {
             EmailLookup::NotSet => self.state = State::NotSet,
             EmailLookup::Invalid { value } => {
                 let text = ctx.catalog.render(
-                    "ui.ase.invalid_field",
+                    k!("ui.ase.invalid_field"),
                     &[
                         ("field", field),
                         ("organization", &self.organization_label(ctx)),
@@ -259,7 +260,7 @@ impl AseLookup {
             Ok(_) => {
                 let text = problems.decode(
                     Service::Slack("users.lookupByEmail"),
-                    "problems.detail.no_user",
+                    k!("problems.detail.no_user"),
                 );
                 return self.fail(text);
             }
@@ -269,7 +270,7 @@ impl AseLookup {
             let email = self.email.clone().unwrap_or_default();
             let text = ctx
                 .catalog
-                .render("ui.ase.deactivated", &[("email", &email)]);
+                .render(k!("ui.ase.deactivated"), &[("email", &email)]);
             return self.fail(Message::new(text));
         }
         let url = slack::method_url("users.getPresence", &[("user", &user.id)]);
@@ -306,7 +307,7 @@ impl AseLookup {
     /// "neither" would be wrong for the ASE looking at their own account's emergency.
     pub fn viewer_role_text(&self, ctx: &Context, intl: &dyn Intl) -> String {
         if matches!(self.state, State::Loading) {
-            return ctx.catalog.get("ui.role.loading");
+            return ctx.catalog.get(k!("ui.role.loading"));
         }
         let role = ase::viewer_role(
             &ctx.viewer,
@@ -315,10 +316,10 @@ impl AseLookup {
             &|s| intl.lower(s),
         );
         ctx.catalog.get(match role {
-            ViewerRole::Ase => "ui.role.ase",
-            ViewerRole::Dri => "ui.role.dri",
-            ViewerRole::AseAndDri => "ui.role.ase_and_dri",
-            ViewerRole::Other => "ui.role.other",
+            ViewerRole::Ase => k!("ui.role.ase"),
+            ViewerRole::Dri => k!("ui.role.dri"),
+            ViewerRole::AseAndDri => k!("ui.role.ase_and_dri"),
+            ViewerRole::Other => k!("ui.role.other"),
         })
     }
 
@@ -326,14 +327,14 @@ impl AseLookup {
         let c = &ctx.catalog;
         match &self.state {
             State::Loading => AseView::Loading {
-                text: c.get("ui.ase.loading"),
+                text: c.get(k!("ui.ase.loading")),
             },
             State::NoOrganization => AseView::None {
-                text: c.get("ui.ase.no_organization"),
+                text: c.get(k!("ui.ase.no_organization")),
             },
             State::NotSet => AseView::None {
                 text: c.render(
-                    "ui.ase.not_set",
+                    k!("ui.ase.not_set"),
                     &[("organization", &self.organization_label(ctx))],
                 ),
             },
@@ -352,7 +353,7 @@ impl AseLookup {
         let (local_time, hours_badge) = match availability {
             Some((zone, a)) => {
                 let local = c.render(
-                    "ui.ase.local_time",
+                    k!("ui.ase.local_time"),
                     &[
                         ("time", &intl.time(now_ms, zone).unwrap_or_default()),
                         ("weekday", &intl.weekday(now_ms, zone).unwrap_or_default()),
@@ -365,10 +366,10 @@ impl AseLookup {
                 );
                 let (key, minutes, tone) = match a.hours {
                     HoursState::Inside { ends_in_min } => {
-                        ("ui.ase.hours_inside", ends_in_min, Tone::Good)
+                        (k!("ui.ase.hours_inside"), ends_in_min, Tone::Good)
                     }
                     HoursState::Outside { starts_in_min } => {
-                        ("ui.ase.hours_outside", starts_in_min, Tone::Warn)
+                        (k!("ui.ase.hours_outside"), starts_in_min, Tone::Warn)
                     }
                 };
                 // The hours themselves are the admin's setting, in its English grammar; the
@@ -379,25 +380,27 @@ impl AseLookup {
             }
             None => {
                 let local = match zone {
-                    Some(zone) => c.render("ui.ase.timezone_unknown_named", &[("tz", zone)]),
-                    None => c.get("ui.ase.timezone_unknown"),
+                    Some(zone) => c.render(k!("ui.ase.timezone_unknown_named"), &[("tz", zone)]),
+                    None => c.get(k!("ui.ase.timezone_unknown")),
                 };
                 let badge = Badge {
-                    text: c.get("ui.ase.hours_unknown"),
+                    text: c.get(k!("ui.ase.hours_unknown")),
                     tone: Tone::Neutral,
                 };
                 (local, badge)
             }
         };
         let (key, tone, problem) = match &found.presence {
-            Presence::Loading => ("", Tone::Neutral, None),
-            Presence::Active => ("ui.ase.presence_active", Tone::Good, None),
-            Presence::Away => ("ui.ase.presence_away", Tone::Neutral, None),
-            Presence::Unknown { reason } => {
-                ("ui.ase.presence_unknown", Tone::Neutral, reason.clone())
-            }
+            Presence::Loading => (None, Tone::Neutral, None),
+            Presence::Active => (Some(k!("ui.ase.presence_active")), Tone::Good, None),
+            Presence::Away => (Some(k!("ui.ase.presence_away")), Tone::Neutral, None),
+            Presence::Unknown { reason } => (
+                Some(k!("ui.ase.presence_unknown")),
+                Tone::Neutral,
+                reason.clone(),
+            ),
         };
-        let presence = (!key.is_empty()).then(|| Badge {
+        let presence = key.map(|key| Badge {
             text: c.get(key),
             tone,
         });

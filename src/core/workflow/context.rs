@@ -90,11 +90,11 @@ impl AccountContext {
             }
         };
         add(
-            c.get("ui.context.notes"),
+            c.get(k!("ui.context.notes")),
             org.notes.as_deref().unwrap_or_default(),
         );
         add(
-            c.get("ui.context.details"),
+            c.get(k!("ui.context.details")),
             org.details.as_deref().unwrap_or_default(),
         );
         for key in &ctx.settings.context_fields {
@@ -103,9 +103,9 @@ impl AccountContext {
                 Some(FieldValueDto::Text(s)) => s.clone(),
                 Some(FieldValueDto::Number(n)) => text::number_text(*n),
                 Some(FieldValueDto::Bool(b)) => c.get(if *b {
-                    "ui.context.yes"
+                    k!("ui.context.yes")
                 } else {
-                    "ui.context.no"
+                    k!("ui.context.no")
                 }),
                 _ => continue,
             };
@@ -120,10 +120,10 @@ impl AccountContext {
             add(title.to_string(), shown);
         }
         (!items.is_empty()).then(|| ContextView {
-            heading: c.get("ui.context.heading"),
+            heading: c.get(k!("ui.context.heading")),
             items,
-            more: c.get("ui.context.more"),
-            less: c.get("ui.context.less"),
+            more: c.get(k!("ui.context.more")),
+            less: c.get(k!("ui.context.less")),
         })
     }
 }

@@ -112,9 +112,7 @@ pub struct Outbox<S> {
 
 impl<S> Default for Outbox<S> {
     fn default() -> Self {
-        Outbox {
-            queue: Vec::new(),
-        }
+        Outbox { queue: Vec::new() }
     }
 }
 

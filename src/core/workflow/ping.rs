@@ -619,9 +619,9 @@ impl Ping {
         let reply = match (method, reply) {
             (Some(method), reply) => problems.slack_ok(method, reply).map(Reply::Slack),
             (None, Ok(reply)) => Ok(reply),
-            (None, Err(_)) if conflict && step == RunStep::PutNote => {
-                Err(Message::new(ctx.catalog.get("problems.zendesk.conflict")))
-            }
+            (None, Err(_)) if conflict && step == RunStep::PutNote => Err(Message::new(
+                ctx.catalog.get(k!("problems.zendesk.conflict")),
+            )),
             (None, failure) => Err(problems.zendesk(failure)),
         };
         let reply = match reply {
@@ -631,7 +631,10 @@ impl Ping {
         // The owner of a claim stops posting before others may take it over.
         let late = now_ms - run.pinged_at_ms > claim::TTL_MS - claim::POST_MARGIN_MS;
         if late && matches!(step, RunStep::History | RunStep::Replies) {
-            return self.fail(ctx, Message::new(ctx.catalog.get("problems.ping.too_slow")));
+            return self.fail(
+                ctx,
+                Message::new(ctx.catalog.get(k!("problems.ping.too_slow"))),
+            );
         }
         // Too late to post the direct message (another agent may take the claim): a fallback,
         // it is left out, and the note is written.
@@ -702,7 +705,7 @@ impl Ping {
                 }
                 None => self.fail(
                     ctx,
-                    problems.decode(Service::Slack("auth.test"), "problems.detail.no_bot"),
+                    problems.decode(Service::Slack("auth.test"), k!("problems.detail.no_bot")),
                 ),
             },
             (RunStep::History, Reply::Slack(r)) => {
@@ -729,7 +732,10 @@ impl Ping {
                 }
                 None => self.fail(
                     ctx,
-                    problems.decode(Service::Slack("chat.postMessage"), "problems.detail.no_ts"),
+                    problems.decode(
+                        Service::Slack("chat.postMessage"),
+                        k!("problems.detail.no_ts"),
+                    ),
                 ),
             },
             (RunStep::Replies, Reply::Slack(r)) => {
@@ -784,7 +790,7 @@ impl Ping {
                         ctx,
                         problems.decode(
                             Service::Slack("chat.getPermalink"),
-                            "problems.detail.no_permalink",
+                            k!("problems.detail.no_permalink"),
                         ),
                     ),
                 }
@@ -964,7 +970,7 @@ impl Ping {
                     None => "UTC",
                 };
                 let by = if record.by_name.trim().is_empty() {
-                    c.get("ui.ping.someone")
+                    c.get(k!("ui.ping.someone"))
                 } else {
                     record.by_name.clone()
                 };
@@ -978,20 +984,20 @@ impl Ping {
                 let earlier = day(record.at_ms) != day(now_ms);
                 let text = match earlier.then(|| intl.date(record.at_ms, zone)).flatten() {
                     Some(date) => c.render(
-                        "ui.ping.done_earlier",
+                        k!("ui.ping.done_earlier"),
                         &[("name", &by), ("date", &date), ("time", &time)],
                     ),
-                    None => c.render("ui.ping.done", &[("name", &by), ("time", &time)]),
+                    None => c.render(k!("ui.ping.done"), &[("name", &by), ("time", &time)]),
                 };
                 // Whether the mention reaches the ASE, when this page's run looked.
                 let key = match self.reach {
-                    Some(Reach::Invited) => "ui.ping.invited",
-                    Some(Reach::Messaged) => "ui.ping.messaged",
-                    Some(Reach::NotReached) => "ui.ping.not_reached",
-                    _ => "",
+                    Some(Reach::Invited) => Some(k!("ui.ping.invited")),
+                    Some(Reach::Messaged) => Some(k!("ui.ping.messaged")),
+                    Some(Reach::NotReached) => Some(k!("ui.ping.not_reached")),
+                    _ => None,
                 };
-                let text = match ase.filter(|_| !key.is_empty()) {
-                    Some(a) => {
+                let text = match ase.zip(key) {
+                    Some((a, key)) => {
                         let name = ase_name(&a.found.user);
                         format!("{text} · {}", c.render(key, &[("name", &name)]))
                     }
@@ -1000,7 +1006,7 @@ impl Ping {
                 PingView::Done {
                     text,
                     permalink: record.permalink.clone(),
-                    link_label: c.get("ui.ping.open_thread"),
+                    link_label: c.get(k!("ui.ping.open_thread")),
                 }
             }
             State::Running(run) => PingView::InFlight {
@@ -1009,17 +1015,21 @@ impl Ping {
                     Some(at) => {
                         let secs = (at - now_ms + 999).div_euclid(1000).max(0);
                         let count = intl.number(secs);
-                        c.render_plural("ui.ping.retry_in", intl.plural(secs), &[("count", &count)])
+                        c.render_plural(
+                            pk!("ui.ping.retry_in"),
+                            intl.plural(secs),
+                            &[("count", &count)],
+                        )
                     }
-                    None => c.get("ui.ping.in_flight"),
+                    None => c.get(k!("ui.ping.in_flight")),
                 },
             },
             State::Waiting { claim, .. } => {
                 let time = intl.time(claim.at_ms, &ctx.viewer_tz).unwrap_or_default();
                 let key = if claim.agent == ctx.viewer.id {
-                    "ui.ping.waiting_self"
+                    k!("ui.ping.waiting_self")
                 } else {
-                    "ui.ping.waiting"
+                    k!("ui.ping.waiting")
                 };
                 PingView::InFlight {
                     label: c.render(key, &[("time", &time)]),
@@ -1027,21 +1037,21 @@ impl Ping {
             }
             State::Failed { reason, copy } => PingView::Failed {
                 message: Message {
-                    text: c.render("ui.ping.failed", &[("reason", &reason.text)]),
+                    text: c.render(k!("ui.ping.failed"), &[("reason", &reason.text)]),
                     detail: reason.detail.clone(),
                 },
-                retry_label: c.get("ui.ping.retry"),
+                retry_label: c.get(k!("ui.ping.retry")),
                 // Degraded mode: the thread's root and the mention, to post by hand.
                 copy: ase.filter(|_| *copy).map(|a| {
                     let handle = slack_handle(&a.found.user);
                     let root = slack::plain_text(&root_text(ctx, Some(a)), &handle);
                     let mention = mention_text(ctx, a, now_ms, intl, None);
                     let text = format!("{root}\n\n{}", slack::plain_text(&mention, &handle));
-                    (c.get("ui.ping.copy"), text)
+                    (c.get(k!("ui.ping.copy")), text)
                 }),
             },
             State::Idle if ase_known => PingView::Ready {
-                label: c.get("ui.ping.button"),
+                label: c.get(k!("ui.ping.button")),
             },
             State::Checking | State::Idle => PingView::Hidden,
         }
