@@ -283,7 +283,7 @@ fn offsets_and_weekdays_format() {
 // ---------------------------------------------------------------------------------------------
 // availability: working hours
 
-/// Parses `input`; `Ok` carries the canonical form, `Err` a fragment of the error text.
+/// Parses `input`; `Ok` carries the canonical form, `Err` a fragment of the error (as Debug).
 fn check_hours(input: &str, expect: Result<&str, &str>) {
     match (WorkingHours::parse(input), expect) {
         (Ok(hours), Ok(canonical)) => {
@@ -295,13 +295,10 @@ fn check_hours(input: &str, expect: Result<&str, &str>) {
             );
         }
         (Err(err), Err(fragment)) => {
+            let err = format!("{err:?}");
             assert!(
                 err.contains(fragment),
                 "parse({input:?}) = {err:?}, expected it to mention {fragment:?}"
-            );
-            assert!(
-                err.starts_with(|c: char| c.is_lowercase() || c == '"'),
-                "{err:?} starts in lowercase"
             );
         }
         (got, expect) => panic!("parse({input:?}) = {got:?}, expected {expect:?}"),
@@ -331,29 +328,29 @@ fn working_hours_parse() {
     check_hours("Sat 22:00-00:00", Ok("Sat 22:00-00:00"));
     check_hours("Wed 0:05-9:30", Ok("Wed 00:05-09:30"));
     // Rejected, with a description of what is wrong.
-    check_hours("", Err("working hours are empty"));
-    check_hours("   ", Err("working hours are empty"));
-    check_hours("09:00-17:00", Err("no days given"));
-    check_hours("Mon-Fri", Err("missing time range"));
-    check_hours("Mon-Fri 09:00", Err("missing end time"));
-    check_hours("Mon-Fri 09:00-", Err("\"\" is not a time"));
-    check_hours("Mon-Fri 9-17", Err("\"9\" is not a time"));
-    check_hours("Mon-Fri 0900-1700", Err("\"0900\" is not a time"));
-    check_hours("Mon-Fri 09:00:00-17:00", Err("is not a time"));
-    check_hours("Mon-Fri 25:00-17:00", Err("\"25:00\" is out of range"));
-    check_hours("Mon-Fri 09:60-17:00", Err("\"09:60\" is out of range"));
-    check_hours("Mon-Fri 09:00-24:01", Err("\"24:01\" is out of range"));
-    check_hours("Mon-Fri 24:00-08:00", Err("start time 24:00"));
-    check_hours("Mon-Fri 09:00-09:00", Err("start and end time are the same"));
-    check_hours("Mon-Fri 09:00-17:00 CET", Err("\"17:00 CET\" is not a time"));
-    check_hours("Mon-Fri 09:00-17:00-18:00", Err("is not a time"));
-    check_hours("Mon-Fry 09:00-17:00", Err("unknown day \"Fry\""));
-    check_hours("Weekdays 09:00-17:00", Err("unknown day \"Weekdays\""));
-    check_hours("Mon,,Fri 09:00-17:00", Err("empty entry in the day list"));
-    check_hours("Mon- 09:00-17:00", Err("missing day name"));
-    check_hours("😀 09:00-17:00", Err("unknown day \"😀\""));
-    check_hours("Mon-Fri 0９:00-17:00", Err("is not a time"));
-    check_hours("Mon-Fri 9:00am-5:00pm", Err("is not a time"));
+    check_hours("", Err("Empty"));
+    check_hours("   ", Err("Empty"));
+    check_hours("09:00-17:00", Err("NoDays"));
+    check_hours("Mon-Fri", Err("NoTimeRange"));
+    check_hours("Mon-Fri 09:00", Err("NoEndTime"));
+    check_hours("Mon-Fri 09:00-", Err("NotATime(\"\")"));
+    check_hours("Mon-Fri 9-17", Err("NotATime(\"9\")"));
+    check_hours("Mon-Fri 0900-1700", Err("NotATime(\"0900\")"));
+    check_hours("Mon-Fri 09:00:00-17:00", Err("NotATime("));
+    check_hours("Mon-Fri 25:00-17:00", Err("OutOfRange(\"25:00\")"));
+    check_hours("Mon-Fri 09:60-17:00", Err("OutOfRange(\"09:60\")"));
+    check_hours("Mon-Fri 09:00-24:01", Err("OutOfRange(\"24:01\")"));
+    check_hours("Mon-Fri 24:00-08:00", Err("StartAt24"));
+    check_hours("Mon-Fri 09:00-09:00", Err("SameStartAndEnd"));
+    check_hours("Mon-Fri 09:00-17:00 CET", Err("NotATime(\"17:00 CET\")"));
+    check_hours("Mon-Fri 09:00-17:00-18:00", Err("NotATime("));
+    check_hours("Mon-Fry 09:00-17:00", Err("UnknownDay(\"Fry\")"));
+    check_hours("Weekdays 09:00-17:00", Err("UnknownDay(\"Weekdays\")"));
+    check_hours("Mon,,Fri 09:00-17:00", Err("EmptyDayEntry"));
+    check_hours("Mon- 09:00-17:00", Err("MissingDayName"));
+    check_hours("😀 09:00-17:00", Err("UnknownDay(\"😀\")"));
+    check_hours("Mon-Fri 0９:00-17:00", Err("NotATime("));
+    check_hours("Mon-Fri 9:00am-5:00pm", Err("NotATime("));
 }
 
 #[test]
@@ -380,7 +377,7 @@ fn working_hours_canonical_form_round_trips_for_every_set_of_days() {
 fn check_availability(now: &str, tz: &str, hours: &str, expect: &str) {
     let hours = match WorkingHours::parse(hours) {
         Ok(h) => h,
-        Err(e) => panic!("test hours {hours:?}: {e}"),
+        Err(e) => panic!("test hours {hours:?}: {e:?}"),
     };
     let got = match availability(ms(now), tz, &hours, &TestTz) {
         None => "none".to_string(),

@@ -50,12 +50,13 @@ impl WorkingHours {
     /// Days are a comma list of day names or ranges: `Mon-Fri`, `Mon,Wed,Fri`,
     /// `Sun-Thu` (ranges wrap around the week), `Mon-Wed, Sat`. Day names are the
     /// three-letter abbreviation or the full English name, in any case. Hours are `H:MM` or
-    /// `HH:MM`; the end may be `24:00`. Spaces around `-` and `,` are ignored. The error text
-    /// says what is wrong, in lowercase.
-    pub fn parse(s: &str) -> Result<WorkingHours, String> {
+    /// `HH:MM`; the end may be `24:00`. Spaces around `-` and `,` are ignored. The error says
+    /// what is wrong (the sidebar names the setting and its expected form; the reason is for
+    /// tests and tools, so no English sentence ships).
+    pub fn parse(s: &str) -> Result<WorkingHours, HoursError> {
         let s = s.trim();
         if s.is_empty() {
-            return Err("working hours are empty".to_string());
+            return Err(HoursError::Empty);
         }
         // The day list ends where the first digit (the start time) begins.
         let split = s.find(|c: char| c.is_ascii_digit()).unwrap_or(s.len());
@@ -76,16 +77,32 @@ impl WorkingHours {
     }
 }
 
-fn parse_days(part: &str) -> Result<[bool; 7], String> {
+/// Why a `working_hours` value does not parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HoursError {
+    Empty,
+    NoDays,
+    EmptyDayEntry,
+    MissingDayName,
+    UnknownDay(String),
+    NoTimeRange,
+    NoEndTime,
+    NotATime(String),
+    OutOfRange(String),
+    StartAt24,
+    SameStartAndEnd,
+}
+
+fn parse_days(part: &str) -> Result<[bool; 7], HoursError> {
     let part = part.trim();
     if part.is_empty() {
-        return Err("no days given (expected e.g. \"mon-fri 09:00-17:00\")".to_string());
+        return Err(HoursError::NoDays);
     }
     let mut days = [false; 7];
     for item in part.split(',') {
         let item = item.trim();
         if item.is_empty() {
-            return Err("empty entry in the day list".to_string());
+            return Err(HoursError::EmptyDayEntry);
         }
         let mut ends = item.splitn(2, ['-', '\u{2013}']);
         let first = day_from_name(ends.next().unwrap_or(""))?;
@@ -108,7 +125,7 @@ fn parse_days(part: &str) -> Result<[bool; 7], String> {
     Ok(days)
 }
 
-fn day_from_name(name: &str) -> Result<Weekday, String> {
+fn day_from_name(name: &str) -> Result<Weekday, HoursError> {
     const FULL: [&str; 7] = [
         "monday",
         "tuesday",
@@ -126,42 +143,36 @@ fn day_from_name(name: &str) -> Result<Weekday, String> {
         .zip(FULL)
         .find(|(d, full)| lower == d.short().to_ascii_lowercase() || lower == *full)
         .map(|(d, _)| *d)
-        .ok_or_else(|| {
-            if name.is_empty() {
-                "missing day name in a day range".to_string()
-            } else {
-                format!(
-                    "unknown day \"{}\" (expected mon, tue, wed, thu, fri, sat or sun)",
-                    short_text(name)
-                )
-            }
+        .ok_or_else(|| match name.is_empty() {
+            true => HoursError::MissingDayName,
+            false => HoursError::UnknownDay(short_text(name)),
         })
 }
 
-fn parse_time_range(part: &str) -> Result<(u16, u16), String> {
+fn parse_time_range(part: &str) -> Result<(u16, u16), HoursError> {
     let part = part.trim();
     if part.is_empty() {
-        return Err("missing time range (expected e.g. \"09:00-17:00\")".to_string());
+        return Err(HoursError::NoTimeRange);
     }
     let mut ends = part.splitn(2, ['-', '\u{2013}']);
     let start = ends.next().unwrap_or("");
     let Some(end) = ends.next() else {
-        return Err("missing end time (expected e.g. \"09:00-17:00\")".to_string());
+        return Err(HoursError::NoEndTime);
     };
     let start_min = parse_hhmm(start)?;
     let end_min = parse_hhmm(end)?;
     if start_min == 1440 {
-        return Err("start time 24:00 is not a time of day".to_string());
+        return Err(HoursError::StartAt24);
     }
     if start_min == end_min {
-        return Err("start and end time are the same".to_string());
+        return Err(HoursError::SameStartAndEnd);
     }
     Ok((start_min, end_min))
 }
 
-fn parse_hhmm(s: &str) -> Result<u16, String> {
+fn parse_hhmm(s: &str) -> Result<u16, HoursError> {
     let t = s.trim();
-    let bad = || format!("\"{}\" is not a time (expected hh:mm)", short_text(t));
+    let bad = || HoursError::NotATime(short_text(t));
     let (h, m) = t.split_once(':').ok_or_else(bad)?;
     let all_digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
     if !all_digits(h) || h.len() > 2 || !all_digits(m) || m.len() != 2 {
@@ -170,10 +181,7 @@ fn parse_hhmm(s: &str) -> Result<u16, String> {
     let h: u16 = h.parse().map_err(|_| bad())?;
     let m: u16 = m.parse().map_err(|_| bad())?;
     if m > 59 || h > 24 || (h == 24 && m != 0) {
-        return Err(format!(
-            "\"{}\" is out of range (00:00 to 24:00)",
-            short_text(t)
-        ));
+        return Err(HoursError::OutOfRange(short_text(t)));
     }
     Ok(h * 60 + m)
 }
