@@ -2457,6 +2457,7 @@ fn odd_boot_and_server_values_never_panic() {
         FieldValueDto::Bool(true),
         FieldValueDto::Number(4.5),
         FieldValueDto::Text("a@b@c".into()),
+        FieldValueDto::List(vec!["maria@acme.test".into(), "x".into()]),
     ] {
         let mut server = Server::new();
         if let Some(org) = server.organizations.get_mut(&ORG) {
@@ -2466,6 +2467,17 @@ fn odd_boot_and_server_values_never_panic() {
         }
         let h = Harness::start(server);
         assert_no_raw_keys(&h.view());
+        if let FieldValueDto::List(_) = value {
+            // A multi-select is no email: named as it holds it.
+            let text = render(&h.view());
+            assert!(text.contains("maria@acme.test, x"), "{text}");
+            assert_eq!(
+                h.log().matches("users.lookupByEmail").count(),
+                0,
+                "{}",
+                h.log()
+            );
+        }
     }
 }
 
@@ -3165,8 +3177,9 @@ fn a_direct_message_that_cannot_be_sent_leaves_the_ping_done_and_says_so() {
 }
 
 /// The account context (N1): the organization's notes and details, then the listed fields with
-/// their titles (every page of definitions read) and a dropdown's option name; a long value
-/// folds; untrusted text stays as it is. No fields listed: no definitions read.
+/// their titles (every page of definitions read), a dropdown's option name and a multi-select's
+/// option names; a key listed twice shows once; a long value folds; untrusted text stays as it
+/// is. No fields listed: no definitions read.
 #[test]
 fn the_account_context_shows_notes_details_and_listed_fields() {
     let mut server = Server::new();
@@ -3177,11 +3190,22 @@ fn the_account_context_shows_notes_details_and_listed_fields() {
             "architecture".into(),
             FieldValueDto::Text("k8s ".repeat(80)),
         );
+        org.organization_fields.insert(
+            "regions".into(),
+            FieldValueDto::List(vec!["eu".into(), "us_east".into(), "unlisted".into()]),
+        );
     }
+    server.org_fields.push(org_field(
+        "regions",
+        "Regions",
+        &[("eu", "Europe"), ("us_east", "US East")],
+    ));
     let mut h = Harness::new(
         server,
         boot(
-            settings(json!({"context_fields": "architecture, tier, nothing_here, bad key!"})),
+            settings(json!({
+                "context_fields": "architecture, tier, regions, nothing_here, bad key!, tier"
+            })),
             ticket(json!({})),
             olivia(),
         ),
@@ -3207,6 +3231,7 @@ fn the_account_context_shows_notes_details_and_listed_fields() {
               Notes: Black Friday freeze <!channel> <script>x</script>
               Architecture [folded]: {}
               Support tier: Enterprise (24/7)
+              Regions: Europe, US East, unlisted
             ",
             "k8s ".repeat(80).trim()
         ),

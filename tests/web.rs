@@ -1017,7 +1017,7 @@ fn decoders_read_every_field_and_name_the_path_of_bad_data() {
         panic!("a last page is readable");
     };
     assert_eq!(page.next_cursor(), None);
-    let org = r#"{"organization":{"id":5,"organization_fields":{"regions":["eu","us"],"ase_email":"m@x.test"}}}"#;
+    let org = r#"{"organization":{"id":5,"organization_fields":{"regions":["eu","us"],"lookup":[{"id":1}],"ase_email":"m@x.test"}}}"#;
     let Ok(Reply::Organization(dto)) =
         decode_response(Expect::Organization, &response(200, &[], org, true))
     else {
@@ -1026,7 +1026,16 @@ fn decoders_read_every_field_and_name_the_path_of_bad_data() {
     let fields = &dto.organization.organization_fields;
     assert_eq!(
         fields.get("regions"),
-        Some(&FieldValueDto::Text(r#"["eu","us"]"#.to_string()))
+        Some(&FieldValueDto::List(vec![
+            "eu".to_string(),
+            "us".to_string()
+        ])),
+        "a multi-select's values"
+    );
+    assert_eq!(
+        fields.get("lookup"),
+        Some(&FieldValueDto::Text(r#"[{"id":1}]"#.to_string())),
+        "any other list stays its JSON text"
     );
     assert_eq!(
         fields.get("ase_email"),

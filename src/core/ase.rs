@@ -35,6 +35,15 @@ pub fn ase_email(
                 value: crate::core::text::number_text(*n),
             }
         }
+        Some(FieldValueDto::List(values)) => {
+            let mut items = Vec::new();
+            for v in values {
+                items.push(v.as_str());
+            }
+            return AseLookup::Invalid {
+                value: crate::core::text::join(&items, ", "),
+            };
+        }
     };
     if raw.is_empty() {
         return AseLookup::NotSet;

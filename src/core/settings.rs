@@ -246,6 +246,8 @@ pub fn parse_settings(raw: &RawSettings) -> (Settings, Vec<SettingProblem>) {
         let mut bad = Vec::new();
         for key in &given {
             match is_field_key(key) {
+                // A key listed twice shows once.
+                true if keys.contains(key) => {}
                 true => keys.push(key.clone()),
                 false => bad.push(key.as_str()),
             }

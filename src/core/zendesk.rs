@@ -3,13 +3,15 @@
 use super::map::SmallMap;
 use serde::{Deserialize, Serialize};
 
-/// A custom field value as Zendesk sends it: text, number, checkbox or unset.
+/// A custom field value as Zendesk sends it: text, number, checkbox, a multi-select's option
+/// values, or unset.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum FieldValueDto {
     Bool(bool),
     Number(f64),
     Text(String),
+    List(Vec<String>),
     Null,
 }
 

@@ -333,9 +333,23 @@ impl Decode for SettingValue {
 
 impl Decode for FieldValueDto {
     fn decode(value: &JsValue, at: &At<'_>) -> Self {
-        // A field type whose value is a list or an object (a multi-select, a lookup) must not
-        // make the organization unreadable: it is kept as its JSON text, which the ASE rule
-        // then reports as "not an email address" if an admin pointed it at such a field.
+        // A multi-select holds its options' values: a list of strings.
+        if Array::is_array(value) {
+            let array: &Array = value.unchecked_ref();
+            let mut list = Vec::new();
+            for i in 0..array.length() {
+                match array.get(i).as_string() {
+                    Some(s) => list.push(s),
+                    None => break,
+                }
+            }
+            if list.len() == array.length() as usize {
+                return FieldValueDto::List(list);
+            }
+        }
+        // Any other list or object (a lookup) must not make the organization unreadable: it is
+        // kept as its JSON text, which the ASE rule then reports as "not an email address" if
+        // an admin pointed it at such a field.
         if value.is_object() {
             let text = js_sys::JSON::stringify(value)
                 .ok()

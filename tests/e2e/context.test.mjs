@@ -23,8 +23,9 @@ test('an emergency shows its account context with the fields\' titles', TEST_TIM
       [T.ui.context.notes, org.notes],
       [T.ui.context.details, org.details],
       ['Architecture notes', org.organization_fields.architecture],
-      // A dropdown shows its option's name, not its tag.
+      // A dropdown shows its option's name, not its tag; a multi-select its options' names.
       ['Support plan', 'Enterprise'],
+      ['Regions', 'EU West'],
     ]);
   });
 });

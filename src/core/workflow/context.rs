@@ -99,25 +99,37 @@ impl AccountContext {
         );
         for key in &ctx.settings.context_fields {
             let field = self.fields.iter().find(|f| &f.key == key);
-            let value = match org.organization_fields.get(key) {
-                Some(FieldValueDto::Text(s)) => s.clone(),
+            // A dropdown or multi-select holds options' values (tags): show their names.
+            let name = |value: &str| {
+                field
+                    .and_then(|f| f.custom_field_options.iter().find(|o| o.value == value))
+                    .map_or(value.to_string(), |o| o.name.clone())
+            };
+            let shown = match org.organization_fields.get(key) {
+                Some(FieldValueDto::Text(s)) => name(s),
                 Some(FieldValueDto::Number(n)) => text::number_text(*n),
                 Some(FieldValueDto::Bool(b)) => c.get(if *b {
                     k!("ui.context.yes")
                 } else {
                     k!("ui.context.no")
                 }),
+                Some(FieldValueDto::List(values)) => {
+                    let mut names = String::new();
+                    for value in values {
+                        if !names.is_empty() {
+                            names.push_str(", ");
+                        }
+                        names.push_str(&name(value));
+                    }
+                    names
+                }
                 _ => continue,
             };
-            // A dropdown holds an option's value (a tag): show the option's name.
-            let shown = field
-                .and_then(|f| f.custom_field_options.iter().find(|o| o.value == value))
-                .map_or(value.as_str(), |o| o.name.as_str());
             let title = field
                 .map(|f| f.title.trim())
                 .filter(|t| !t.is_empty())
                 .unwrap_or(key);
-            add(title.to_string(), shown);
+            add(title.to_string(), &shown);
         }
         (!items.is_empty()).then(|| ContextView {
             heading: c.get(k!("ui.context.heading")),
