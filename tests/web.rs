@@ -341,7 +341,7 @@ fn renderer_shows_account_context_as_text_with_safe_links() {
     let mut renderer = Renderer::new(root.clone()).unwrap();
     let mut view = emergency_view(card("Maria", "14:03"), PingView::Hidden);
     let notes = format!(
-        "{HOSTILE} see https://status.example/a?b=1&c=2.\njavascript:alert(1) (http://x.example/p) https://"
+        "{HOSTILE} see https://status.example/a?b=1&c=2.\njavascript:alert(1) (http://x.example/p) https:// https://en.wikipedia.org/wiki/Foo_(bar)). (https://x.example/q_(1)),"
     );
     let context = ContextView {
         heading: "Account context".into(),
@@ -379,7 +379,12 @@ fn renderer_shows_account_context_as_text_with_safe_links() {
     };
     assert_eq!(
         hrefs,
-        ["https://status.example/a?b=1&c=2", "http://x.example/p"]
+        [
+            "https://status.example/a?b=1&c=2",
+            "http://x.example/p",
+            "https://en.wikipedia.org/wiki/Foo_(bar)",
+            "https://x.example/q_(1)"
+        ]
     );
     assert_eq!(count(&root, "#account-context .fold"), 1);
     assert_eq!(

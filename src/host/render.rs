@@ -281,9 +281,19 @@ impl Renderer {
                     Some(word) => ("(", word),
                     None => ("", piece),
                 };
-                let url = word.trim_end().trim_end_matches(|c: char| {
-                    matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '\'' | ')')
-                });
+                // Trailing punctuation is the sentence's, and so is a `)` the URL did not
+                // open: `(see https://x.example/a)` ends at `a`, `…/Foo_(bar)` keeps its own.
+                let mut url = word.trim_end();
+                loop {
+                    url = url.trim_end_matches(|c: char| {
+                        matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '\'')
+                    });
+                    let count = |b: u8| url.bytes().filter(|x| *x == b).count();
+                    match url.strip_suffix(')') {
+                        Some(shorter) if count(b'(') < count(b')') => url = shorter,
+                        _ => break,
+                    }
+                }
                 if url.len() > 8 && is_web_url(url) {
                     plain.push_str(open);
                     raw(&p).add(&d.create_text_node(&std::mem::take(&mut plain)));
