@@ -1,88 +1,79 @@
 //! The timezone port ([`TzOffsets`]) on top of the browser's `Intl`, which already carries the
 //! IANA tz database: the app ships no tz data of its own.
 //!
-//! Invariant: an unknown zone is `None`, never a throw: the formatter constructor is imported
-//! with `catch`.
-use super::js;
+//! The calls into `Intl` are in `intl.js` (see `intl`), which this module declares.
+//!
+//! Invariant: an unknown zone is `None`, never a throw: `intl.js` catches the formatter's
+//! constructor and remembers the miss.
 use crate::core::availability::TzOffsets;
-use crate::core::map::SmallMap;
-use js_sys::{Array, Object, Reflect};
-use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen]
+#[wasm_bindgen(module = "/src/host/intl.js")]
 extern "C" {
-    /// `Intl.DateTimeFormat`, shared with the locale port (`intl`).
-    #[wasm_bindgen(js_namespace = Intl, js_name = DateTimeFormat)]
+    /// The locale's formatters (`intl.js`), shared with the locale port (`intl`).
     #[derive(Debug, Clone)]
-    pub(crate) type DateTimeFormat;
+    pub(crate) type LocaleIntl;
+    #[wasm_bindgen(constructor)]
+    pub(crate) fn new(locale: &str) -> LocaleIntl;
+    #[wasm_bindgen(method)]
+    pub(crate) fn time(this: &LocaleIntl, ms: f64, tz: &str) -> Option<String>;
+    #[wasm_bindgen(method)]
+    pub(crate) fn weekday(this: &LocaleIntl, ms: f64, tz: &str) -> Option<String>;
+    #[wasm_bindgen(method, js_name = offsetName)]
+    pub(crate) fn offset_name(this: &LocaleIntl, ms: f64, tz: &str) -> Option<String>;
+    #[wasm_bindgen(method)]
+    pub(crate) fn date(this: &LocaleIntl, ms: f64, tz: &str) -> Option<String>;
+    #[wasm_bindgen(method, js_name = longOffset)]
+    fn long_offset(this: &LocaleIntl, tz: &str, ms: f64) -> Option<String>;
+    #[wasm_bindgen(method)]
+    pub(crate) fn duration(this: &LocaleIntl, spec: &str) -> String;
+    #[wasm_bindgen(method)]
+    pub(crate) fn number(this: &LocaleIntl, n: f64) -> String;
+    #[wasm_bindgen(method)]
+    pub(crate) fn plural(this: &LocaleIntl, n: f64) -> String;
+    #[wasm_bindgen(method, js_name = orList)]
+    pub(crate) fn or_list(this: &LocaleIntl, joined: &str) -> String;
+    #[wasm_bindgen(method)]
+    pub(crate) fn lower(this: &LocaleIntl, s: &str) -> String;
+    #[wasm_bindgen(method)]
+    pub(crate) fn words(this: &LocaleIntl, s: &str) -> String;
 
-    /// Throws `RangeError` for an unknown `timeZone` or locale.
-    #[wasm_bindgen(catch, constructor, js_namespace = Intl, js_class = "DateTimeFormat")]
-    pub(crate) fn new(locale: &str, options: &Object) -> Result<DateTimeFormat, JsValue>;
-
-    #[wasm_bindgen(method, js_name = formatToParts)]
-    pub(crate) fn format_to_parts(this: &DateTimeFormat, instant_ms: f64) -> Array;
-
-    #[wasm_bindgen(method, js_name = resolvedOptions)]
-    fn resolved_options(this: &DateTimeFormat) -> JsValue;
-}
-
-/// The browser's own timezone (`Intl.DateTimeFormat().resolvedOptions().timeZone`), `UTC` if
-/// the browser does not say.
-pub fn viewer_zone() -> String {
-    DateTimeFormat::new("en-US", &Object::new())
-        .ok()
-        .and_then(|f| js::string_field(&f.resolved_options(), "timeZone"))
-        .unwrap_or_else(|| "UTC".to_string())
+    /// The browser's own timezone (`Intl.DateTimeFormat().resolvedOptions().timeZone`), `UTC`
+    /// if the browser does not say.
+    #[wasm_bindgen(js_name = viewerZone)]
+    pub fn viewer_zone() -> String;
 }
 
 /// [`TzOffsets`] through `Intl.DateTimeFormat`, with one cached formatter per zone (building a
 /// formatter is the expensive part).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct IntlTz {
-    formatters: RefCell<SmallMap<Option<DateTimeFormat>>>,
+    js: LocaleIntl,
 }
 
 impl IntlTz {
     pub fn new() -> IntlTz {
-        IntlTz::default()
-    }
-
-    fn formatter(&self, tz: &str) -> Option<DateTimeFormat> {
-        if let Some(cached) = self.formatters.try_borrow().ok()?.get(tz) {
-            return cached.clone();
+        IntlTz {
+            js: LocaleIntl::new("en-US"),
         }
-        let built = build_formatter(tz);
-        if let Ok(mut cache) = self.formatters.try_borrow_mut() {
-            cache.insert(tz.to_string(), built.clone());
-        }
-        built
     }
 }
 
-fn build_formatter(tz: &str) -> Option<DateTimeFormat> {
-    let options = Object::new();
-    let set = |k: &str, v: &str| {
-        Reflect::set(&options, &JsValue::from_str(k), &JsValue::from_str(v)).is_ok()
-    };
-    // `longOffset` names the offset itself ("GMT+05:30"), so no wall-clock arithmetic is needed.
-    if !(set("timeZone", tz) && set("timeZoneName", "longOffset")) {
-        return None;
+impl Default for IntlTz {
+    fn default() -> Self {
+        IntlTz::new()
     }
-    DateTimeFormat::new("en-US", &options).ok()
 }
 
 impl TzOffsets for IntlTz {
     fn offset_minutes(&self, tz: &str, utc_ms: i64) -> Option<i32> {
-        let formatter = self.formatter(tz)?;
-        let parts = formatter.format_to_parts(utc_ms as f64);
-        let name = parts
-            .iter()
-            .filter(|part| js::string_field(part, "type").as_deref() == Some("timeZoneName"))
-            .find_map(|part| js::string_field(&part, "value"))?;
-        parse_gmt_offset(&name)
+        offset_minutes(&self.js, tz, utc_ms)
     }
+}
+
+/// The offset of `tz` at `utc_ms`, from its `longOffset` name.
+pub(crate) fn offset_minutes(js: &LocaleIntl, tz: &str, utc_ms: i64) -> Option<i32> {
+    parse_gmt_offset(&js.long_offset(tz, utc_ms as f64)?)
 }
 
 /// `GMT`, `GMT+05:30`, `GMT-08:00` or `GMT+00:09:21` (a historical offset in seconds, rounded)

@@ -120,6 +120,9 @@ pub fn build(paths: &Paths) -> Result<Timings, Error> {
     })?;
     t.time("wasm-bindgen", || bindgen(paths))?;
     t.time("wasm-opt (binaryen)", || wasm_opt(paths))?;
+    t.time("esbuild --bundle the glue's JS snippets", || {
+        bundle_snippets(paths)
+    })?;
     t.time("copy www, manifest, translations", || assemble(paths))?;
     t.time("esbuild --minify assets JS and CSS", || {
         minify_assets(paths)
@@ -381,6 +384,28 @@ pub fn rename_in_glue(glue: &str, map: &serde_json::Value) -> Result<String, Str
         ));
     }
     Ok(out)
+}
+
+/// Folds the JavaScript modules the Rust code imports (`#[wasm_bindgen(module = …)]`, which
+/// wasm-bindgen copies to `assets/snippets/`) into the glue, so the browser makes no request
+/// for them after it has parsed the glue, then deletes `assets/snippets/`.
+fn bundle_snippets(paths: &Paths) -> Result<(), Error> {
+    let assets = paths.assets();
+    let snippets = assets.join("snippets");
+    if !snippets.exists() {
+        return Ok(());
+    }
+    let glue = assets.join("ase_emergency_assist.js");
+    let bundled = assets.join("ase_emergency_assist.bundled.js");
+    command::run(
+        Command::new(paths.root.join("node_modules/.bin/esbuild"))
+            .arg(&glue)
+            .args(["--bundle", "--format=esm", "--log-level=warning"])
+            .arg(format!("--outfile={}", bundled.display()))
+            .current_dir(&paths.root),
+    )?;
+    fs::rename(&bundled, &glue).map_err(io_err(format!("cannot replace {}", glue.display())))?;
+    fs::remove_dir_all(&snippets).map_err(io_err(format!("cannot remove {}", snippets.display())))
 }
 
 /// Minifies the JavaScript (wasm-bindgen's glue, `app.js`) and CSS at the top of `assets/` in
