@@ -268,8 +268,47 @@ fn matches(state: &State, ticket: &Value, term: &Term) -> bool {
     }
 }
 
-/// `GET /api/v2/search` (also `.json`).
-pub fn search(state: &State, req: &Req, api_base: &str) -> Resp {
+/// Search requests an account may make per minute (ZENDESK_SEARCH.md §4); a world lowers it
+/// with `zendesk.search_rate_limit` to test the limit.
+const SEARCH_RATE_LIMIT: u64 = 2_500;
+
+/// `GET /api/v2/search` (also `.json`), within the search rate limit: every answer carries
+/// `Zendesk-RateLimit-search-index: total=…; remaining=…; resets=…`, and a call beyond the
+/// limit is a 429 with `Retry-After` (seconds until the oldest call of the minute leaves it).
+pub fn search(state: &mut State, req: &Req, api_base: &str) -> Resp {
+    let total = state
+        .world
+        .json()
+        .pointer("/zendesk/search_rate_limit")
+        .and_then(Value::as_u64)
+        .unwrap_or(SEARCH_RATE_LIMIT);
+    let now = crate::state::real_now_ms();
+    let calls = state.calls.entry("zendesk search".to_owned()).or_default();
+    while calls.front().is_some_and(|t| now - t >= 60_000) {
+        calls.pop_front();
+    }
+    let resets_s = calls
+        .front()
+        .map_or(60, |oldest| (oldest + 60_000 - now + 999) / 1000)
+        .max(1);
+    let limited = calls.len() as u64 >= total;
+    if !limited {
+        calls.push_back(now);
+    }
+    let remaining = total.saturating_sub(calls.len() as u64);
+    let header = format!("total={total}; remaining={remaining}; resets={resets_s}");
+    if limited {
+        return Resp::json(
+            429,
+            &json!({"error": "APIRateLimitExceeded", "description": "Number of allowed search requests per minute exceeded"}),
+        )
+        .with_header("Retry-After", &resets_s.to_string())
+        .with_header("Zendesk-RateLimit-search-index", &header);
+    }
+    search_within_limit(state, req, api_base).with_header("Zendesk-RateLimit-search-index", &header)
+}
+
+fn search_within_limit(state: &State, req: &Req, api_base: &str) -> Resp {
     let pairs = req.query_pairs();
     let q = |k: &str| query_get(&pairs, k).map(str::to_owned);
     let Some(query) = q("query").filter(|s| !s.trim().is_empty()) else {

@@ -159,3 +159,46 @@ fn a_bad_value_is_refused_and_the_index_lags() {
         Vec::<u64>::new()
     );
 }
+
+/// The search rate limit (ZENDESK_SEARCH.md §4): every answer says what is left of the minute;
+/// beyond it, a 429 with `Retry-After`.
+#[test]
+fn searches_beyond_the_rate_limit_are_refused_with_retry_after() {
+    let text = std::fs::read_to_string(common::repo().join("worlds/demo.json")).unwrap();
+    let mut world: Value = serde_json::from_str(&text).unwrap();
+    world["zendesk"]["search_rate_limit"] = json!(2);
+    let path = common::scratch("search-rate").join("world.json");
+    std::fs::write(&path, world.to_string()).unwrap();
+    let h = common::start_with_world(path);
+    let first = search(&h, "tags:billing", "");
+    assert_eq!(first.status, 200);
+    let header = first
+        .header("zendesk-ratelimit-search-index")
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        header.starts_with("total=2; remaining=1; resets="),
+        "{header}"
+    );
+    assert_eq!(search(&h, "tags:billing", "").status, 200);
+    let refused = search(&h, "tags:billing", "");
+    assert_eq!(refused.status, 429);
+    assert_eq!(refused.json()["error"], "APIRateLimitExceeded");
+    let wait: u64 = refused
+        .header("retry-after")
+        .unwrap_or_default()
+        .parse()
+        .unwrap_or(0);
+    assert!((1..=60).contains(&wait), "Retry-After {wait}");
+    assert!(refused
+        .header("zendesk-ratelimit-search-index")
+        .unwrap_or_default()
+        .contains("remaining=0"));
+    // The demo's limit is Zendesk's, far above what a sidebar asks for.
+    let h = common::start();
+    let r = search(&h, "tags:billing", "");
+    assert!(r
+        .header("zendesk-ratelimit-search-index")
+        .unwrap_or_default()
+        .starts_with("total=2500; remaining=2499;"));
+}
