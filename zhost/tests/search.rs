@@ -14,6 +14,16 @@ fn ids(r: &Value) -> Vec<u64> {
         .collect()
 }
 
+/// A host on the demo world with `zendesk.<key>` set to `value`.
+fn demo_with(scratch: &str, key: &str, value: Value) -> common::Host {
+    let text = std::fs::read_to_string(common::repo().join("worlds/demo.json")).unwrap();
+    let mut world: Value = serde_json::from_str(&text).unwrap();
+    world["zendesk"][key] = value;
+    let path = common::scratch(scratch).join("world.json");
+    std::fs::write(&path, world.to_string()).unwrap();
+    common::start_with_world(path)
+}
+
 fn search(h: &common::Host, query: &str, extra: &str) -> common::Response {
     let q: String = query
         .bytes()
@@ -140,12 +150,7 @@ fn a_bad_value_is_refused_and_the_index_lags() {
         .contains("created"));
     assert_eq!(h.zd("GET", "/api/v2/search.json", None).status, 422);
 
-    let text = std::fs::read_to_string(common::repo().join("worlds/demo.json")).unwrap();
-    let mut world: Value = serde_json::from_str(&text).unwrap();
-    world["zendesk"]["search_lag_s"] = json!(60);
-    let path = common::scratch("search-lag").join("world.json");
-    std::fs::write(&path, world.to_string()).unwrap();
-    let h = common::start_with_world(path);
+    let h = demo_with("search-lag", "search_lag_s", json!(60));
     assert_eq!(ids(&search(&h, "tags:billing", "").json()), [204]);
     // A ticket just updated is not in the index yet.
     let update = json!({"ticket": {"additional_tags": ["ase_prep_note"]}});
@@ -164,12 +169,7 @@ fn a_bad_value_is_refused_and_the_index_lags() {
 /// beyond it, a 429 with `Retry-After`.
 #[test]
 fn searches_beyond_the_rate_limit_are_refused_with_retry_after() {
-    let text = std::fs::read_to_string(common::repo().join("worlds/demo.json")).unwrap();
-    let mut world: Value = serde_json::from_str(&text).unwrap();
-    world["zendesk"]["search_rate_limit"] = json!(2);
-    let path = common::scratch("search-rate").join("world.json");
-    std::fs::write(&path, world.to_string()).unwrap();
-    let h = common::start_with_world(path);
+    let h = demo_with("search-rate", "search_rate_limit", json!(2));
     let first = search(&h, "tags:billing", "");
     assert_eq!(first.status, 200);
     let header = first
