@@ -36,9 +36,11 @@ pub struct Claim {
 }
 
 impl Claim {
-    /// Whether the claim still holds at `now_ms`.
+    /// Whether the claim still holds at `now_ms`. A claim dated more than its lifetime ahead
+    /// of `now_ms` is no clock's skew but a bad tag: it holds nothing (and is stale), so it can
+    /// never block the ping for ever.
     pub fn is_live(&self, now_ms: i64) -> bool {
-        now_ms < self.at_ms.saturating_add(TTL_MS)
+        now_ms < self.at_ms.saturating_add(TTL_MS) && self.at_ms < now_ms.saturating_add(TTL_MS)
     }
 }
 
