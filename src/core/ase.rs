@@ -35,6 +35,7 @@ pub fn ase_email(
                 value: crate::core::text::number_text(*n),
             }
         }
+        Some(FieldValueDto::List(values)) if values.is_empty() => return AseLookup::NotSet,
         Some(FieldValueDto::List(values)) => {
             let mut items = Vec::new();
             for v in values {
