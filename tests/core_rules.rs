@@ -1069,7 +1069,7 @@ fn plural_messages_fall_back_to_other_and_overlays_keep_english() {
         "a form the language lacks falls back to other"
     );
     // A strings file: an array by key number, `null` where the locale has no text.
-    let mut file = vec![None; 400];
+    let mut file = vec![None; text::KEY_COUNT];
     file[k!("ui.details").index()] = Some("Ä".to_string());
     file[text::key_named("ui.ping.retry_in.few").map_or(0, |k| k.index())] =
         Some("{{count}} sekundy".to_string());

@@ -110,13 +110,17 @@ const fn with_flag(index: u16, name: &str) -> Key {
     Key(if shared { index | SHARED } else { index })
 }
 
-/// The key `name`; meant for compile time ([`k!`](crate::k)), where a missing key is an error.
+/// The key `name`; meant for compile time ([`k!`](crate::k)), where a key English has no text
+/// for is an error.
 pub const fn key(name: &str) -> Key {
     match position(name, "") {
-        Some(index) => with_flag(index, name),
-        None => panic!("no such key in translations/en.json"),
+        Some(index) if IN_ENGLISH[index as usize] => with_flag(index, name),
+        _ => panic!("no such text in translations/en.json"),
     }
 }
+
+/// How many keys the build numbered: the length of every strings file.
+pub const KEY_COUNT: usize = NAMES.len();
 
 /// The forms of a plural message (`base.one`, `base.other`, …), by CLDR category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

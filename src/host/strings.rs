@@ -53,6 +53,14 @@ async fn fetch(file: &str, load: &js_sys::Function) -> Result<Vec<Option<String>
             entries.push(value.as_string());
         }
     }
+    // A file of another build numbers other keys: every text would land on the wrong one.
+    if entries.len() != crate::core::text::KEY_COUNT {
+        return Err(format!(
+            "{} strings, the app knows {}",
+            entries.len(),
+            crate::core::text::KEY_COUNT
+        ));
+    }
     if entries.iter().all(Option::is_none) {
         return Err("no strings".to_string());
     }

@@ -45,10 +45,11 @@ pub fn is_shared_key(key: &str) -> bool {
 pub const PLURAL_CATEGORIES: [&str; 6] = ["zero", "one", "two", "few", "many", "other"];
 
 /// The keys the app knows, in the order that numbers them: every runtime and shared key of the
-/// English file (`flat`, flattened), plus every plural category of each plural message (a key
-/// ending in `.other`), since another language may need forms English does not; sorted, so
-/// the order depends on the keys alone. The app names a message by its number in this list
-/// (no key text ships), and the per-locale strings files are arrays in the same order.
+/// English file (`flat`, flattened), plus every plural category of each plural message (a
+/// `.other` key with a `.one` beside it: `ui.role.other` is no plural), since another language
+/// may need forms English does not; sorted, so the order depends on the keys alone. The app
+/// names a message by its number in this list (no key text ships), and the per-locale strings
+/// files are arrays in the same order.
 pub fn ordered_keys(flat: &[(String, String)]) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
     for (key, _) in flat {
@@ -56,7 +57,10 @@ pub fn ordered_keys(flat: &[(String, String)]) -> Vec<String> {
             continue;
         }
         keys.push(key.clone());
-        if let Some(base) = key.strip_suffix(".other") {
+        let plural = key
+            .strip_suffix(".other")
+            .filter(|base| flat.iter().any(|(k, _)| *k == format!("{base}.one")));
+        if let Some(base) = plural {
             for category in PLURAL_CATEGORIES {
                 keys.push(format!("{base}.{category}"));
             }
