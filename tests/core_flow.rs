@@ -2577,20 +2577,19 @@ fn the_compiled_english_is_en_json_and_every_setting_has_a_label() {
     let c = catalog();
     let english = Catalog::english();
     let mut wrong = Vec::new();
-    for setting in [
-        "slack_bot_token",
-        "slack_channel_id",
-        "emergency_priorities",
-        "emergency_tags",
-        "emergency_form_ids",
-        "emergency_field_id",
-        "emergency_field_values",
-        "emergency_subject_words",
-        "ase_org_field",
-        "context_fields",
-        "working_hours",
-        "hide_when_not_emergency",
-    ] {
+    // Every manifest parameter, as the admin's settings page lists them.
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/manifest.json"))
+            .expect("manifest.json"),
+    )
+    .expect("manifest.json is JSON");
+    let parameters = manifest["parameters"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(parameters.len() > 10, "the manifest's parameters");
+    for parameter in &parameters {
+        let setting = parameter["name"].as_str().unwrap_or_default();
         let label = setting_label(&c, setting);
         if label == setting || label.is_empty() {
             wrong.push(format!("no label for {setting}"));
@@ -2995,6 +2994,21 @@ fn activation_finds_another_agents_claim() {
         "{}",
         render(&h.view())
     );
+}
+
+/// A claim tag dated far ahead (no clock is that wrong: a bad or hostile tag) holds nothing:
+/// the ping goes ahead once, and removes that tag with its own.
+#[test]
+fn a_claim_dated_far_ahead_never_blocks_the_ping() {
+    let mut h = Harness::start(Server::new());
+    let far = "ase_ping_claim_9000000000000_102_abc123".to_string();
+    h.server.tags.push(far.clone());
+    h.click(Action::Ping);
+    h.run();
+    let text = render(&h.view());
+    assert!(text.contains("ping: done: Pinged by Olivia"), "{text}");
+    assert_eq!(h.server.posts.len(), 2, "one root, one mention");
+    assert!(!h.server.tags.contains(&far), "{:?}", h.server.tags);
 }
 
 /// Degraded mode (F1): when Slack cannot be used, the failure offers the ping's text to post by
