@@ -19,6 +19,9 @@
 //! by default); without either, Zendesk orders by relevance, which zhost reads as most recently
 //! updated first. Zendesk's index lags ("up to a few minutes"): a world's
 //! `zendesk.search_lag_s` hides tickets created or updated less than that many seconds ago.
+//! Search has its own rate limit, 2,500 requests a minute (`zendesk.search_rate_limit` sets
+//! another): every answer says what is left in `Zendesk-RateLimit-search-index`, and a request
+//! beyond it is a 429 with `Retry-After`.
 use serde_json::{json, Map, Value};
 
 use crate::http::{Req, Resp};
