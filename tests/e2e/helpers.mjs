@@ -278,12 +278,38 @@ export function aseOf(w, ticketId) {
 
 // ---- the browser side ----------------------------------------------------------------------------
 
-/** Opens a ticket in the host as an agent and waits until the app has left `loading`. */
+/**
+ * Opens a ticket in the host as an agent and waits until the app has left `loading`.
+ *
+ * A load in which the app's script never ran at all (`#app` still empty: no "Loading…", no
+ * request) is a load the browser or the local server stalled before the app had a say; it is
+ * reported on stderr with every request the page made and its state, and loaded once more. Any
+ * other stall (the app ran and stayed loading) fails at once: that one would be the app's.
+ */
 export async function openTicket(page, ticketId, agentId) {
+  const requests = new Map();
+  const console_ = [];
+  page.on('request', (r) => requests.set(r, 'pending'));
+  page.on('requestfinished', async (r) => requests.set(r, String((await r.response().catch(() => null))?.status() ?? 'done')));
+  page.on('requestfailed', (r) => requests.set(r, `failed: ${r.failure()?.errorText}`));
+  page.on('console', (m) => console_.push(`${m.type()}: ${m.text()}`.slice(0, 200)));
+  const label = `ticket ${ticketId} for agent ${agentId} left loading`;
+  const url = `${ZHOST}/tickets/${ticketId}?agent=${agentId}`;
   // The page's own HTML is enough; the app's readiness is awaited below, explicitly.
-  await page.goto(`${ZHOST}/tickets/${ticketId}?agent=${agentId}`, { waitUntil: 'domcontentloaded' });
-  const app = page.frameLocator('#app-frame');
-  await appShows(app, '#app:not([data-phase="loading"])', `ticket ${ticketId} for agent ${agentId} left loading`);
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  let app = page.frameLocator('#app-frame');
+  try {
+    await app.locator('#app:not([data-phase="loading"])').waitFor();
+    return app;
+  } catch (e) {
+    const empty = await app.locator('#app').evaluate((el) => el.childElementCount === 0).catch(() => false);
+    if (!empty) await appShows(app, '#app:not([data-phase="loading"])', label);
+    const seen = [...requests].map(([r, state]) => `${r.method()} ${r.url().slice(0, 100)} → ${state}`);
+    process.stderr.write(`WARNING ${label}: the app's script never ran within 30 s (${e.message.split('\n')[0]}); loading again.\nrequests:\n  ${seen.join('\n  ')}\nconsole:\n  ${console_.join('\n  ')}\n`);
+  }
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  app = page.frameLocator('#app-frame');
+  await appShows(app, '#app:not([data-phase="loading"])', label);
   return app;
 }
 
