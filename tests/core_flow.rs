@@ -2458,6 +2458,7 @@ fn odd_boot_and_server_values_never_panic() {
         FieldValueDto::Number(4.5),
         FieldValueDto::Text("a@b@c".into()),
         FieldValueDto::List(vec!["maria@acme.test".into(), "x".into()]),
+        FieldValueDto::List(Vec::new()),
     ] {
         let mut server = Server::new();
         if let Some(org) = server.organizations.get_mut(&ORG) {
@@ -2467,7 +2468,13 @@ fn odd_boot_and_server_values_never_panic() {
         }
         let h = Harness::start(server);
         assert_no_raw_keys(&h.view());
-        if let FieldValueDto::List(_) = value {
+        if value == FieldValueDto::List(Vec::new()) {
+            let text = render(&h.view());
+            assert!(
+                text.contains("ase: none:"),
+                "an empty multi-select is not set: {text}"
+            );
+        } else if let FieldValueDto::List(_) = value {
             // A multi-select is no email: named as it holds it.
             let text = render(&h.view());
             assert!(text.contains("maria@acme.test, x"), "{text}");
