@@ -1,8 +1,12 @@
 //! The view-model: everything the sidebar shows, as plain data with words already translated.
-//! The host renders it with `textContent` only; it never decides what to show.
+//! The host renders it with `textContent` only; it never decides what to show. It crosses to the
+//! renderer as JSON (`Serialize`: phases and tones by their attribute values, the ping and ASE
+//! parts tagged by `kind`).
+use serde::Serialize;
 
 /// `data-phase` of the app root, for people and tests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Phase {
     Loading,
     NotEmergency,
@@ -24,7 +28,7 @@ impl Phase {
 
 /// A sentence for people, with the technical detail (a Slack error code, an HTTP status, a
 /// decoder's message) kept apart for a "Details" disclosure.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Message {
     pub text: String,
     pub detail: Option<String>,
@@ -44,7 +48,7 @@ impl Message {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct View {
     pub phase: Phase,
     /// The label of every "Details" disclosure.
@@ -60,7 +64,7 @@ pub struct View {
     pub collapsed: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EmergencyView {
     /// Why the ticket is an emergency: one line per matched rule.
     pub reasons: Vec<String>,
@@ -77,7 +81,7 @@ pub struct EmergencyView {
 
 /// The organization's notes, details and listed fields: untrusted text, shown with its line
 /// breaks, its http(s) links as links, and long values folded behind "Show more".
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ContextView {
     pub heading: String,
     pub items: Vec<ContextItem>,
@@ -86,7 +90,7 @@ pub struct ContextView {
     pub less: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ContextItem {
     pub label: String,
     pub text: String,
@@ -94,7 +98,8 @@ pub struct ContextItem {
     pub fold: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind")]
 pub enum AseView {
     Loading {
         text: String,
@@ -108,7 +113,7 @@ pub enum AseView {
     Failed(Message),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AseCard {
     pub name: String,
     /// "@maria" (Slack display name), or the email when Slack does not know the ASE.
@@ -122,20 +127,22 @@ pub struct AseCard {
 }
 
 /// A short status with a tone the host maps to a colour.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Badge {
     pub text: String,
     pub tone: Tone,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Tone {
     Good,
     Warn,
     Neutral,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind")]
 pub enum PingView {
     /// No ASE to ping, or not yet known.
     Hidden,

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import {
-  TEST_TIMEOUT, openTicket, appFrame, settled, injectSlackFailure, useSession, withPage,
+  TEST_TIMEOUT, openTicket, appFrame, appShows, settled, injectSlackFailure, useSession, withPage,
 } from './helpers.mjs';
 
 const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
@@ -44,12 +44,12 @@ async function check(page, label) {
 test('201 before and after the ping', TEST_TIMEOUT, async () => {
   await withPage(session, async (page) => {
     const app = await openTicket(page, 201, 100);
-    await app.locator('#ase:not([data-ase="loading"])').waitFor();
-    await app.locator('#ping-button').waitFor();
+    await appShows(app, '#ase:not([data-ase="loading"])');
+    await appShows(app, '#ping-button');
     await settled();
     await check(page, '201 before the ping');
     await app.locator('#ping-button').click();
-    await app.locator('#ping-status #thread-link').waitFor();
+    await appShows(app, '#ping-status #thread-link');
     await settled();
     await check(page, '201 after the ping');
   });
@@ -58,10 +58,10 @@ test('201 before and after the ping', TEST_TIMEOUT, async () => {
 test('201 with a Slack error shown', TEST_TIMEOUT, async () => {
   await withPage(session, async (page) => {
     const app = await openTicket(page, 201, 100);
-    await app.locator('#ping-button').waitFor();
+    await appShows(app, '#ping-button');
     await injectSlackFailure({ method: 'chat.postMessage', error: 'channel_not_found', count: 1000 });
     await app.locator('#ping-button').click();
-    await app.locator('#ping-error #retry-button').waitFor();
+    await appShows(app, '#ping-error #retry-button');
     await check(page, '201 with #ping-error');
   });
 });
@@ -70,7 +70,7 @@ for (const id of [203, 204]) {
   test(`${id}`, TEST_TIMEOUT, async () => {
     await withPage(session, async (page) => {
       const app = await openTicket(page, id, 100);
-      if (id === 203) await app.locator('#ase:not([data-ase="loading"])').waitFor();
+      if (id === 203) await appShows(app, '#ase:not([data-ase="loading"])');
       await settled();
       await check(page, `${id}`);
     });

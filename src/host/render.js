@@ -1,0 +1,267 @@
+// The DOM half of the renderer (render.rs): draws the core's view-model, handed over as JSON,
+// inside `#app` with the element ids of CONTRACTS.md §6. Written in JavaScript because DOM
+// building is a call per node, which costs the wasm many times the bytes it costs here; what to
+// show is decided in Rust, in the view-model, never here.
+//
+// Invariants: untrusted text stays text: nodes are made with `createElement` and filled with
+// `textContent` only (no HTML parsing anywhere), and links accept only http(s) URLs. Nothing
+// here throws on the app's own elements (a throw would unwind through the wasm).
+
+const LIVE = 'ping-region';
+
+// The ping part last drawn in each root's live region: redrawn only when it changed, so screen
+// readers announce changes, not redraws.
+const lastPing = new WeakMap();
+
+/** `tag#id.cls` with `text`, all optional but the tag. */
+function el(d, tag, id, cls, text) {
+  const e = d.createElement(tag);
+  if (id) e.id = id;
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function button(d, id, cls, label, disabled) {
+  const b = el(d, 'button', id, cls, label);
+  b.setAttribute('type', 'button');
+  b.disabled = disabled;
+  return b;
+}
+
+function link(d, id, text, href, rel) {
+  const a = el(d, 'a', id, 'link', text);
+  if (href) a.setAttribute('href', href);
+  a.setAttribute('target', '_blank');
+  a.setAttribute('rel', rel);
+  return a;
+}
+
+/** A link target the app will put in `href`: an absolute http(s) URL, never `javascript:`. */
+const isWebUrl = (url) => /^https?:\/\//.test(url.trimStart().toLowerCase());
+
+/**
+ * A message: its sentence in `parent`, and its technical detail, when there is one, in a closed
+ * "Details" disclosure `id` after it (reopened after a redraw if the agent had opened it). The
+ * detail is code, left to right in any language.
+ */
+function message(d, parent, m, label, id) {
+  parent.appendChild(el(d, 'span', '', 'message-text', m.text));
+  if (m.detail != null) {
+    const details = el(d, 'details', id, 'details');
+    details.appendChild(el(d, 'summary', `${id}-summary`, '', label));
+    const code = el(d, 'code', '', 'detail', m.detail);
+    code.setAttribute('dir', 'ltr');
+    details.appendChild(code);
+    parent.appendChild(details);
+  }
+}
+
+function ase(d, view, label) {
+  const section = el(d, 'section', 'ase', 'ase');
+  const state = { Loading: 'loading', None: 'none', Failed: 'failed', Found: 'found' }[view.kind];
+  section.setAttribute('data-ase', state);
+  if (view.kind !== 'Found') {
+    const p = el(d, 'p', '', 'ase-text');
+    message(d, p, { text: view.text, detail: view.kind === 'Failed' ? view.detail : null }, label, 'ase-details');
+    section.appendChild(p);
+    return section;
+  }
+  // Names and handles are written in any script: each takes its own direction.
+  for (const [id, cls, text] of [['ase-name', 'ase-name', view.name], ['ase-handle', 'secondary', view.handle]]) {
+    const p = el(d, 'p', id, cls, text);
+    p.setAttribute('dir', 'auto');
+    section.appendChild(p);
+  }
+  if (view.local_time != null) section.appendChild(el(d, 'p', 'ase-local-time', 'ase-time', view.local_time));
+  const badges = [['ase-hours', view.hours], ['ase-presence', view.presence]].filter(([, b]) => b);
+  if (badges.length) {
+    const row = el(d, 'p', '', 'badges');
+    for (const [id, badge] of badges) {
+      const span = el(d, 'span', id, 'badge', badge.text);
+      span.setAttribute('data-tone', badge.tone);
+      row.appendChild(span);
+    }
+    section.appendChild(row);
+  }
+  if (view.presence_problem) {
+    const p = el(d, 'p', 'ase-presence-problem', 'secondary');
+    message(d, p, view.presence_problem, label, 'ase-presence-details');
+    section.appendChild(p);
+  }
+  return section;
+}
+
+// The words of `text` that are http(s) URLs become links; the rest stays text, white space and
+// line breaks included. Trailing punctuation is the sentence's, and so is a `)` the URL did not
+// open: `(see https://x.example/a)` ends at `a`, `…/Foo_(bar)` keeps its own.
+function linkedText(d, p, text) {
+  let plain = '';
+  for (const piece of text.split(/(?<=\s)/)) {
+    const open = piece.startsWith('(') ? '(' : '';
+    const word = piece.slice(open.length);
+    let url = word.trimEnd();
+    for (;;) {
+      url = url.replace(/[.,;:!?']+$/, '');
+      const count = (c) => url.split(c).length - 1;
+      if (url.endsWith(')') && count('(') < count(')')) url = url.slice(0, -1);
+      else break;
+    }
+    if (url.length > 8 && isWebUrl(url)) {
+      p.appendChild(d.createTextNode(plain + open));
+      p.appendChild(link(d, '', url, url, 'noopener noreferrer'));
+      plain = word.slice(url.length);
+    } else {
+      plain += piece;
+    }
+  }
+  p.appendChild(d.createTextNode(plain));
+}
+
+// The account's context: each value as text with its line breaks (CSS), its http(s) links as
+// links, and a long one folded, with a "Show more" disclosure (CSS unfolds the value while the
+// disclosure is open; its id keeps it open across redraws).
+function context(d, view) {
+  const section = el(d, 'section', 'account-context', 'context');
+  section.appendChild(el(d, 'h2', '', 'context-heading', view.heading));
+  view.items.forEach((item, i) => {
+    const div = el(d, 'div', '', 'context-item');
+    div.appendChild(el(d, 'p', '', 'context-label', item.label));
+    const p = el(d, 'p', '', item.fold ? 'context-text fold' : 'context-text');
+    p.setAttribute('dir', 'auto');
+    linkedText(d, p, item.text);
+    div.appendChild(p);
+    if (item.fold) {
+      const details = el(d, 'details', `context-more-${i}`, 'context-more');
+      const summary = el(d, 'summary');
+      summary.appendChild(el(d, 'span', '', 'more', view.more));
+      summary.appendChild(el(d, 'span', '', 'less', view.less));
+      details.appendChild(summary);
+      div.appendChild(details);
+    }
+    section.appendChild(div);
+  });
+  return section;
+}
+
+function ping(d, view, label) {
+  switch (view.kind) {
+    case 'Ready':
+      return [button(d, 'ping-button', 'button button-primary', view.label, false)];
+    case 'InFlight': {
+      const b = button(d, 'ping-button', 'button button-primary', view.label, true);
+      b.setAttribute('aria-busy', 'true');
+      return [b];
+    }
+    case 'Done': {
+      const status = el(d, 'p', 'ping-status', 'ping-status');
+      status.appendChild(el(d, 'span', '', '', view.text));
+      status.appendChild(d.createTextNode(' '));
+      status.appendChild(link(d, 'thread-link', view.link_label, isWebUrl(view.permalink) ? view.permalink : '', 'noopener'));
+      return [status];
+    }
+    case 'Failed': {
+      const error = el(d, 'div', 'ping-error', 'ping-error');
+      const p = el(d, 'p', '', 'error-message');
+      message(d, p, view.message, label, 'ping-details');
+      error.appendChild(p);
+      error.appendChild(button(d, 'retry-button', 'button button-secondary', view.retry_label, false));
+      // Degraded mode: the text to post by hand, selectable, and a button that copies it.
+      if (view.copy) {
+        const [copyLabel, copyText] = view.copy;
+        const area = el(d, 'textarea', 'ping-text', 'ping-text', copyText);
+        area.setAttribute('readonly', '');
+        area.setAttribute('aria-label', copyLabel);
+        area.setAttribute('rows', '6');
+        error.appendChild(area);
+        error.appendChild(button(d, 'copy-button', 'button button-secondary', copyLabel, false));
+      }
+      return [error];
+    }
+    default:
+      return [];
+  }
+}
+
+// What goes above the ping region and what below it. The ASE card, whose text changes with the
+// minute (and may wrap to another line), is below, so the Ping button never moves under the
+// agent's pointer.
+function content(d, view) {
+  const above = [el(d, 'h1', 'headline', 'headline', view.headline)];
+  if (view.problems.length) {
+    const ul = el(d, 'ul', 'problems', 'problems');
+    view.problems.forEach((problem, i) => {
+      const li = el(d, 'li');
+      message(d, li, problem, view.details_label, `problem-${i}-details`);
+      ul.appendChild(li);
+    });
+    above.push(ul);
+  }
+  const e = view.emergency;
+  if (!e) return [above, []];
+  if (e.reasons.length) {
+    const ul = el(d, 'ul', 'reasons', 'reasons');
+    for (const reason of e.reasons) ul.appendChild(el(d, 'li', '', '', reason));
+    above.push(ul);
+  }
+  above.push(el(d, 'p', 'viewer-role', 'secondary', e.viewer_role));
+  const card = ase(d, e.ase, view.details_label);
+  if (e.ase_retry != null) card.appendChild(button(d, 'ase-retry-button', 'button button-secondary', e.ase_retry, false));
+  const below = [card];
+  if (e.context) below.push(context(d, e.context));
+  return [above, below];
+}
+
+/**
+ * Draws the view (`json`) into `root` and returns the content height in CSS pixels, for
+ * `resize`. Everything but the ping's live region is drawn anew each time; the live region only
+ * when the ping part changed or `force` (a fresh renderer, or a click disabled a button). Open
+ * disclosures stay open and keyboard focus stays on the element with the same id; when focus
+ * was in the ping region and that element is gone or disabled, it moves to the region's first
+ * usable control, else the region.
+ */
+export function renderView(root, json, force) {
+  const view = JSON.parse(json);
+  const d = root.ownerDocument;
+  let live = root.querySelector(`#${LIVE}`);
+  if (!live) {
+    live = el(d, 'div', LIVE, 'ping');
+    live.setAttribute('aria-live', 'polite');
+    live.setAttribute('tabindex', '-1');
+    root.appendChild(live);
+  }
+  const active = d.activeElement;
+  const focused = active && active.id && root.contains(active) ? [active.id, live.contains(active)] : null;
+  const open = [...root.querySelectorAll('details[open]')].map((e) => e.id).filter(Boolean);
+
+  root.setAttribute('data-phase', view.phase);
+  root.setAttribute('data-collapsed', view.collapsed ? 'true' : 'false');
+  if (view.phase === 'loading') root.setAttribute('aria-busy', 'true');
+  else root.removeAttribute('aria-busy');
+  while (live.previousSibling) root.removeChild(live.previousSibling);
+  while (live.nextSibling) root.removeChild(live.nextSibling);
+  const [above, below] = content(d, view);
+  for (const node of above) root.insertBefore(node, live);
+  for (const node of below) root.appendChild(node);
+
+  const pingView = view.emergency ? view.emergency.ping : null;
+  const key = JSON.stringify(pingView);
+  if (force || lastPing.get(root) !== key) {
+    live.replaceChildren(...(pingView ? ping(d, pingView, view.details_label) : []));
+    lastPing.set(root, key);
+  }
+
+  for (const id of open) {
+    const e = d.getElementById(id);
+    if (e && root.contains(e)) e.setAttribute('open', '');
+  }
+  if (focused) {
+    const [id, inLive] = focused;
+    const same = d.getElementById(id);
+    const usable = same && id !== LIVE && root.contains(same) && !same.disabled ? same : null;
+    const target = usable || (inLive ? live.querySelector('button:not([disabled]), a[href]') || live : null);
+    if (target && d.activeElement !== target) target.focus();
+  }
+  const height = Math.ceil(root.getBoundingClientRect().height);
+  return Number.isFinite(height) && height > 0 ? height : 0;
+}
