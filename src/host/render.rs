@@ -33,9 +33,6 @@ pub(crate) fn raw(node: &JsValue) -> &Dom {
     node.unchecked_ref()
 }
 
-/// Id of the persistent polite live region that holds the ping status, error and buttons.
-pub const LIVE_REGION_ID: &str = "ping-region";
-
 /// Renders views into one root element.
 #[derive(Debug)]
 pub struct Renderer {
