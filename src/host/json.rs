@@ -1,7 +1,8 @@
-//! JSON text of what the app sends (request bodies), through the DTOs' serde `Serialize`
-//! derives: a minimal serde serializer writing into a `String`, much smaller in the wasm bundle
-//! than a general one. It writes objects, arrays, strings, booleans, integers and null; floats
-//! and other shapes no body uses are an error rather than a guess.
+//! JSON text of what the app sends (request bodies) and of the view-model it hands to
+//! `render.js`, through their serde `Serialize` derives: a minimal serde serializer writing into
+//! a `String`, much smaller in the wasm bundle than a general one. It writes objects, arrays,
+//! strings, booleans, integers and null (and serde's internally tagged enums, as objects);
+//! floats and other shapes nothing sends are an error rather than a guess.
 //!
 //! Invariant: the output is valid JSON with every string escaped (quotes, backslashes and
 //! control characters), so untrusted text cannot change the document's structure.

@@ -97,7 +97,9 @@ function ase(d, view, label) {
 // open: `(see https://x.example/a)` ends at `a`, `…/Foo_(bar)` keeps its own.
 function linkedText(d, p, text) {
   let plain = '';
-  for (const piece of text.split(/(?<=\s)/)) {
+  // Pieces that each end with one white-space character (no lookbehind: Safari before 16.4
+  // cannot parse it, and the whole glue would fail to load).
+  for (const piece of text.match(/\S*\s|\S+/g) || []) {
     const open = piece.startsWith('(') ? '(' : '';
     const word = piece.slice(open.length);
     let url = word.trimEnd();
@@ -228,8 +230,9 @@ export function renderView(root, json, force) {
     live = el(d, 'div', LIVE, 'ping');
     live.setAttribute('aria-live', 'polite');
     live.setAttribute('tabindex', '-1');
-    root.appendChild(live);
   }
+  // A child of the root, so drawing around it cannot throw.
+  if (live.parentNode !== root) root.appendChild(live);
   const active = d.activeElement;
   const focused = active && active.id && root.contains(active) ? [active.id, live.contains(active)] : null;
   const open = [...root.querySelectorAll('details[open]')].map((e) => e.id).filter(Boolean);
