@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  TEST_TIMEOUT, world, openTicket, injectSlackFailure, clearSlackFailures, settled, hostRequests,
+  TEST_TIMEOUT, world, openTicket, appShows, injectSlackFailure, clearSlackFailures, settled, hostRequests,
   useSession, waitFor,
 } from './helpers.mjs';
 
@@ -100,14 +100,14 @@ test('the Slack token appears in no request, response, postMessage, DOM or stora
 
     // A Slack error path (the app shows Slack's answer) and then a successful ping.
     const app = await openTicket(page, 201, 100);
-    await app.locator('#ping-button').waitFor();
+    await appShows(app, '#ping-button');
     await injectSlackFailure({ method: 'chat.postMessage', error: 'invalid_auth', count: 1000 });
     await app.locator('#ping-button').click();
-    await app.locator('#ping-error').waitFor();
+    await appShows(app, '#ping-error');
     await collectPage('after invalid_auth');
     await clearSlackFailures();
     await app.locator('#retry-button').click();
-    await app.locator('#ping-status #thread-link').waitFor();
+    await appShows(app, '#ping-status #thread-link');
     await settled();
     await collectPage('after the ping');
     await page.reload();
