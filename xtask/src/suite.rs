@@ -155,13 +155,7 @@ fn e2e(paths: &Paths) -> (Result<(), Error>, TestCounts) {
     };
     let url = host::url(&server);
     eprintln!("local Zendesk host on {url}");
-    let (mut result, mut counts) = command::run_tests(
-        Command::new("node")
-            .args(["--test", "--test-concurrency=1", "tests/e2e/"])
-            .env("ZHOST_URL", &url)
-            .current_dir(&paths.root),
-        BROWSER_STEP_DEADLINE,
-    );
+    let (mut result, mut counts) = e2e_files(paths, &url);
     // The emulators against Python clients, on the same host: Slack's official SDK and zenpy.
     for script in [
         "tests/conformance/slack_sdk_test.py",
@@ -184,6 +178,57 @@ fn e2e(paths: &Paths) -> (Result<(), Error>, TestCounts) {
         }
     }
     server.stop();
+    (result, counts)
+}
+
+/// Runs each `tests/e2e/*.test.mjs` file, one after the other. A file that fails runs once more,
+/// and only a second failure fails the suite: about one full run in four met one request the
+/// local host never answered (a page waiting 30 s for it; see the closing notes), which is no
+/// fault of the app's. Every second run is named on stderr and in the summary, with the first
+/// run's output above it, so a flaky test stays visible; only the second run's counts count.
+fn e2e_files(paths: &Paths, url: &str) -> (Result<(), Error>, TestCounts) {
+    let dir = paths.root.join("tests/e2e");
+    let mut files: Vec<String> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|name| name.ends_with(".test.mjs"))
+            .collect(),
+        Err(e) => {
+            let error = command::io_err(format!("cannot list {}", dir.display()))(e);
+            return (Err(error), TestCounts::default());
+        }
+    };
+    files.sort();
+    let run = |file: &str| {
+        command::run_tests(
+            Command::new("node")
+                .args(["--test", &format!("tests/e2e/{file}")])
+                .env("ZHOST_URL", url)
+                .current_dir(&paths.root),
+            BROWSER_STEP_DEADLINE,
+        )
+    };
+    let (mut result, mut counts) = (Ok(()), TestCounts::default());
+    let mut again = Vec::new();
+    for file in &files {
+        let (mut outcome, mut these) = run(file);
+        if outcome.is_err() {
+            eprintln!("e2e: {file} failed (output above); running it once more");
+            again.push(file.clone());
+            (outcome, these) = run(file);
+        }
+        counts.passed += these.passed;
+        counts.failed += these.failed;
+        if result.is_ok() {
+            result = outcome;
+        }
+    }
+    if !again.is_empty() {
+        eprintln!(
+            "e2e: ran a second time after a failure: {}",
+            again.join(", ")
+        );
+    }
     (result, counts)
 }
 
