@@ -289,10 +289,17 @@ export function aseOf(w, ticketId) {
 export async function openTicket(page, ticketId, agentId) {
   const requests = new Map();
   const console_ = [];
-  page.on('request', (r) => requests.set(r, 'pending'));
-  page.on('requestfinished', async (r) => requests.set(r, String((await r.response().catch(() => null))?.status() ?? 'done')));
-  page.on('requestfailed', (r) => requests.set(r, `failed: ${r.failure()?.errorText}`));
-  page.on('console', (m) => console_.push(`${m.type()}: ${m.text()}`.slice(0, 200)));
+  // Watched during this load only (a page opens many tickets).
+  const watch = {
+    request: (r) => requests.set(r, 'pending'),
+    requestfinished: async (r) => requests.set(r, String((await r.response().catch(() => null))?.status() ?? 'done')),
+    requestfailed: (r) => requests.set(r, `failed: ${r.failure()?.errorText}`),
+    console: (m) => console_.push(`${m.type()}: ${m.text()}`.slice(0, 200)),
+  };
+  for (const [event, handler] of Object.entries(watch)) page.on(event, handler);
+  const unwatch = () => {
+    for (const [event, handler] of Object.entries(watch)) page.off(event, handler);
+  };
   const label = `ticket ${ticketId} for agent ${agentId} left loading`;
   const url = `${ZHOST}/tickets/${ticketId}?agent=${agentId}`;
   // The page's own HTML is enough; the app's readiness is awaited below, explicitly.
@@ -306,6 +313,8 @@ export async function openTicket(page, ticketId, agentId) {
     if (!empty) await appShows(app, '#app:not([data-phase="loading"])', label);
     const seen = [...requests].map(([r, state]) => `${r.method()} ${r.url().slice(0, 100)} → ${state}`);
     process.stderr.write(`WARNING ${label}: the app's script never ran within 30 s (${e.message.split('\n')[0]}); loading again.\nrequests:\n  ${seen.join('\n  ')}\nconsole:\n  ${console_.join('\n  ')}\n`);
+  } finally {
+    unwatch();
   }
   await page.goto(url, { waitUntil: 'domcontentloaded' });
   app = page.frameLocator('#app-frame');
