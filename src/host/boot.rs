@@ -1,12 +1,12 @@
-//! Start-up: reads everything [`Boot`] needs from ZAF (settings, ticket, viewer, subdomain), the
-//! viewer's timezone from `Intl`, and the translations embedded at compile time.
+//! Start-up: decodes everything [`Boot`] needs from what the shell read from ZAF (settings,
+//! ticket, viewer, subdomain), with the viewer's timezone from `Intl` and the translations
+//! embedded at compile time.
 //!
 //! Invariant: only `host` knows ZAF JSON; malformed data becomes a [`HostError`] that names the
 //! path or setting, never a panic.
 use super::decode;
 use super::js;
-use super::tz;
-use super::zaf::{number_text, GetResult, ZafClient};
+use super::zaf::{number_text, GetResult};
 use super::HostError;
 use crate::core::settings::{RawSettings, SettingValue};
 use crate::core::sidebar::Boot;
@@ -16,39 +16,9 @@ use wasm_bindgen::JsValue;
 /// The setting naming the custom field whose value marks an emergency.
 const FIELD_ID_SETTING: &str = "emergency_field_id";
 
-/// What the first `client.get` asks for, made at once with `metadata()`.
-const BOOT_PATHS: [&str; 4] = [
-    "ticket",
-    "currentUser",
-    "currentUser.locale",
-    "currentAccount.subdomain",
-];
-
 /// The compiled-in English catalog.
 pub fn catalog() -> Catalog {
     Catalog::english()
-}
-
-/// Everything the core needs to start, read from ZAF. The settings and the ticket data are asked
-/// for at once; the custom field, whose name is in the settings, in a second small read.
-pub async fn read(client: &ZafClient, catalog: Catalog) -> Result<Boot, HostError> {
-    let data = client.get(&BOOT_PATHS);
-    let metadata = client.metadata().await?;
-    let settings = decode_settings(&metadata)?;
-    let custom_field_value = match custom_field_id(&settings) {
-        Some(id) => {
-            let path = format!("ticket.customField:custom_field_{id}");
-            client.get(&[&path]).await?.field_text(&path)
-        }
-        None => None,
-    };
-    decode_boot(
-        settings,
-        &data.await?,
-        custom_field_value,
-        tz::viewer_zone(),
-        catalog,
-    )
 }
 
 /// Assembles [`Boot`] from the answer to [`BOOT_PATHS`] (split out so browser tests can feed

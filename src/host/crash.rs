@@ -4,24 +4,8 @@
 //!
 //! Invariant: nothing here borrows app state; the panel is drawn by a fresh [`Renderer`].
 use super::render::Renderer;
-use super::zaf::ZafClient;
 use crate::core::text::Catalog;
 use crate::core::view::{Message, Phase, View};
-use std::cell::RefCell;
-
-thread_local! {
-    /// The client, once connected, so the panel can resize the iframe.
-    static CLIENT: RefCell<Option<ZafClient>> = const { RefCell::new(None) };
-}
-
-/// Lets error panels resize the iframe from now on.
-pub fn remember_client(client: &ZafClient) {
-    CLIENT.with(|c| {
-        if let Ok(mut slot) = c.try_borrow_mut() {
-            *slot = Some(client.clone());
-        }
-    });
-}
 
 /// Installs the panic hook (again, once the agent's language is known); the words are
 /// translated now, while translating is still safe.
@@ -56,15 +40,8 @@ pub fn show_error(catalog: &Catalog, problems: Vec<Message>) {
         emergency: None,
         collapsed: false,
     };
-    let height = Renderer::for_app().and_then(|mut r| r.render(view));
-    match height {
-        Ok(Some(height)) => {
-            let client = CLIENT.with(|c| c.try_borrow().ok().and_then(|c| c.clone()));
-            if let Some(client) = client {
-                client.resize(height);
-            }
-        }
-        Ok(None) => {}
+    match Renderer::for_app().and_then(|mut r| r.render(view)) {
+        Ok(height) => super::app::resize(height),
         Err(e) => web_sys::console::error_1(&e.detail().into()),
     }
 }

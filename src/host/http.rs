@@ -1,5 +1,5 @@
-//! HTTP through `client.request`: turns a core [`Request`] into ZAF request options and the
-//! settled promise (resolved complete response, or rejected xhr-like object) into a
+//! HTTP through `client.request`: turns a core [`Request`] into ZAF request options (JSON text
+//! the shell parses) and the settled promise (resolved complete response, or rejected xhr-like object) into a
 //! `Result<Reply, Failure>` for `Sidebar::handle_reply`.
 //!
 //! Invariants: only `host` knows ZAF JSON; the options sent to ZAF are plain objects (an ES
@@ -8,10 +8,9 @@
 use super::decode::decode;
 use super::js;
 use super::json;
-use super::zaf::ZafClient;
 use super::HostError;
 use crate::core::sidebar::{Body, Expect, Failure, Reply, Request};
-use js_sys::{Object, Reflect};
+use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 /// The JSON text of a request body.
@@ -19,38 +18,51 @@ pub fn body_json(body: &Body) -> Result<String, HostError> {
     json::to_json(body).map_err(|e| HostError::Encode(e.to_string()))
 }
 
-/// The `client.request` options for `request` (ZAF.md §3), built as plain objects: headers
-/// too, since an ES `Map` would reach ZAF as `{}` (ZAF.md §8).
-pub fn request_options(request: &Request) -> Result<JsValue, HostError> {
-    let set = |target: &Object, key: &str, value: &JsValue| {
-        Reflect::set(target, &JsValue::from_str(key), value)
-            .map(drop)
-            .map_err(|e| HostError::Encode(js::describe(&e)))
+/// The JSON text of the `client.request` options for `request` (ZAF.md §3): the shell parses
+/// it into plain objects, headers too, since an ES `Map` would reach ZAF as `{}` (ZAF.md §8).
+pub fn request_options(request: &Request) -> Result<String, HostError> {
+    let data = match &request.body {
+        Some(body) => Some(body_json(body)?),
+        None => None,
     };
-    let headers = Object::new();
-    for (name, value) in &request.headers {
-        set(&headers, name, &JsValue::from_str(value))?;
+    let options = Options {
+        url: &request.url,
+        method: request.method.as_str(),
+        headers: Headers(&request.headers),
+        secure: request.secure,
+        complete: true,
+        content_type: request.body.as_ref().map(|b| b.content_type()),
+        data,
+        data_type: "json",
+    };
+    json::to_json(&options).map_err(|e| HostError::Encode(e.to_string()))
+}
+
+/// `client.request` options, as ZAF names them.
+#[derive(Serialize)]
+struct Options<'a> {
+    url: &'a str,
+    #[serde(rename = "type")]
+    method: &'static str,
+    headers: Headers<'a>,
+    secure: bool,
+    #[serde(rename = "httpCompleteResponse")]
+    complete: bool,
+    #[serde(rename = "contentType", skip_serializing_if = "Option::is_none")]
+    content_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<String>,
+    #[serde(rename = "dataType")]
+    data_type: &'static str,
+}
+
+/// Header pairs, written as one object.
+struct Headers<'a>(&'a [(String, String)]);
+
+impl Serialize for Headers<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k, v)))
     }
-    let options = Object::new();
-    set(&options, "url", &JsValue::from_str(&request.url))?;
-    set(
-        &options,
-        "type",
-        &JsValue::from_str(request.method.as_str()),
-    )?;
-    set(&options, "headers", &headers)?;
-    set(&options, "secure", &JsValue::from_bool(request.secure))?;
-    set(&options, "httpCompleteResponse", &JsValue::TRUE)?;
-    if let Some(body) = &request.body {
-        set(
-            &options,
-            "contentType",
-            &JsValue::from_str(body.content_type()),
-        )?;
-        set(&options, "data", &JsValue::from_str(&body_json(body)?))?;
-    }
-    set(&options, "dataType", &JsValue::from_str("json"))?;
-    Ok(options.into())
 }
 
 /// A settled `client.request`, reduced to what the app reads.
@@ -150,19 +162,6 @@ pub fn decode_settled(expect: Expect, settled: &JsValue) -> Result<Reply, Failur
 }
 
 /// How long a request may take before the app stops waiting: Slack and Zendesk answer in
-/// seconds, and a ping must not hang "in flight" for ever on a lost answer.
+/// seconds, and a ping must not hang "in flight" for ever on a lost answer. The shell waits
+/// this long (the core hands it over with each request).
 pub const REQUEST_TIMEOUT_S: u32 = 30;
-
-/// Performs `request` through ZAF and decodes the outcome.
-pub async fn send(client: &ZafClient, request: &Request) -> Result<Reply, Failure> {
-    let options = request_options(request).map_err(|e| Failure::Transport {
-        detail: e.detail().to_string(),
-    })?;
-    let timeout_ms = (REQUEST_TIMEOUT_S * 1000) as i32;
-    match client.request(&options, timeout_ms).await {
-        Some(Ok(settled) | Err(settled)) => decode_settled(request.expect, &settled),
-        None => Err(Failure::Timeout {
-            after_s: REQUEST_TIMEOUT_S,
-        }),
-    }
-}

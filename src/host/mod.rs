@@ -1,15 +1,17 @@
-//! The imperative shell (wasm32 only): binds Zendesk's ZAF SDK, performs HTTP through
-//! `client.request`, renders the core's view into the DOM and runs the event loop.
+//! The host (wasm32 only): what stands between the core and the browser. The imperative shell,
+//! `shell.js`, talks to Zendesk's ZAF SDK (connect, reads, `client.request`, events, timers) and
+//! drives [`app::Core`], which decodes ZAF's answers for the core and draws its view-model
+//! through `render.js`.
 //!
 //! Architecture invariants kept here: only `host` knows ZAF JSON and the DOM (the core gets
 //! typed values and returns typed requests and view-models); the host holds no business rule;
 //! untrusted text reaches the DOM only through `textContent`; nothing in `host` panics on
 //! runtime data, and a panic hook draws an error panel should something still panic.
 mod alloc;
+pub mod app;
 pub mod boot;
 pub mod crash;
 pub mod decode;
-pub mod event_loop;
 pub mod http;
 pub mod intl;
 mod js;
@@ -20,8 +22,7 @@ pub mod tz;
 pub mod zaf;
 
 use crate::core::text::{Catalog, Key};
-use crate::core::view::{Message, Phase, View};
-use wasm_bindgen::prelude::*;
+use crate::core::view::Message;
 
 /// Everything that can go wrong at the boundary between the app and the browser or ZAF.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,7 +32,7 @@ pub enum HostError {
     /// `ZAFClient.init` returned `false`: the page was opened outside Zendesk.
     NotInZendesk,
     /// A ZAF call rejected.
-    Zaf { call: &'static str, detail: String },
+    Zaf { call: String, detail: String },
     /// `client.get` did not provide `path`, or gave it an unexpected shape.
     Data { path: String, detail: String },
     /// A setting in `metadata.settings` has a value of an unsupported type.
@@ -78,46 +79,4 @@ impl HostError {
         };
         Message::with_detail(catalog.render(key, args), detail)
     }
-}
-
-/// Entry point, called by `app.js` after the wasm module is initialised. `load_strings(file)`
-/// returns a promise of the strings array of `i18n/<file>.json` (see [`strings`]).
-#[wasm_bindgen]
-pub fn run(load_strings: js_sys::Function) {
-    let catalog = boot::catalog();
-    crash::install_hook(&catalog);
-    let loading = View {
-        phase: Phase::Loading,
-        details_label: String::new(),
-        headline: catalog.get(k!("host.loading")),
-        problems: Vec::new(),
-        emergency: None,
-        collapsed: false,
-    };
-    if let Err(e) = render::Renderer::for_app().and_then(|mut r| r.render(loading)) {
-        web_sys::console::error_1(&e.detail().into());
-    }
-    wasm_bindgen_futures::spawn_local(async move {
-        let mut catalog = catalog;
-        if let Err(e) = start(&mut catalog, load_strings).await {
-            web_sys::console::error_1(&e.detail().into());
-            crash::show_error(&catalog, vec![e.message(&catalog)]);
-        }
-    });
-}
-
-/// Connects, reads the ticket, switches `catalog` to the agent's language, and starts the
-/// event loop. Errors before the language is known are shown in English.
-async fn start(catalog: &mut Catalog, load_strings: js_sys::Function) -> Result<(), HostError> {
-    let client = zaf::ZafClient::connect().await?;
-    crash::remember_client(&client);
-    let mut boot = boot::read(&client, catalog.clone()).await?;
-    if !strings::localize(catalog, &boot.locale, &load_strings).await {
-        boot.locale = "en".to_string();
-    }
-    crash::install_hook(catalog);
-    boot.catalog = catalog.clone();
-    let renderer = render::Renderer::for_app()?;
-    event_loop::start(client, boot, renderer);
-    Ok(())
 }

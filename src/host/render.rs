@@ -74,10 +74,10 @@ impl Renderer {
     /// Draws `view`. Returns the content height in CSS pixels, for `resize`. Everything but the
     /// ping's live region is drawn anew each time (the sidebar is small); the live region only
     /// when the ping part changed, so screen readers announce changes, not redraws.
-    pub fn render(&mut self, view: View) -> Result<Option<u32>, HostError> {
+    pub fn render(&mut self, view: View) -> Result<u32, HostError> {
         let json = super::json::to_json(&view).map_err(|e| HostError::Encode(e.to_string()))?;
         let height = render_view(&self.root, &json, self.force);
         self.force = false;
-        Ok(Some(height))
+        Ok(height)
     }
 }

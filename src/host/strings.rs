@@ -1,22 +1,22 @@
 //! The agent's language: English is compiled in; any other supported locale's strings are one
-//! small request (`i18n/<locale>.json`, made by the build from `translations/<locale>.json`)
-//! laid over English, so a key a translation lacks still reads in English. The document's
+//! small request (`i18n/<locale>.json`, made by the build from `translations/<locale>.json`
+//! and loaded by the shell) laid over English, so a key a translation lacks still reads in English. The document's
 //! `lang` and `dir` follow, so Hebrew lays the sidebar out right to left.
 //!
 //! Invariant: a failed, malformed or slow strings file (app.js gives up after a few seconds)
 //! leaves the English catalog and English formats in place (logged), never a blank or stuck
 //! sidebar.
-use super::js;
 use crate::core::text::{self, Catalog};
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsValue;
 
-/// Switches `catalog` to `locale` (ZAF's `currentUser.locale`, e.g. `de`, `pt-BR`). Returns
-/// whether the agent's language is in place; `false` when its strings could not be had, so the
-/// sidebar is English and must format as English too.
-pub async fn localize(catalog: &mut Catalog, locale: &str, load: &js_sys::Function) -> bool {
+/// Switches `catalog` to `locale` (ZAF's `currentUser.locale`, e.g. `de`, `pt-BR`) with
+/// `strings`, what the shell loaded from [`text::pick_locale`]'s file (null when that failed).
+/// Returns whether the agent's language is in place; `false` when its strings could not be had,
+/// so the sidebar is English and must format as English too.
+pub fn localize(catalog: &mut Catalog, locale: &str, strings: &JsValue) -> bool {
     let mut applied = true;
     if let Some(file) = text::pick_locale(locale) {
-        match fetch(file, load).await {
+        match entries(strings) {
             Ok(entries) => catalog.overlay(entries),
             Err(detail) => {
                 applied = false;
@@ -40,16 +40,10 @@ pub async fn localize(catalog: &mut Catalog, locale: &str, load: &js_sys::Functi
 }
 
 /// The strings file: an array of texts (or `null`) in the build's key order.
-async fn fetch(file: &str, load: &js_sys::Function) -> Result<Vec<Option<String>>, String> {
-    let promise = load
-        .call1(&wasm_bindgen::JsValue::NULL, &file.into())
-        .map_err(|e| js::describe(&e))?;
-    let object = JsFuture::from(js_sys::Promise::resolve(&promise))
-        .await
-        .map_err(|e| js::describe(&e))?;
+fn entries(object: &JsValue) -> Result<Vec<Option<String>>, String> {
     let mut entries = Vec::new();
-    if js_sys::Array::is_array(&object) {
-        for value in js_sys::Array::from(&object) {
+    if js_sys::Array::is_array(object) {
+        for value in js_sys::Array::from(object) {
             entries.push(value.as_string());
         }
     }

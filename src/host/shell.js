@@ -1,0 +1,196 @@
+// The imperative shell: connects to Zendesk through the ZAF SDK, reads what the app starts with,
+// performs the core's requests through `client.request`, and feeds the core (`Core`, app.rs)
+// their answers, clicks, ticket events and the clock. Written in JavaScript because promises,
+// timers and listeners cost the wasm many times the bytes they cost here; every decision (what
+// to ask, what an answer means, what to show) is the core's, in Rust.
+//
+// Invariants: a button is disabled on the click itself, so the second click of a double click
+// finds it disabled; no request is waited for longer than the core's time-out; a panic kills
+// the wasm instance (its hook has drawn the error panel), after which the shell calls nothing.
+
+// The first `client.get`, made at once with `metadata()`; `Core.boot` reads these paths.
+const BOOT_PATHS = ['ticket', 'currentUser', 'currentUser.locale', 'currentAccount.subdomain'];
+// A save by anyone and the app shown again: the shared state (claims, notes) may have changed.
+const SHARED_EVENTS = ['ticket.updated', 'app.activated'];
+// The agent editing the ticket: detection again.
+const EDIT_EVENTS = [
+  'ticket.priority.changed',
+  'ticket.tags.changed',
+  'ticket.assignee.changed',
+  'ticket.form.id.changed',
+  'ticket.subject.changed',
+  'ticket.organization.changed',
+];
+// The buttons whose click goes to the core (the copy button is the shell's own).
+const ACTIONS = ['ping-button', 'retry-button', 'ase-retry-button'];
+// How often the view is redrawn, so the ASE's local time stays current.
+const TICK_MS = 30000;
+
+let client;
+
+/** `client.invoke('resize')` to the sidebar's content height; a failure only matters to the console. */
+export function resize(height) {
+  try {
+    client && client.invoke('resize', { height: `${height}px` }).catch((e) => console.warn('resize failed', e));
+  } catch (e) {
+    console.warn('resize failed', e);
+  }
+}
+
+/**
+ * `zaf.request(options)`, settled as `[0, answer]` (resolved), `[1, answer]` (rejected or
+ * thrown) or `[2]` when nothing settled within `ms` (the request may still take effect; its late
+ * answer is dropped). Never rejects.
+ */
+export function send(zaf, options, ms) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve([2]), ms);
+    const settle = (kind) => (value) => {
+      clearTimeout(timer);
+      resolve([kind, value]);
+    };
+    try {
+      zaf.request(options).then(settle(0), settle(1));
+    } catch (e) {
+      settle(1)(e);
+    }
+  });
+}
+
+/**
+ * Starts the app: `core` is a fresh `Core`; `loadStrings(file)` resolves with the strings array
+ * of `i18n/<file>.json`, or null when it fails or is slow (the app then stays in English).
+ */
+export async function start(core, loadStrings) {
+  let dead = false;
+  // Calls the core unless a panic has killed it; a throw means it just did.
+  const call = (f) => {
+    if (!dead) {
+      try {
+        return f();
+      } catch (e) {
+        dead = true;
+        console.error('ase-emergency-assist stopped', e);
+      }
+    }
+  };
+  let registered;
+  const ready = new Promise((resolve) => (registered = resolve));
+  try {
+    // The init callback fires on `app.registered`.
+    client = ZAFClient.init(registered);
+  } catch (e) {
+    return call(() => core.fail(0, '', e));
+  }
+  if (!client || typeof client !== 'object') return call(() => core.fail(1, '', null));
+
+  // A ZAF call whose rejection (or throw) carries the call's name, for the error panel.
+  const zaf = (name, f) => {
+    try {
+      return Promise.resolve(f()).catch((e) => Promise.reject([name, e]));
+    } catch (e) {
+      return Promise.reject([name, e]);
+    }
+  };
+  let path;
+  try {
+    await ready;
+    const reading = zaf('get', () => client.get(BOOT_PATHS));
+    reading.catch(() => {});
+    const metadata = await zaf('metadata', () => client.metadata());
+    const data = await reading;
+    if (!call(() => core.boot(metadata, data))) return;
+    path = call(() => core.field_path());
+    const file = call(() => core.strings_file());
+    const [field, strings] = await Promise.all([
+      path && zaf('get', () => client.get([path])),
+      file &&
+        Promise.resolve(file)
+          .then(loadStrings)
+          .catch((e) => console.warn('strings unavailable, using English', e)),
+    ]);
+    if (!call(() => core.start(field, strings, Date.now()))) return;
+  } catch (e) {
+    return call(() => (Array.isArray(e) ? core.fail(2, e[0], e[1]) : core.fail(2, 'start', e)));
+  }
+
+  // Renders, resizes, re-arms the wake-up the core asked for, and sends its requests.
+  let height = 0;
+  let wake;
+  const pump = () => {
+    const out = call(() => JSON.parse(core.pump(Date.now())));
+    if (!out) return;
+    if (out.h && out.h !== height) resize((height = out.h));
+    clearTimeout(wake);
+    if (out.w >= 0) {
+      wake = setTimeout(() => {
+        call(() => core.tick(Date.now()));
+        pump();
+      }, out.w);
+    }
+    for (const r of out.r) {
+      send(client, r.o, r.t).then(([kind, answer]) => {
+        call(() => core.reply(r.i, kind, answer, Date.now()));
+        pump();
+      });
+    }
+  };
+  pump();
+
+  // A ticket event: re-reads the ticket (once for a burst of events) for the core to detect
+  // again and, after a shared event, to re-read the shared state.
+  let reading = false;
+  let again = false;
+  let shared = false;
+  const onEvent = (isShared) => async () => {
+    shared = shared || isShared;
+    if (reading) return void (again = true);
+    reading = true;
+    do {
+      again = false;
+      try {
+        const data = await client.get(path ? ['ticket', path] : ['ticket']);
+        const refresh = shared;
+        shared = false;
+        if (!call(() => core.ticket(data, refresh, Date.now()))) shared = shared || refresh;
+      } catch (e) {
+        console.error('cannot re-read the ticket', e);
+      }
+      pump();
+    } while (again);
+    reading = false;
+  };
+  const onShared = onEvent(true);
+  const onEdited = onEvent(false);
+  SHARED_EVENTS.forEach((name) => client.on(name, onShared));
+  EDIT_EVENTS.forEach((name) => client.on(name, onEdited));
+  // `ticket.customField:custom_field_<id>` changes as `ticket.custom_field_<id>.changed`.
+  if (path) client.on(`${path.replace('customField:', '')}.changed`, onEdited);
+
+  document.getElementById('app')?.addEventListener('click', (event) => {
+    const button = event.target instanceof Element && event.target.closest('button');
+    if (!button) return;
+    if (button.id === 'copy-button') return copyPingText();
+    if (!ACTIONS.includes(button.id) || button.disabled) return;
+    // Disabled first, synchronously: a second click of a double click finds nothing to do.
+    button.disabled = true;
+    call(() => core.click(button.id, Date.now()));
+    pump();
+  });
+  setInterval(pump, TICK_MS);
+}
+
+// Degraded mode: selects the ping's text and copies it (`execCommand('copy')` on the click needs
+// no clipboard permission in Zendesk's iframe); the selection stays for Ctrl+C should the
+// browser refuse.
+function copyPingText() {
+  const area = document.getElementById('ping-text');
+  if (!area) return;
+  area.focus();
+  area.select();
+  try {
+    document.execCommand('copy');
+  } catch (e) {
+    console.warn('copy failed', e);
+  }
+}
