@@ -1,6 +1,6 @@
 //! Transport-neutral request and response values.
 //!
-//! The server turns every tiny_http request into a [`Req`]; the emulators answer with a [`Resp`].
+//! The server (`server.rs`) turns every request into a [`Req`]; the emulators answer with a [`Resp`].
 //! The ZAF proxy builds `Req`s itself and calls the emulators in-process, exactly as if the
 //! request had come over the wire.
 //!

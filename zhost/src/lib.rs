@@ -1,6 +1,6 @@
 //! zhost: the local Zendesk host for ASE Emergency Assist.
 //!
-//! One HTTP server (tiny_http, a thread per request) that plays everything the app meets in
+//! One HTTP server (`server`: `std::net`, a thread per connection) that plays everything the app meets in
 //! production (CONTRACTS.md §1–5):
 //! - host pages at `http://127.0.0.1:P` (ticket list, Zendesk-like ticket view with the app iframe
 //!   and a live Slack channel panel) whose JavaScript is the ZAF parent frame for the real SDK;
@@ -25,13 +25,13 @@ mod http;
 mod pages;
 mod proxy;
 mod search;
+mod server;
 mod slack;
 mod state;
 mod util;
 mod world;
 mod zendesk;
 
-use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -45,7 +45,7 @@ use http::{Req, Resp};
 use state::{FailRule, Manifest, State};
 
 /// Largest request body zhost reads (bigger bodies get 413).
-const MAX_BODY: u64 = 8 * 1024 * 1024;
+pub(crate) const MAX_BODY: u64 = 8 * 1024 * 1024;
 
 /// How to run the host.
 #[derive(Debug, Clone)]
@@ -110,7 +110,7 @@ impl std::error::Error for Error {
 /// A running host. Dropping it leaves the server running; call [`Server::stop`] to end it.
 pub struct Server {
     port: u16,
-    http: Arc<tiny_http::Server>,
+    stopper: server::Stopper,
     accept: Option<JoinHandle<()>>,
 }
 
@@ -142,7 +142,7 @@ impl Server {
 
     /// Stops accepting requests and waits for the accept loop to end.
     pub fn stop(mut self) {
-        self.http.unblock();
+        self.stopper.stop();
         if let Some(h) = self.accept.take() {
             let _ = h.join();
         }
@@ -154,15 +154,11 @@ pub fn serve(config: Config) -> Result<Server, Error> {
     let world = load_world(&config.world_path)?;
     let manifest = Manifest::load(&config.app_dir)?;
     let addr = format!("127.0.0.1:{}", config.port);
-    let http = tiny_http::Server::http(&addr).map_err(|e| Error::Bind {
+    let listener = server::Listener::bind(&addr).map_err(|e| Error::Bind {
         addr: addr.clone(),
         message: e.to_string(),
     })?;
-    let port = http
-        .server_addr()
-        .to_ip()
-        .map(|a| a.port())
-        .unwrap_or(config.port);
+    let port = listener.port();
     let mut st = State::new(
         world,
         config.world_path.clone(),
@@ -172,25 +168,17 @@ pub fn serve(config: Config) -> Result<Server, Error> {
     );
     st.port = port;
     let state = Arc::new(Mutex::new(st));
-    let http = Arc::new(http);
-    let accept_http = Arc::clone(&http);
+    let stopper = listener.stopper();
     let accept = std::thread::Builder::new()
         .name("zhost-accept".into())
-        .spawn(move || {
-            for request in accept_http.incoming_requests() {
-                let state = Arc::clone(&state);
-                let _ = std::thread::Builder::new()
-                    .name("zhost-req".into())
-                    .spawn(move || respond(&state, request));
-            }
-        })
+        .spawn(move || listener.run(move |req| respond(&state, req)))
         .map_err(|e| Error::Bind {
             addr: addr.clone(),
             message: e.to_string(),
         })?;
     Ok(Server {
         port,
-        http,
+        stopper,
         accept: Some(accept),
     })
 }
@@ -199,74 +187,26 @@ fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
     state.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn respond(state: &Mutex<State>, mut request: tiny_http::Request) {
-    let url = request.url().to_owned();
-    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
-    let mut req = Req {
-        method: request.method().as_str().to_ascii_uppercase(),
-        path: util::pct_decode(path, false),
-        query: query.to_owned(),
-        headers: request
-            .headers()
-            .iter()
-            .map(|h| {
-                (
-                    h.field.as_str().as_str().to_ascii_lowercase(),
-                    h.value.as_str().to_owned(),
-                )
-            })
-            .collect(),
-        body: Vec::new(),
-    };
-    let declared = request.body_length().unwrap_or(0) as u64;
-    let resp = if declared > MAX_BODY {
-        Resp::text(413, "request body too large")
-    } else {
-        let mut body = Vec::new();
-        match request
-            .as_reader()
-            .take(MAX_BODY + 1)
-            .read_to_end(&mut body)
-        {
-            Ok(_) if body.len() as u64 > MAX_BODY => Resp::text(413, "request body too large"),
-            Ok(_) => {
-                req.body = body;
-                route(state, &req)
-            }
-            Err(_) => Resp::text(400, "could not read the request body"),
-        }
-    };
-    let mut resp = resp;
+fn respond(state: &Mutex<State>, req: Req) -> server::Answer {
+    let mut resp = route(state, &req);
     let (delay_ms, drop) = faults::disposition(&mut resp);
     if delay_ms > 0 {
         std::thread::sleep(std::time::Duration::from_millis(delay_ms));
     }
     if drop {
-        // Not HTTP: the client sees a broken connection, whatever happened on this side.
-        let mut raw = request.into_writer();
-        // Long enough that a browser sees at once it is not HTTP (it sniffs the first bytes).
-        let _ = raw.write_all(b"zhost: connection dropped by an injected fault\r\n\r\n");
-        let _ = raw.flush();
-        return;
+        // Not HTTP: the client sees a broken connection, whatever happened on this side. Long
+        // enough that a browser sees at once it is not HTTP (it sniffs the first bytes).
+        return server::Answer::Drop(b"zhost: connection dropped by an injected fault\r\n\r\n");
     }
-    // Whole bodies with their Content-Length, as Zendesk's CDN sends assets (tiny_http would
-    // otherwise switch to chunked transfer from 32 KB on).
-    let mut out = tiny_http::Response::from_data(resp.body)
-        .with_status_code(resp.status)
-        .with_chunked_threshold(usize::MAX);
-    let mut has_cache = false;
-    for (k, v) in &resp.headers {
-        has_cache |= k.eq_ignore_ascii_case("cache-control");
-        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-            out.add_header(h);
-        }
+    if !resp
+        .headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("cache-control"))
+    {
+        resp.headers
+            .push(("Cache-Control".to_owned(), "no-store".to_owned()));
     }
-    if !has_cache {
-        if let Ok(h) = tiny_http::Header::from_bytes(&b"Cache-Control"[..], &b"no-store"[..]) {
-            out.add_header(h);
-        }
-    }
-    let _ = request.respond(out);
+    server::Answer::Response(resp)
 }
 
 /// Which of the two origins the request came to.
