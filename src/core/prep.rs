@@ -254,7 +254,8 @@ pub fn format_note(catalog: &Catalog, draft: &Draft, window: &Window) -> String 
     out
 }
 
-fn heading_key(part: Part) -> Key {
+/// The key of a section's heading in a note.
+pub fn heading_key(part: Part) -> Key {
     match part {
         Part::Planned => k!("note.prep.planned"),
         Part::Problems => k!("note.prep.problems"),
@@ -269,7 +270,7 @@ fn one_line(s: &str) -> &str {
 }
 
 /// `2026-11-26 13:00–15:00 UTC`, or `2026-11-26 23:00 – 2026-11-27 01:00 UTC` across midnight.
-fn human_range(window: &Window) -> String {
+pub fn human_range(window: &Window) -> String {
     let (a, b) = (clock::civil(window.start_ms), clock::civil(window.end_ms));
     let date = |c: &clock::Civil| format!("{:04}-{:02}-{:02}", c.year, c.month, c.day);
     let time = |c: &clock::Civil| format!("{:02}:{:02}", c.hour, c.minute);

@@ -225,6 +225,8 @@ pub fn setting_label(catalog: &Catalog, setting: &str) -> String {
         "emergency_subject_words" => k!("app.parameters.emergency_subject_words.label"),
         "ase_org_field" => k!("app.parameters.ase_org_field.label"),
         "context_fields" => k!("app.parameters.context_fields.label"),
+        "prep_note_tag" => k!("app.parameters.prep_note_tag.label"),
+        "prep_lookback_days" => k!("app.parameters.prep_lookback_days.label"),
         "working_hours" => k!("app.parameters.working_hours.label"),
         "hide_when_not_emergency" => k!("app.parameters.hide_when_not_emergency.label"),
         _ => return setting.to_string(),
@@ -275,6 +277,8 @@ fn expected_key(expected: &Expected) -> Key {
         Expected::FieldKey => k!("problems.expected.field_key"),
         Expected::Priorities => k!("problems.expected.priorities"),
         Expected::Checkbox => k!("problems.expected.checkbox"),
+        Expected::Tag => k!("problems.expected.tag"),
+        Expected::Days => k!("problems.expected.days"),
     }
 }
 

@@ -37,6 +37,8 @@ pub mod names {
     pub const EMERGENCY_KEYWORDS_OLD: &str = "emergency_keywords";
     pub const ASE_ORG_FIELD: &str = "ase_org_field";
     pub const CONTEXT_FIELDS: &str = "context_fields";
+    pub const PREP_NOTE_TAG: &str = "prep_note_tag";
+    pub const PREP_LOOKBACK_DAYS: &str = "prep_lookback_days";
     pub const WORKING_HOURS: &str = "working_hours";
     pub const HIDE_WHEN_NOT_EMERGENCY: &str = "hide_when_not_emergency";
 }
@@ -46,11 +48,16 @@ mod defaults {
     pub const EMERGENCY_PRIORITIES: &str = "urgent";
     pub const EMERGENCY_TAGS: &str = "emergency";
     pub const ASE_ORG_FIELD: &str = "ase_email";
+    pub const PREP_NOTE_TAG: &str = "ase_prep_note";
+    pub const PREP_LOOKBACK_DAYS: i64 = 14;
     pub const HIDE_WHEN_NOT_EMERGENCY: bool = true;
 }
 
 /// The ticket priorities Zendesk knows.
 pub const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
+
+/// The longest look-back of the prep-notes finder, in days.
+pub const MAX_LOOKBACK_DAYS: i64 = 90;
 
 /// Longest problem value kept, in characters; longer untrusted text is cut with "…".
 const MAX_PROBLEM_VALUE_CHARS: usize = 80;
@@ -65,6 +72,10 @@ pub struct Settings {
     pub ase_org_field: String,
     /// Keys of the organization fields shown as account context (N1), in the admin's order.
     pub context_fields: Vec<String>,
+    /// The tag of tickets that hold prep notes (N2, N3).
+    pub prep_tag: String,
+    /// How many days back the prep-notes finder searches, 1 to [`MAX_LOOKBACK_DAYS`].
+    pub prep_lookback_days: i64,
     pub working_hours: WorkingHours,
     pub hide_when_not_emergency: bool,
 }
@@ -100,6 +111,10 @@ pub enum Expected {
     Priorities,
     /// true or false.
     Checkbox,
+    /// A ticket tag: letters, digits, `_` or `-`.
+    Tag,
+    /// A whole number of days, 1 to 90.
+    Days,
 }
 
 impl Expected {
@@ -113,6 +128,8 @@ impl Expected {
             Expected::FieldKey => "field_key",
             Expected::Priorities => "priorities",
             Expected::Checkbox => "checkbox",
+            Expected::Tag => "tag",
+            Expected::Days => "days",
         }
     }
 }
@@ -264,6 +281,28 @@ pub fn parse_settings(raw: &RawSettings) -> (Settings, Vec<SettingProblem>) {
         keys
     };
 
+    // A Zendesk tag: no spaces (Zendesk splits on them) and nothing a search query would read
+    // as syntax; the field key rule (letters, digits, `_`, `-`) is that.
+    let prep_tag = match text(raw, names::PREP_NOTE_TAG).map(|s| s.trim().to_ascii_lowercase()) {
+        Some(tag) if is_field_key(&tag) => tag,
+        Some(tag) if !tag.is_empty() => {
+            invalid(&mut problems, names::PREP_NOTE_TAG, &tag, Expected::Tag);
+            defaults::PREP_NOTE_TAG.to_string()
+        }
+        _ => defaults::PREP_NOTE_TAG.to_string(),
+    };
+
+    let prep_lookback_days = match text(raw, names::PREP_LOOKBACK_DAYS) {
+        None => defaults::PREP_LOOKBACK_DAYS,
+        Some(s) => match super::text::whole_number(s.trim()) {
+            Some(days @ 1..=90) => days as i64, // MAX_LOOKBACK_DAYS
+            _ => {
+                invalid(&mut problems, names::PREP_LOOKBACK_DAYS, s.trim(), Expected::Days);
+                defaults::PREP_LOOKBACK_DAYS
+            }
+        },
+    };
+
     let working_hours = match text(raw, names::WORKING_HOURS) {
         None => WorkingHours::default(),
         Some(s) => WorkingHours::parse(&s).unwrap_or_else(|_| {
@@ -323,6 +362,8 @@ pub fn parse_settings(raw: &RawSettings) -> (Settings, Vec<SettingProblem>) {
         },
         ase_org_field,
         context_fields,
+        prep_tag,
+        prep_lookback_days,
         working_hours,
         hide_when_not_emergency,
     };

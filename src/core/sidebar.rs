@@ -21,6 +21,7 @@ use super::view::{EmergencyView, Message, Phase, View};
 use super::workflow::ase_lookup::{self, AseLookup};
 use super::workflow::context::{self, AccountContext};
 use super::workflow::ping::{self, AseFacts, Ping};
+use super::workflow::prep_notes::{self, PrepNotes};
 use super::workflow::{Context, TicketInfo};
 use super::zendesk::{ZafTicketDto, ZafUserDto};
 
@@ -63,6 +64,7 @@ enum Route {
     Ase(ase_lookup::Step),
     Context(context::Step),
     Ping(ping::Step),
+    Prep(prep_notes::Step),
 }
 
 /// The workflows of an emergency; absent on any other ticket.
@@ -73,6 +75,8 @@ struct Workflows {
     /// organization change.
     context: AccountContext,
     ping: Ping,
+    /// The prep notes of the ticket's organization (N2); they start over with a new one.
+    prep: PrepNotes,
 }
 
 /// The sidebar of one ticket for one agent.
@@ -93,6 +97,8 @@ pub struct Sidebar {
     /// asked for too soon after it is due.
     refreshed_at: i64,
     refresh_due: Option<i64>,
+    /// When the sidebar started: the prep-notes search looks back from it.
+    started_ms: i64,
 }
 
 /// The least time between two re-reads of the shared state on activation or a save.
@@ -134,6 +140,7 @@ impl Sidebar {
             // The start-up reads are the first look at the shared state.
             refreshed_at: now_ms,
             refresh_due: None,
+            started_ms: now_ms,
         };
         sidebar.detect(&boot.ticket, boot.custom_field_value.as_deref(), intl);
         sidebar
@@ -173,10 +180,18 @@ impl Sidebar {
                 Some(flows) => (flows.context, flows.ping),
                 None => (AccountContext::start(&self.ctx), Ping::start(&self.ctx)),
             };
+            let settings = &self.ctx.settings;
+            let prep = PrepNotes::start(
+                &self.ctx,
+                &settings.prep_tag,
+                settings.prep_lookback_days,
+                self.started_ms,
+            );
             self.flows = Some(Workflows {
                 ase: AseLookup::start(&self.ctx),
                 context,
                 ping,
+                prep,
             });
         }
         self.collect();
@@ -227,9 +242,11 @@ impl Sidebar {
         match route {
             Route::Ase(step) => flows.ase.handle_reply(step, reply, ctx, now_ms, intl),
             Route::Context(_) => flows.context.handle_reply(reply),
+            Route::Prep(step) => flows.prep.handle_reply(step, reply, ctx),
             Route::Ping(step) => {
                 let organization = flows.ase.organization_name(ctx);
-                let ase = ase_facts(&flows.ase, organization.as_deref());
+                let prep = flows.prep.slack_summary(ctx, &ase_zone(&flows.ase), now_ms, intl);
+                let ase = ase_facts(&flows.ase, organization.as_deref(), prep.as_deref());
                 flows.ping.handle_reply(step, reply, ctx, ase, now_ms, intl);
             }
         }
@@ -239,7 +256,6 @@ impl Sidebar {
     /// A click. `Ping` and `Retry` start a ping run when none is running, the ASE is known and
     /// no ping is recorded; otherwise they do nothing.
     pub fn handle_action(&mut self, action: Action, now_ms: i64, intl: &dyn Intl) {
-        let _ = intl;
         let Some(flows) = &mut self.flows else {
             return;
         };
@@ -247,7 +263,10 @@ impl Sidebar {
             Action::RetryLookup => flows.ase.retry(&self.ctx),
             Action::Ping | Action::Retry => {
                 let organization = flows.ase.organization_name(&self.ctx);
-                let Some(ase) = ase_facts(&flows.ase, organization.as_deref()) else {
+                let zone = ase_zone(&flows.ase);
+                let prep = flows.prep.slack_summary(&self.ctx, &zone, now_ms, intl);
+                let Some(ase) = ase_facts(&flows.ase, organization.as_deref(), prep.as_deref())
+                else {
                     return;
                 };
                 // A wrong channel setting fails the click with the setting's own problem.
@@ -302,6 +321,8 @@ impl Sidebar {
                 (r, Route::Context(step))
             } else if let Some((r, step)) = flows.ping.poll_request() {
                 (r, Route::Ping(step))
+            } else if let Some((r, step)) = flows.prep.poll_request() {
+                (r, Route::Prep(step))
             } else {
                 return;
             };
@@ -339,10 +360,13 @@ impl Sidebar {
             viewer_role: flows.ase.viewer_role_text(&self.ctx, intl),
             ping: {
                 let organization = flows.ase.organization_name(&self.ctx);
-                let ase = ase_facts(&flows.ase, organization.as_deref());
+                let zone = ase_zone(&flows.ase);
+                let prep = flows.prep.slack_summary(&self.ctx, &zone, now_ms, intl);
+                let ase = ase_facts(&flows.ase, organization.as_deref(), prep.as_deref());
                 flows.ping.view(&self.ctx, ase, now_ms, intl)
             },
             context: flows.context.view(&self.ctx, flows.ase.organization()),
+            prep: flows.prep.view(&self.ctx, &ase_zone(&flows.ase), now_ms, intl),
         });
         let mut problems = Vec::new();
         for (_, problem) in &self.problems {
@@ -361,11 +385,25 @@ impl Sidebar {
 }
 
 /// The ASE lookup's result as the ping reads it.
-fn ase_facts<'a>(lookup: &'a AseLookup, organization: Option<&'a str>) -> Option<AseFacts<'a>> {
+fn ase_facts<'a>(
+    lookup: &'a AseLookup,
+    organization: Option<&'a str>,
+    prep: Option<&'a str>,
+) -> Option<AseFacts<'a>> {
     Some(AseFacts {
         found: lookup.settled()?,
         organization,
+        prep,
     })
+}
+
+/// The ASE's timezone (Slack's `tz`), for prep-note windows written without one; UTC until
+/// the ASE is known.
+fn ase_zone(lookup: &AseLookup) -> String {
+    lookup
+        .settled()
+        .and_then(|found| found.user.tz.clone())
+        .unwrap_or_else(|| "UTC".to_string())
 }
 
 fn reason_text(c: &Catalog, reason: &MatchReason) -> String {

@@ -247,6 +247,10 @@ pub struct RootFacts<'a> {
     pub subject: Option<&'a str>,
     pub organization: Option<&'a str>,
     pub priority: Option<&'a str>,
+    /// The prep note planned now, as [`PrepNotes::slack_summary`] words it (mrkdwn, escaped).
+    ///
+    /// [`PrepNotes::slack_summary`]: super::workflow::prep_notes::PrepNotes::slack_summary
+    pub prep: Option<&'a str>,
 }
 
 /// What the mention reply says. `available` selects the wording: inside working hours and active
@@ -266,13 +270,20 @@ pub struct PingFacts<'a> {
 /// `<https://{subdomain}.zendesk.com/agent/tickets/{id}|#{id}>`. The subdomain is reduced to the
 /// characters a Zendesk subdomain may hold, so it cannot break out of the link token.
 pub fn ticket_link(subdomain: &str, ticket_id: u64) -> String {
+    let host = host_label(subdomain);
+    format!("<https://{host}.zendesk.com/agent/tickets/{ticket_id}|#{ticket_id}>")
+}
+
+/// The subdomain as a host label: its letters, digits and `-`, lowercased, so no text of it
+/// can leave the link's host.
+pub fn host_label(subdomain: &str) -> String {
     let mut host = String::new();
     for b in subdomain.bytes() {
         if b.is_ascii_alphanumeric() || b == b'-' {
             host.push(char::from(b.to_ascii_lowercase()));
         }
     }
-    format!("<https://{host}.zendesk.com/agent/tickets/{ticket_id}|#{ticket_id}>")
+    host
 }
 
 /// `<@U…>`: a mention of a Slack user. The ID comes from Slack, but is escaped anyway so a
@@ -295,7 +306,7 @@ pub fn compose_root(catalog: &Catalog, facts: &RootFacts<'_>) -> String {
     let subject = escaped_or(catalog, facts.subject, k!("slack.no_subject"));
     let organization = escaped_or(catalog, facts.organization, k!("slack.no_organization"));
     let priority = escaped_or(catalog, facts.priority, k!("slack.no_priority"));
-    catalog.render(
+    let mut root = catalog.render(
         k!("slack.root"),
         &[
             ("link", &link),
@@ -303,7 +314,12 @@ pub fn compose_root(catalog: &Catalog, facts: &RootFacts<'_>) -> String {
             ("organization", &organization),
             ("priority", &priority),
         ],
-    )
+    );
+    if let Some(prep) = facts.prep {
+        root.push('\n');
+        root.push_str(prep);
+    }
+    root
 }
 
 /// The text of the reply that pings the ASE; it starts with the `<@U…>` mention. With `thread`

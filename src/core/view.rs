@@ -77,12 +77,16 @@ pub struct EmergencyView {
     pub ping: PingView,
     /// The account's context (N1), once the organization is read and when it has any.
     pub context: Option<ContextView>,
+    /// The ASE's prep notes (N2), the one planned now first, once found.
+    pub prep: Option<ContextView>,
 }
 
-/// The organization's notes, details and listed fields: untrusted text, shown with its line
-/// breaks, its http(s) links as links, and long values folded behind "Show more".
+/// A section of untrusted text items (the account's context, the prep notes), each shown with
+/// its line breaks, its http(s) links as links, and folded behind "Show more" when long.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ContextView {
+    /// The section's element id (`account-context`, `prep-notes`).
+    pub id: &'static str,
     pub heading: String,
     pub items: Vec<ContextItem>,
     /// The labels of a folded value's disclosure, closed and open.
@@ -96,6 +100,15 @@ pub struct ContextItem {
     pub text: String,
     /// Long: shown as its first lines until opened.
     pub fold: bool,
+    /// A link shown under the label: its words and its `https://` address.
+    pub link: Option<(String, String)>,
+    /// Highlighted: the prep note planned now.
+    pub now: bool,
+}
+
+/// Whether an item's text is long enough to fold: over 280 characters or 4 lines.
+pub fn folds(text: &str) -> bool {
+    text.chars().count() > 280 || text.split('\n').nth(4).is_some()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

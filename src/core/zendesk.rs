@@ -64,6 +64,8 @@ pub struct ZafTicketDto {
     pub assignee: Option<ZafAssigneeDto>,
     #[serde(default)]
     pub updated_at: Option<String>,
+    #[serde(default)]
+    pub created_at: Option<String>,
 }
 
 // ---- REST API ----

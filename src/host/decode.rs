@@ -419,6 +419,7 @@ impl Decode for ZafTicketDto {
             organization: opt(o, "organization", at),
             assignee: opt(o, "assignee", at),
             updated_at: opt(o, "updatedAt", at),
+            created_at: opt(o, "createdAt", at),
         }
     }
 }

@@ -8,15 +8,11 @@
 use super::{Context, Outbox};
 use crate::core::request::{Expect, Method, Outcome, Reply, Request};
 use crate::core::text;
-use crate::core::view::{ContextItem, ContextView};
+use crate::core::view::{folds, ContextItem, ContextView};
 use crate::core::zendesk::{FieldValueDto, OrganizationDto, OrganizationFieldDto};
 
 /// How many pages of field definitions one sidebar reads (100 a page).
 const MAX_PAGES: u8 = 5;
-
-/// A value longer than this many characters, or than [`FOLD_LINES`] lines, shows folded.
-const FOLD_CHARS: usize = 280;
-const FOLD_LINES: usize = 4;
 
 /// What a pending request of this workflow is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,9 +79,10 @@ impl AccountContext {
             if !value.is_empty() {
                 items.push(ContextItem {
                     label,
-                    fold: value.chars().count() > FOLD_CHARS
-                        || value.split('\n').nth(FOLD_LINES).is_some(),
+                    fold: folds(value),
                     text: value.to_string(),
+                    link: None,
+                    now: false,
                 });
             }
         };
@@ -132,6 +129,7 @@ impl AccountContext {
             add(title.to_string(), &shown);
         }
         (!items.is_empty()).then(|| ContextView {
+            id: "account-context",
             heading: c.get(k!("ui.context.heading")),
             items,
             more: c.get(k!("ui.context.more")),

@@ -29,6 +29,8 @@ pub struct TicketInfo {
     pub assignee_id: Option<u64>,
     /// Tags as ZAF showed them (a ping may be claimed already).
     pub tags: Vec<String>,
+    /// When the ticket was created (the emergency's start), if ZAF said so readably.
+    pub created_ms: Option<i64>,
 }
 
 impl TicketInfo {
@@ -44,6 +46,10 @@ impl TicketInfo {
                 .and_then(|a| a.user.as_ref())
                 .map(|u| u.id),
             tags: ticket.tags.clone(),
+            created_ms: ticket
+                .created_at
+                .as_deref()
+                .and_then(crate::core::clock::parse_rfc3339),
         }
     }
 }

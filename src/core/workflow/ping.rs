@@ -109,6 +109,8 @@ enum Reach {
 pub struct AseFacts<'a> {
     pub found: &'a FoundAse,
     pub organization: Option<&'a str>,
+    /// The Slack root's words about the prep note planned now, if one is.
+    pub prep: Option<&'a str>,
 }
 
 #[derive(Debug, Clone)]
@@ -1101,6 +1103,7 @@ fn root_text(ctx: &Context, ase: Option<AseFacts<'_>>) -> String {
         subject: ctx.ticket.subject.as_deref(),
         organization: ase.and_then(|a| a.organization),
         priority: ctx.ticket.priority.as_deref(),
+        prep: ase.and_then(|a| a.prep),
     };
     slack::compose_root(&ctx.catalog, &facts)
 }

@@ -12,15 +12,21 @@
 use super::{Context, Outbox};
 use crate::core::availability::TzOffsets;
 use crate::core::clock::{self, MS_PER_DAY};
-use crate::core::prep::{self, PrepNote};
+use crate::core::locale::Intl;
+use crate::core::prep::{self, Part, PrepNote};
 use crate::core::request::{Expect, Method, Outcome, Reply, Request};
-use crate::core::slack::percent_encode;
+use crate::core::slack::{self, escape_mrkdwn, percent_encode};
+use crate::core::text;
+use crate::core::view::{folds, ContextItem, ContextView};
 
 /// How many of the organization's other tagged tickets are read, newest first.
 pub const MAX_TICKETS: usize = 10;
 
 /// How many pages of comments (100 each, newest first) are read per ticket.
 pub const MAX_PAGES: u8 = 3;
+
+/// How many notes are kept (the newest): a sidebar lists a handful, never hundreds.
+pub const MAX_NOTES: usize = 20;
 
 /// What a pending request of this workflow is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,6 +143,7 @@ impl PrepNotes {
             self.found.swap(at - 1, at);
             at -= 1;
         }
+        self.found.truncate(MAX_NOTES);
     }
 
     pub fn handle_reply(&mut self, step: Step, reply: Outcome, ctx: &Context) {
@@ -203,5 +210,109 @@ impl PrepNotes {
             }
         }
         (top, rest)
+    }
+
+    /// The section of prep notes: the one planned now on top, with its window in the viewer's
+    /// time and the ASE's (`ase_zone`), then the others newest first, each with a link to its
+    /// ticket when it is another; `None` while nothing is found and nothing failed.
+    pub fn view(&self, ctx: &Context, ase_zone: &str, now_ms: i64, intl: &dyn Intl) -> Option<ContextView> {
+        let c = &ctx.catalog;
+        let created = ctx.ticket.created_ms.unwrap_or(now_ms);
+        let (top, rest) = self.notes(ase_zone, created, now_ms, intl);
+        let mut items = Vec::new();
+        let now = top.is_some();
+        for (i, read) in top.into_iter().chain(rest).enumerate() {
+            let note = &read.note;
+            let task = match note.task.trim() {
+                "" => c.get(k!("ui.prep.untitled")),
+                task => text::clip(task, 200),
+            };
+            let mut label = match now && i == 0 {
+                true => c.render(k!("ui.prep.now"), &[("task", &task)]),
+                false => task,
+            };
+            if let Some(w) = &note.window {
+                let viewer = ctx.viewer_tz.as_str();
+                let (start, end) = (w.start_ms, w.end_ms);
+                if let (Some(date), Some(from), Some(to)) =
+                    (intl.date(start, viewer), intl.time(start, viewer), intl.time(end, viewer))
+                {
+                    label.push_str(" · ");
+                    label.push_str(&c.render(
+                        k!("ui.prep.when"),
+                        &[("date", &date), ("start", &from), ("end", &to)],
+                    ));
+                }
+                if let (Some(from), Some(to)) = (intl.time(start, ase_zone), intl.time(end, ase_zone)) {
+                    label.push_str(" · ");
+                    label.push_str(&c.render(k!("ui.prep.for_ase"), &[("start", &from), ("end", &to)]));
+                }
+            }
+            let mut body = String::new();
+            for (part, words) in &note.parts {
+                body.push_str(&c.get(prep::heading_key(*part)));
+                body.push_str(": ");
+                body.push_str(words);
+                body.push('\n');
+            }
+            body.push_str(note.other.trim());
+            let ticket = read.found.ticket;
+            items.push(ContextItem {
+                label,
+                fold: folds(body.trim_end()),
+                text: body.trim_end().to_string(),
+                link: (ticket != ctx.ticket.id).then(|| {
+                    let id = ticket.to_string();
+                    (
+                        c.render(k!("ui.prep.ticket"), &[("id", &id)]),
+                        format!("https://{}.zendesk.com/agent/tickets/{id}", slack::host_label(&ctx.subdomain)),
+                    )
+                }),
+                now: now && i == 0,
+            });
+        }
+        if self.incomplete {
+            items.push(ContextItem {
+                label: c.get(k!("ui.prep.incomplete")),
+                text: String::new(),
+                fold: false,
+                link: None,
+                now: false,
+            });
+        }
+        (!items.is_empty()).then(|| ContextView {
+            id: "prep-notes",
+            heading: c.get(k!("ui.prep.heading")),
+            items,
+            more: c.get(k!("ui.context.more")),
+            less: c.get(k!("ui.context.less")),
+        })
+    }
+
+    /// What the Slack root adds about the note planned now: its task and window (UTC) with a
+    /// link to its ticket, then its possible problems and suggested solutions, escaped for
+    /// mrkdwn; `None` when no note is planned now.
+    pub fn slack_summary(&self, ctx: &Context, ase_zone: &str, now_ms: i64, tz: &dyn TzOffsets) -> Option<String> {
+        let created = ctx.ticket.created_ms.unwrap_or(now_ms);
+        let top = self.notes(ase_zone, created, now_ms, tz).0?;
+        let window = top.note.window.as_ref()?;
+        let c = &ctx.catalog;
+        let mut out = c.render(
+            k!("slack.prep"),
+            &[
+                ("link", &slack::ticket_link(&ctx.subdomain, top.found.ticket)),
+                ("task", &escape_mrkdwn(&text::clip(top.note.task.trim(), 200))),
+                ("window", &prep::human_range(window)),
+            ],
+        );
+        for part in [Part::Problems, Part::Solutions] {
+            if let Some(words) = top.note.part(part) {
+                out.push('\n');
+                out.push_str(&c.get(prep::heading_key(part)));
+                out.push_str(": ");
+                out.push_str(&escape_mrkdwn(&text::clip(words, 500)));
+            }
+        }
+        Some(out)
     }
 }
