@@ -269,16 +269,28 @@ fn one_line(s: &str) -> &str {
     s.trim().split('\n').next().unwrap_or_default().trim()
 }
 
-/// `2026-11-26 13:00–15:00 UTC`, or `2026-11-26 23:00 – 2026-11-27 01:00 UTC` across midnight.
+/// `2026-11-26 13:00–15:00 UTC`, or `2026-11-26 23:00 – 2026-11-27 01:00 UTC` across midnight
+/// (cut from RFC 3339 text, whose formatting the bundle already carries).
 pub fn human_range(window: &Window) -> String {
-    let (a, b) = (clock::civil(window.start_ms), clock::civil(window.end_ms));
-    let date = |c: &clock::Civil| format!("{:04}-{:02}-{:02}", c.year, c.month, c.day);
-    let time = |c: &clock::Civil| format!("{:02}:{:02}", c.hour, c.minute);
-    if (a.year, a.month, a.day) == (b.year, b.month, b.day) {
-        format!("{} {}–{} UTC", date(&a), time(&a), time(&b))
-    } else {
-        format!("{} {} – {} {} UTC", date(&a), time(&a), date(&b), time(&b))
+    let (a, b) = (
+        clock::format_rfc3339(window.start_ms),
+        clock::format_rfc3339(window.end_ms),
+    );
+    let part = |s: &str, at: usize, len: usize| s.get(at..at + len).unwrap_or_default().to_string();
+    let mut out = part(&a, 0, 10);
+    out.push(' ');
+    out.push_str(&part(&a, 11, 5));
+    match a.get(..10) == b.get(..10) {
+        true => out.push('–'),
+        false => {
+            out.push_str(" – ");
+            out.push_str(&part(&b, 0, 10));
+            out.push(' ');
+        }
     }
+    out.push_str(&part(&b, 11, 5));
+    out.push_str(" UTC");
+    out
 }
 
 // ---- Reading notes back ----

@@ -297,7 +297,12 @@ pub fn parse_settings(raw: &RawSettings) -> (Settings, Vec<SettingProblem>) {
         Some(s) => match super::text::whole_number(s.trim()) {
             Some(days @ 1..=90) => days as i64, // MAX_LOOKBACK_DAYS
             _ => {
-                invalid(&mut problems, names::PREP_LOOKBACK_DAYS, s.trim(), Expected::Days);
+                invalid(
+                    &mut problems,
+                    names::PREP_LOOKBACK_DAYS,
+                    s.trim(),
+                    Expected::Days,
+                );
                 defaults::PREP_LOOKBACK_DAYS
             }
         },

@@ -245,7 +245,9 @@ impl Sidebar {
             Route::Prep(step) => flows.prep.handle_reply(step, reply, ctx),
             Route::Ping(step) => {
                 let organization = flows.ase.organization_name(ctx);
-                let prep = flows.prep.slack_summary(ctx, &ase_zone(&flows.ase), now_ms, intl);
+                let prep = flows
+                    .prep
+                    .slack_summary(ctx, &ase_zone(&flows.ase), now_ms, intl);
                 let ase = ase_facts(&flows.ase, organization.as_deref(), prep.as_deref());
                 flows.ping.handle_reply(step, reply, ctx, ase, now_ms, intl);
             }
@@ -366,7 +368,9 @@ impl Sidebar {
                 flows.ping.view(&self.ctx, ase, now_ms, intl)
             },
             context: flows.context.view(&self.ctx, flows.ase.organization()),
-            prep: flows.prep.view(&self.ctx, &ase_zone(&flows.ase), now_ms, intl),
+            prep: flows
+                .prep
+                .view(&self.ctx, &ase_zone(&flows.ase), now_ms, intl),
         });
         let mut problems = Vec::new();
         for (_, problem) in &self.problems {

@@ -270,20 +270,21 @@ pub struct PingFacts<'a> {
 /// `<https://{subdomain}.zendesk.com/agent/tickets/{id}|#{id}>`. The subdomain is reduced to the
 /// characters a Zendesk subdomain may hold, so it cannot break out of the link token.
 pub fn ticket_link(subdomain: &str, ticket_id: u64) -> String {
-    let host = host_label(subdomain);
-    format!("<https://{host}.zendesk.com/agent/tickets/{ticket_id}|#{ticket_id}>")
+    format!("<{}|#{ticket_id}>", ticket_url(subdomain, ticket_id))
 }
 
-/// The subdomain as a host label: its letters, digits and `-`, lowercased, so no text of it
-/// can leave the link's host.
-pub fn host_label(subdomain: &str) -> String {
-    let mut host = String::new();
+/// The ticket's address in the agent interface; the subdomain keeps only its letters, digits
+/// and `-`, lowercased, so no text of it can leave the link's host.
+pub fn ticket_url(subdomain: &str, ticket_id: u64) -> String {
+    let mut url = String::from("https://");
     for b in subdomain.bytes() {
         if b.is_ascii_alphanumeric() || b == b'-' {
-            host.push(char::from(b.to_ascii_lowercase()));
+            url.push(char::from(b.to_ascii_lowercase()));
         }
     }
-    host
+    url.push_str(".zendesk.com/agent/tickets/");
+    url.push_str(&super::text::num(ticket_id));
+    url
 }
 
 /// `<@U…>`: a mention of a Slack user. The ID comes from Slack, but is escaped anyway so a

@@ -187,65 +187,74 @@ impl PrepNotes {
     }
 
     /// The notes read with `zone` for hand-written windows that name none (the ASE's), newest
-    /// first, and which one to put on top: the newest whose window holds `created_ms` (the
-    /// emergency's start) or `now_ms`.
+    /// first, except that the newest whose window holds `created_ms` (the emergency's start) or
+    /// `now_ms` is moved to the front; `true` when one does.
     pub fn notes(
         &self,
         zone: &str,
         created_ms: i64,
         now_ms: i64,
         tz: &dyn TzOffsets,
-    ) -> (Option<Read<'_>>, Vec<Read<'_>>) {
-        let (mut top, mut rest) = (None, Vec::new());
+    ) -> (Vec<Read<'_>>, bool) {
+        let mut reads = Vec::new();
+        let mut top = None;
         for found in &self.found {
             let note = prep::parse(&found.body, zone, tz);
             let now = note
                 .window
                 .as_ref()
                 .is_some_and(|w| w.contains(created_ms) || w.contains(now_ms));
-            let read = Read { found, note };
-            match top {
-                None if now => top = Some(read),
-                _ => rest.push(read),
+            if now && top.is_none() {
+                top = Some(reads.len());
+            }
+            reads.push(Read { found, note });
+        }
+        if let Some(at) = top {
+            if let Some(head) = reads.get_mut(..=at) {
+                head.rotate_right(1);
             }
         }
-        (top, rest)
+        (reads, top.is_some())
     }
 
     /// The section of prep notes: the one planned now on top, with its window in the viewer's
     /// time and the ASE's (`ase_zone`), then the others newest first, each with a link to its
     /// ticket when it is another; `None` while nothing is found and nothing failed.
-    pub fn view(&self, ctx: &Context, ase_zone: &str, now_ms: i64, intl: &dyn Intl) -> Option<ContextView> {
+    pub fn view(
+        &self,
+        ctx: &Context,
+        ase_zone: &str,
+        now_ms: i64,
+        intl: &dyn Intl,
+    ) -> Option<ContextView> {
         let c = &ctx.catalog;
         let created = ctx.ticket.created_ms.unwrap_or(now_ms);
-        let (top, rest) = self.notes(ase_zone, created, now_ms, intl);
+        let (reads, now) = self.notes(ase_zone, created, now_ms, intl);
         let mut items = Vec::new();
-        let now = top.is_some();
-        for (i, read) in top.into_iter().chain(rest).enumerate() {
+        for (i, read) in reads.iter().enumerate() {
             let note = &read.note;
-            let task = match note.task.trim() {
+            let mut label = match note.task.trim() {
                 "" => c.get(k!("ui.prep.untitled")),
                 task => text::clip(task, 200),
             };
-            let mut label = match now && i == 0 {
-                true => c.render(k!("ui.prep.now"), &[("task", &task)]),
-                false => task,
-            };
+            if now && i == 0 {
+                label = c.render(k!("ui.prep.now"), &[("task", &label)]);
+            }
             if let Some(w) = &note.window {
-                let viewer = ctx.viewer_tz.as_str();
-                let (start, end) = (w.start_ms, w.end_ms);
-                if let (Some(date), Some(from), Some(to)) =
-                    (intl.date(start, viewer), intl.time(start, viewer), intl.time(end, viewer))
-                {
-                    label.push_str(" · ");
-                    label.push_str(&c.render(
-                        k!("ui.prep.when"),
-                        &[("date", &date), ("start", &from), ("end", &to)],
-                    ));
-                }
-                if let (Some(from), Some(to)) = (intl.time(start, ase_zone), intl.time(end, ase_zone)) {
-                    label.push_str(" · ");
-                    label.push_str(&c.render(k!("ui.prep.for_ase"), &[("start", &from), ("end", &to)]));
+                // "… · Nov 26 1:00 PM–3:00 PM your time · 2:00 PM–4:00 PM for the ASE".
+                for (zone, key) in [
+                    (ctx.viewer_tz.as_str(), k!("ui.prep.when")),
+                    (ase_zone, k!("ui.prep.for_ase")),
+                ] {
+                    let times = (intl.time(w.start_ms, zone), intl.time(w.end_ms, zone));
+                    if let ((Some(start), Some(end)), Some(date)) =
+                        (times, intl.date(w.start_ms, zone))
+                    {
+                        label.push_str(" · ");
+                        label.push_str(
+                            &c.render(key, &[("date", &date), ("start", &start), ("end", &end)]),
+                        );
+                    }
                 }
             }
             let mut body = String::new();
@@ -255,17 +264,18 @@ impl PrepNotes {
                 body.push_str(words);
                 body.push('\n');
             }
-            body.push_str(note.other.trim());
+            body.push_str(&note.other);
+            let body = body.trim().to_string();
             let ticket = read.found.ticket;
             items.push(ContextItem {
                 label,
-                fold: folds(body.trim_end()),
-                text: body.trim_end().to_string(),
+                fold: folds(&body),
+                text: body,
                 link: (ticket != ctx.ticket.id).then(|| {
-                    let id = ticket.to_string();
+                    let id = text::num(ticket);
                     (
                         c.render(k!("ui.prep.ticket"), &[("id", &id)]),
-                        format!("https://{}.zendesk.com/agent/tickets/{id}", slack::host_label(&ctx.subdomain)),
+                        slack::ticket_url(&ctx.subdomain, ticket),
                     )
                 }),
                 now: now && i == 0,
@@ -292,16 +302,29 @@ impl PrepNotes {
     /// What the Slack root adds about the note planned now: its task and window (UTC) with a
     /// link to its ticket, then its possible problems and suggested solutions, escaped for
     /// mrkdwn; `None` when no note is planned now.
-    pub fn slack_summary(&self, ctx: &Context, ase_zone: &str, now_ms: i64, tz: &dyn TzOffsets) -> Option<String> {
+    pub fn slack_summary(
+        &self,
+        ctx: &Context,
+        ase_zone: &str,
+        now_ms: i64,
+        tz: &dyn TzOffsets,
+    ) -> Option<String> {
         let created = ctx.ticket.created_ms.unwrap_or(now_ms);
-        let top = self.notes(ase_zone, created, now_ms, tz).0?;
+        let (reads, now) = self.notes(ase_zone, created, now_ms, tz);
+        let top = reads.first().filter(|_| now)?;
         let window = top.note.window.as_ref()?;
         let c = &ctx.catalog;
         let mut out = c.render(
             k!("slack.prep"),
             &[
-                ("link", &slack::ticket_link(&ctx.subdomain, top.found.ticket)),
-                ("task", &escape_mrkdwn(&text::clip(top.note.task.trim(), 200))),
+                (
+                    "link",
+                    &slack::ticket_link(&ctx.subdomain, top.found.ticket),
+                ),
+                (
+                    "task",
+                    &escape_mrkdwn(&text::clip(top.note.task.trim(), 200)),
+                ),
                 ("window", &prep::human_range(window)),
             ],
         );
