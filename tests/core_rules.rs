@@ -1438,6 +1438,7 @@ mod prep_finder {
                 organization: Some((9, "Acme".into())),
                 assignee_id: None,
                 tags: Vec::new(),
+                created_ms: None,
             },
             viewer: ZafUserDto {
                 id: 100,
@@ -1572,20 +1573,24 @@ mod prep_finder {
         );
         assert!(finder.done() && finder.incomplete());
 
-        let (top, others) = finder.notes(
+        let (reads, top) = finder.notes(
             "UTC",
             parse_rfc3339("2026-11-26T13:41:07Z").unwrap(),
             now,
             &TestTz,
         );
-        let top = top.expect("the migration's window holds the emergency");
-        assert_eq!(
-            (top.found.ticket, top.note.task.as_str()),
-            (201, "DB migration")
-        );
-        let rest: Vec<(u64, &str)> = others
+        let all: Vec<(u64, &str)> = reads
             .iter()
             .map(|r| (r.found.ticket, r.note.task.as_str()))
+            .collect();
+        let top = top.expect("the migration's window holds the emergency");
+        assert_eq!(all.get(top), Some(&(201, "DB migration")));
+        // The others, newest first.
+        let rest: Vec<(u64, &str)> = all
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != top)
+            .map(|(_, r)| *r)
             .collect();
         assert_eq!(
             rest,

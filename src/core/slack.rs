@@ -283,7 +283,7 @@ pub fn ticket_url(subdomain: &str, ticket_id: u64) -> String {
         }
     }
     url.push_str(".zendesk.com/agent/tickets/");
-    url.push_str(&super::text::num(ticket_id));
+    url.push_str(&super::text::number_text(ticket_id as f64));
     url
 }
 

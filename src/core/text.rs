@@ -334,24 +334,6 @@ pub fn first_chars(s: &str, n: usize) -> &str {
     }
 }
 
-/// A whole number in decimal digits, without `Display`'s formatting machinery.
-pub fn num(n: u64) -> String {
-    let mut digits = Vec::new();
-    let mut n = n;
-    loop {
-        digits.push(char::from(b'0' + (n % 10) as u8));
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    let mut out = String::new();
-    for d in digits.iter().rev() {
-        out.push(*d);
-    }
-    out
-}
-
 /// `items` with `sep` between them: `[T]::join` without its generic copying code, which costs
 /// the bundle about 1 KB per instance.
 pub fn join(items: &[&str], sep: &str) -> String {

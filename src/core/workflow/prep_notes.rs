@@ -187,15 +187,15 @@ impl PrepNotes {
     }
 
     /// The notes read with `zone` for hand-written windows that name none (the ASE's), newest
-    /// first, except that the newest whose window holds `created_ms` (the emergency's start) or
-    /// `now_ms` is moved to the front; `true` when one does.
+    /// first, and the index of the one to put on top: the newest whose window holds
+    /// `created_ms` (the emergency's start) or `now_ms`.
     pub fn notes(
         &self,
         zone: &str,
         created_ms: i64,
         now_ms: i64,
         tz: &dyn TzOffsets,
-    ) -> (Vec<Read<'_>>, bool) {
+    ) -> (Vec<Read<'_>>, Option<usize>) {
         let mut reads = Vec::new();
         let mut top = None;
         for found in &self.found {
@@ -209,12 +209,7 @@ impl PrepNotes {
             }
             reads.push(Read { found, note });
         }
-        if let Some(at) = top {
-            if let Some(head) = reads.get_mut(..=at) {
-                head.rotate_right(1);
-            }
-        }
-        (reads, top.is_some())
+        (reads, top)
     }
 
     /// The section of prep notes: the one planned now on top, with its window in the viewer's
@@ -229,9 +224,14 @@ impl PrepNotes {
     ) -> Option<ContextView> {
         let c = &ctx.catalog;
         let created = ctx.ticket.created_ms.unwrap_or(now_ms);
-        let (reads, now) = self.notes(ase_zone, created, now_ms, intl);
+        let (reads, top) = self.notes(ase_zone, created, now_ms, intl);
         let mut items = Vec::new();
-        for (i, read) in reads.iter().enumerate() {
+        // The note planned now first, then the others in their order (newest first).
+        let order = top
+            .into_iter()
+            .chain((0..reads.len()).filter(|i| Some(*i) != top));
+        for (i, read) in order.filter_map(|i| reads.get(i)).enumerate() {
+            let now = top.is_some();
             let note = &read.note;
             let mut label = match note.task.trim() {
                 "" => c.get(k!("ui.prep.untitled")),
@@ -272,7 +272,7 @@ impl PrepNotes {
                 fold: folds(&body),
                 text: body,
                 link: (ticket != ctx.ticket.id).then(|| {
-                    let id = text::num(ticket);
+                    let id = text::number_text(ticket as f64);
                     (
                         c.render(k!("ui.prep.ticket"), &[("id", &id)]),
                         slack::ticket_url(&ctx.subdomain, ticket),
@@ -310,8 +310,8 @@ impl PrepNotes {
         tz: &dyn TzOffsets,
     ) -> Option<String> {
         let created = ctx.ticket.created_ms.unwrap_or(now_ms);
-        let (reads, now) = self.notes(ase_zone, created, now_ms, tz);
-        let top = reads.first().filter(|_| now)?;
+        let (reads, top) = self.notes(ase_zone, created, now_ms, tz);
+        let top = reads.get(top?)?;
         let window = top.note.window.as_ref()?;
         let c = &ctx.catalog;
         let mut out = c.render(
