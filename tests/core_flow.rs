@@ -22,8 +22,9 @@ use ase_emergency_assist::core::text::{self, Catalog, TranslationNode};
 use ase_emergency_assist::core::view::{AseView, Badge, Message, Phase, PingView, Tone, View};
 use ase_emergency_assist::core::zendesk::{
     CommentDto, CommentsResponseDto, CursorMetaDto, FieldOptionDto, FieldValueDto, OrganizationDto,
-    OrganizationFieldDto, OrganizationFieldsResponseDto, OrganizationResponseDto, TicketDto,
-    TicketResponseDto, ZafTicketDto, ZafUserDto, ZendeskUserDto,
+    OrganizationFieldDto, OrganizationFieldsResponseDto, OrganizationResponseDto,
+    SearchResponseDto, SearchResultDto, TicketDto, TicketResponseDto, ZafTicketDto, ZafUserDto,
+    ZendeskUserDto,
 };
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -200,6 +201,9 @@ struct Server {
     dms: Vec<Msg>,
     /// The account's organization field definitions.
     org_fields: Vec<OrganizationFieldDto>,
+    /// The organization's other tickets tagged with the prep-note tag, newest first, with
+    /// their comments (the Search API and those tickets' comments).
+    tagged: Vec<(u64, Vec<CommentDto>)>,
     /// Zendesk's one-second stamps: writes within the same second leave `updated_at` as it was,
     /// so a safe update with the older stamp still passes.
     coarse_stamps: bool,
@@ -292,6 +296,7 @@ impl Server {
             tags: Vec::new(),
             members: vec!["U0MARIA01".into(), "U0OLIVIA1".into()],
             dms: Vec::new(),
+            tagged: Vec::new(),
             org_fields: vec![
                 org_field("ase_email", "ASE email", &[]),
                 org_field(
@@ -594,6 +599,37 @@ impl Server {
             (Method::Get, ["tickets", id, "comments"]) if *id == TICKET.to_string() => {
                 assert_eq!(request.expect, Expect::Comments);
                 Ok(Reply::Comments(self.comments_page(&request.url)))
+            }
+            (Method::Get, ["search"]) => {
+                assert_eq!(request.expect, Expect::Search);
+                let mut results = Vec::new();
+                for (id, _) in &self.tagged {
+                    results.push(SearchResultDto {
+                        id: *id,
+                        subject: None,
+                    });
+                }
+                Ok(Reply::Search(SearchResponseDto {
+                    results,
+                    next_page: None,
+                }))
+            }
+            (Method::Get, ["tickets", id, "comments"]) => {
+                assert_eq!(request.expect, Expect::Comments);
+                let (_, comments) = self
+                    .tagged
+                    .iter()
+                    .find(|(t, _)| t.to_string() == *id)
+                    .ok_or(not_found.clone())?;
+                Ok(Reply::Comments(CommentsResponseDto {
+                    comments: comments.clone(),
+                    users: vec![ZendeskUserDto {
+                        id: 101,
+                        role: "agent".into(),
+                    }],
+                    meta: None,
+                    next_page: None,
+                }))
             }
             (Method::Get, ["tickets", id]) if *id == TICKET.to_string() => {
                 assert_eq!(request.expect, Expect::Ticket);
@@ -1274,9 +1310,14 @@ fn setting_problems_name_the_setting() {
 // ---- The ASE (A1, A2) ----
 
 /// What an emergency reads at start, in order, when nothing was pinged yet.
+/// The emergency's start-up reads: the organization, the ping's look for a record, the
+/// prep-notes finder's reads of the ticket and of the organization's tagged tickets of the last
+/// 14 days (the demo clock is 2026-11-26), then the ASE in Slack.
 const START_READS: &str = "
     GET /api/v2/organizations/9
     GET /api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100
+    GET /api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100
+    GET /api/v2/search?query=type%3Aticket%20organization%3A9%20tags%3Aase_prep_note%20created%3E%3D2026-11-12&sort_by=created_at&sort_order=desc&per_page=11
     GET slack:users.lookupByEmail?email=maria%40acme.test
     GET slack:users.getPresence?user=U0MARIA01
     ";
@@ -1506,8 +1547,9 @@ fn ping_waits_for_the_ase_presence() {
         Server::new(),
         boot(settings(json!({})), ticket(json!({})), olivia()),
     );
-    // Organization, notes, Slack user: the card shows, presence is still being asked.
-    for _ in 0..3 {
+    // Organization, notes (the ping's and the finder's), the search, Slack user: the card
+    // shows, presence is still being asked.
+    for _ in 0..5 {
         assert!(h.step());
     }
     let view = h.view();
@@ -2095,8 +2137,9 @@ fn a_ping_note_on_a_later_page_is_found() {
     server.add_note(102, note);
     server.add_public_comments(150);
     let mut h = Harness::start(server);
+    // Two pages each by the ping and by the prep-notes finder.
     let reads = h.log().matches("/comments?").count();
-    assert_eq!(reads, 2, "two pages read: {}", h.log());
+    assert_eq!(reads, 4, "two pages read: {}", h.log());
     assert!(
         h.log().contains("page%5Bafter%5D=cursor-100"),
         "{}",

@@ -91,8 +91,9 @@ pub fn search_url(org_id: u64, tag: &str, since_ms: i64) -> String {
 }
 
 impl PrepNotes {
-    /// Starts the reads: the ticket's comments and, when it has an organization, the search for
-    /// its tagged tickets of the last `lookback_days`.
+    /// Starts the reads, when the ticket has an organization (prep notes are an ASE's, and only
+    /// an organization has one): the ticket's comments and the search for the organization's
+    /// tagged tickets of the last `lookback_days`.
     pub fn start(ctx: &Context, tag: &str, lookback_days: i64, now_ms: i64) -> PrepNotes {
         let mut finder = PrepNotes {
             found: Vec::new(),
@@ -100,8 +101,8 @@ impl PrepNotes {
             incomplete: false,
             out: Outbox::default(),
         };
-        finder.read(ctx.ticket.id, None, 0);
         if let Some((org_id, _)) = ctx.ticket.organization {
+            finder.read(ctx.ticket.id, None, 0);
             let since = now_ms - lookback_days.max(1) * MS_PER_DAY;
             let url = search_url(org_id, tag, since);
             finder.pending += 1;
