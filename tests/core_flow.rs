@@ -1105,11 +1105,15 @@ fn render(view: &View) -> String {
                 }
             }
         }
-        if let Some(c) = &e.context {
-            out.push(format!("context: {}", c.heading));
+        for c in [&e.prep, &e.context].into_iter().flatten() {
+            out.push(format!("{}: {}", c.id, c.heading));
             for item in &c.items {
                 let fold = if item.fold { " [folded]" } else { "" };
-                out.push(format!("  {}{fold}: {}", item.label, item.text));
+                let now = if item.now { "[now] " } else { "" };
+                out.push(format!("  {now}{}{fold}: {}", item.label, item.text));
+                if let Some((words, href)) = &item.link {
+                    out.push(format!("    <{words}: {href}>"));
+                }
             }
         }
         out.push(match &e.ping {
@@ -3284,14 +3288,14 @@ fn the_account_context_shows_notes_details_and_listed_fields() {
     let text = render(&h.view());
     let context: Vec<&str> = text
         .lines()
-        .skip_while(|l| !l.starts_with("context:"))
+        .skip_while(|l| !l.starts_with("account-context:"))
         .take_while(|l| !l.starts_with("ping:"))
         .collect();
     check(
         &context.join("\n"),
         &format!(
             "
-            context: Account context
+            account-context: Account context
               Notes: Black Friday freeze <!channel> <script>x</script>
               Architecture [folded]: {}
               Support tier: Enterprise (24/7)
@@ -3323,5 +3327,81 @@ fn the_account_context_shows_notes_details_and_listed_fields() {
     // Nothing listed and nothing in notes or details: no definitions read, no context.
     let h = Harness::start(Server::new());
     assert!(!h.log().contains("organization_fields"));
-    assert!(!render(&h.view()).contains("context:"));
+    assert!(!render(&h.view()).contains("account-context:"));
+}
+
+// ---- Prep notes (N2) ----
+
+/// The ASE's composer note in another tagged ticket of the organization, whose window holds
+/// the emergency, shows first and highlighted, with its window in the viewer's time (Paris)
+/// and the ASE's (New York) and a link to its ticket; an expired hand-written note follows;
+/// a public comment and an end user's private one never count, however they read. The Slack
+/// root carries the highlighted note's task, window and link, its problems and solutions,
+/// escaped.
+#[test]
+fn prep_notes_show_the_one_planned_now_first_and_reach_the_slack_root() {
+    use ase_emergency_assist::core::clock;
+    use ase_emergency_assist::core::prep::{self, Draft, Window};
+    let c = catalog();
+    let draft = Draft {
+        task: "ETL backfill <b>&</b>".into(),
+        parts: [
+            "Re-run the nightly ETL for Nov 20-25".into(),
+            "Dashboards lag <!channel>".into(),
+            "Pause the refresh: https://runbook.example/etl".into(),
+            String::new(),
+            "Kenji".into(),
+        ],
+        ..Draft::default()
+    };
+    let window = Window {
+        start_ms: clock::parse_rfc3339("2026-11-26T12:00:00Z").unwrap_or(0),
+        end_ms: clock::parse_rfc3339("2026-11-26T16:00:00Z").unwrap_or(0),
+        zone: "America/New_York".into(),
+    };
+    let composed = prep::format_note(&c, &draft, &window);
+    let note = |id: u64, author_id: u64, body: &str, public: bool, at: &str| CommentDto {
+        id,
+        author_id,
+        body: body.into(),
+        public,
+        created_at: at.into(),
+    };
+    let mut server = Server::new();
+    server.tagged = vec![
+        (205, vec![note(9001, 101, &composed, false, "2026-11-25T18:00:00Z")]),
+        (
+            206,
+            vec![
+                note(9002, 101, "Prep note (ASE): DB upgrade\nWindow: 2026-11-20 01:00-03:00 UTC\nRisks: replica lag", false, "2026-11-19T10:00:00Z"),
+                note(9003, 101, "Prep note: public fake\nWindow: 2026-11-26 15:00-17:00 UTC", true, "2026-11-26T15:00:00Z"),
+                note(9004, 900, "Prep note: end-user fake\nWindow: 2026-11-26 15:00-17:00 UTC", false, "2026-11-26T15:01:00Z"),
+            ],
+        ),
+    ];
+    let mut h = Harness::start(server);
+    let text = render(&h.view());
+    let prep: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("prep-notes:"))
+        .take_while(|l| !l.starts_with("account-context:") && !l.starts_with("ping:"))
+        .collect();
+    let prep = prep.join("\n");
+    assert!(prep.starts_with("prep-notes: ASE prep notes\n  [now] Planned now: ETL backfill <b>&</b> · Nov 26 13:00–17:00 your time · 07:00–11:00 for the ASE: Planned: Re-run the nightly ETL"), "{prep}");
+    assert!(prep.contains("\n    <In ticket #205: https://acme.zendesk.com/agent/tickets/205>\n  DB upgrade · Nov 20 02:00–04:00 your time · 20:00–22:00 for the ASE: "), "{prep}");
+    assert!(!prep.contains("fake"), "{prep}");
+    assert_eq!(prep.matches("[now]").count(), 1, "{prep}");
+
+    h.click(Action::Ping);
+    h.run();
+    let root = h
+        .server
+        .posts
+        .first()
+        .map(|p| p.text.clone())
+        .unwrap_or_default();
+    assert!(
+        root.contains("\nPrep note for this time (<https://acme.zendesk.com/agent/tickets/205|#205>): ETL backfill &lt;b&gt;&amp;&lt;/b&gt;, 2026-11-26 12:00–16:00 UTC\nPossible problems: Dashboards lag &lt;!channel&gt;\nSuggested solutions: Pause the refresh: https://runbook.example/etl"),
+        "{root}"
+    );
 }
