@@ -1346,7 +1346,10 @@ mod prep_notes {
             // Hostile and unreadable: no window, everything kept as text.
             ("Prep note\n<script>alert(1)</script>\nWindow: soon™, 25:99-99:00\nRisks:\nMitigation: none", "UTC", "",
              None, &[Part::Solutions], "<script>alert(1)</script>"),
-            // Other languages.
+            // The task after the title, without a colon (the demo's expired note).
+            ("Prep note (ASE) – index rebuild\nWhen: 2026-11-25 01:00-02:00 UTC\nRisks: slow dashboards", "UTC", "index rebuild",
+             Some(("2026-11-25T01:00:00Z", "2026-11-25T02:00:00Z", "UTC")), &[Part::Problems], ""),
+                        // Other languages.
             ("Prep note (ASE): メンテナンス\nWindow: 2026-11-26 13:00-15:00 UTC\nPlanned: データベースの移行\nÜberblick: nicht erkannt", "UTC", "メンテナンス",
              Some(("2026-11-26T13:00:00Z", "2026-11-26T15:00:00Z", "UTC")), &[Part::Planned], ""),
         ];
@@ -1368,7 +1371,7 @@ mod prep_notes {
             note.part(Part::Planned),
             Some("switch regions\nthen switch back")
         );
-        let note = parse(cases[5].0, "UTC", &TestTz);
+        let note = parse(cases[6].0, "UTC", &TestTz);
         assert_eq!(
             note.part(Part::Planned),
             Some("データベースの移行\nÜberblick: nicht erkannt")

@@ -332,6 +332,31 @@ fn says_prep_note(text: &str) -> bool {
     want.next().is_none()
 }
 
+/// What a title line says after "prep note": "index rebuild" of "Prep note (ASE) – index
+/// rebuild"; empty for a line that says nothing more.
+fn title_rest(line: &str) -> &str {
+    let mut want = b"prepnote".len();
+    let mut rest = "";
+    for (i, b) in line.bytes().enumerate() {
+        if b.is_ascii_alphanumeric() {
+            want -= 1;
+            if want == 0 {
+                rest = line.get(i + 1..).unwrap_or_default();
+                break;
+            }
+        }
+    }
+    loop {
+        rest = rest.trim_start_matches([' ', '-', '–', '—', ':', '#', '*', '\t']);
+        match rest.get(..5) {
+            Some(ase) if ase.eq_ignore_ascii_case("(ase)") => {
+                rest = rest.get(5..).unwrap_or_default()
+            }
+            _ => return rest,
+        }
+    }
+}
+
 /// Reads a prep note. `default_zone` is the zone of a hand-written window that names none
 /// (the ASE's); `tz` resolves zone names. Never fails: what it cannot read stays in `other`.
 pub fn parse(body: &str, default_zone: &str, tz: &dyn TzOffsets) -> PrepNote {
@@ -383,6 +408,12 @@ pub fn parse(body: &str, default_zone: &str, tz: &dyn TzOffsets) -> PrepNote {
                 }
             }
             None => {}
+        }
+        // A first line that says "Prep note" without a colon may name the task after it
+        // ("Prep note - index rebuild").
+        if first && heading.is_none() && says_prep_note(line) {
+            note.task = trimmed(title_rest(line));
+            continue;
         }
         let target = match current {
             Some(at) => note.parts.get_mut(at).map(|(_, text)| text),
