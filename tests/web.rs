@@ -239,6 +239,7 @@ fn emergency_view(ase: AseView, ping: PingView) -> View {
             viewer_role: "You are the DRI (assignee)".to_string(),
             ping,
             context: None,
+            prep: None,
         }),
         collapsed: false,
     }
@@ -342,17 +343,22 @@ fn renderer_shows_account_context_as_text_with_safe_links() {
         "{HOSTILE} see https://status.example/a?b=1&c=2.\njavascript:alert(1) (http://x.example/p) https:// https://en.wikipedia.org/wiki/Foo_(bar)). (https://x.example/q_(1)),"
     );
     let context = ContextView {
+        id: "account-context",
         heading: "Account context".into(),
         items: vec![
             ContextItem {
                 label: HOSTILE.into(),
                 text: notes.clone(),
                 fold: false,
+                link: None,
+                now: false,
             },
             ContextItem {
                 label: "Architecture".into(),
                 text: "line\n".repeat(40),
                 fold: true,
+                link: None,
+                now: false,
             },
         ],
         more: "Show more".into(),
@@ -386,17 +392,89 @@ fn renderer_shows_account_context_as_text_with_safe_links() {
     );
     assert_eq!(count(&root, "#account-context .fold"), 1);
     assert_eq!(
-        text_of(&root, "#context-more-1 summary"),
+        text_of(&root, "#account-context-more-1 summary"),
         "Show moreShow less"
     );
     // Opened, it stays open across a redraw.
-    let more = root.query_selector("#context-more-1").unwrap().unwrap();
+    let more = root
+        .query_selector("#account-context-more-1")
+        .unwrap()
+        .unwrap();
     more.set_attribute("open", "").unwrap();
     renderer.render(view).unwrap();
     assert!(root
-        .query_selector("#context-more-1[open]")
+        .query_selector("#account-context-more-1[open]")
         .unwrap()
         .is_some());
+}
+
+/// The prep notes: a section of its own before the account context, the note planned now
+/// marked, its ticket linked (no opener), its fold its own.
+#[wasm_bindgen_test]
+fn renderer_shows_prep_notes_with_the_one_planned_now_marked() {
+    let root = fresh_root();
+    let mut renderer = Renderer::new(root.clone()).unwrap();
+    let mut view = emergency_view(card("Maria", "14:03"), PingView::Hidden);
+    let item = |label: &str, now: bool, link: Option<(&str, &str)>| ContextItem {
+        label: label.into(),
+        text: format!("{HOSTILE}\n").repeat(6),
+        fold: true,
+        link: link.map(|(w, h)| (w.into(), h.into())),
+        now,
+    };
+    let section = |id: &'static str, items| ContextView {
+        id,
+        heading: id.into(),
+        items,
+        more: "Show more".into(),
+        less: "Show less".into(),
+    };
+    if let Some(e) = view.emergency.as_mut() {
+        e.prep = Some(section(
+            "prep-notes",
+            vec![
+                item(
+                    "Planned now: ETL",
+                    true,
+                    Some((
+                        "In ticket #205",
+                        "https://acme.zendesk.com/agent/tickets/205",
+                    )),
+                ),
+                item("index rebuild", false, None),
+            ],
+        ));
+        e.context = Some(section("account-context", vec![item("Notes", false, None)]));
+    }
+    renderer.render(view).unwrap();
+    assert_eq!(count(&root, "img"), 0);
+    let order: Vec<String> = {
+        let list = root.query_selector_all("section.context").unwrap();
+        (0..list.length())
+            .map(|i| list.item(i).unwrap().dyn_into::<Element>().unwrap().id())
+            .collect()
+    };
+    assert_eq!(order, ["prep-notes", "account-context"]);
+    assert_eq!(count(&root, "#prep-notes .context-item.now"), 1);
+    assert_eq!(
+        text_of(&root, "#prep-notes .context-item.now .context-label"),
+        "Planned now: ETL"
+    );
+    let a = root
+        .query_selector("#prep-notes .context-item.now > a.link")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        a.get_attribute("href").as_deref(),
+        Some("https://acme.zendesk.com/agent/tickets/205")
+    );
+    assert_eq!(
+        a.get_attribute("rel").as_deref(),
+        Some("noopener noreferrer")
+    );
+    // Each section's folds have ids of their own.
+    assert_eq!(count(&root, "#prep-notes-more-0, #prep-notes-more-1"), 2);
+    assert_eq!(count(&root, "#account-context-more-0"), 1);
 }
 
 #[wasm_bindgen_test]

@@ -120,21 +120,23 @@ function linkedText(d, p, text) {
   p.appendChild(d.createTextNode(plain));
 }
 
-// The account's context: each value as text with its line breaks (CSS), its http(s) links as
-// links, and a long one folded, with a "Show more" disclosure (CSS unfolds the value while the
-// disclosure is open; its id keeps it open across redraws).
+// A section of text items (the prep notes, the account's context): each value as text with its
+// line breaks (CSS), its http(s) links as links, and a long one folded, with a "Show more"
+// disclosure (CSS unfolds the value while the disclosure is open; its id keeps it open across
+// redraws). The prep note planned now is marked `now`; an item may link elsewhere (its ticket).
 function context(d, view) {
-  const section = el(d, 'section', 'account-context', 'context');
+  const section = el(d, 'section', view.id, 'context');
   section.appendChild(el(d, 'h2', '', 'context-heading', view.heading));
   view.items.forEach((item, i) => {
-    const div = el(d, 'div', '', 'context-item');
+    const div = el(d, 'div', '', item.now ? 'context-item now' : 'context-item');
     div.appendChild(el(d, 'p', '', 'context-label', item.label));
+    if (item.link) div.appendChild(link(d, '', item.link[0], item.link[1], 'noopener noreferrer'));
     const p = el(d, 'p', '', item.fold ? 'context-text fold' : 'context-text');
     p.setAttribute('dir', 'auto');
     linkedText(d, p, item.text);
     div.appendChild(p);
     if (item.fold) {
-      const details = el(d, 'details', `context-more-${i}`, 'context-more');
+      const details = el(d, 'details', `${view.id}-more-${i}`, 'context-more');
       const summary = el(d, 'summary');
       summary.appendChild(el(d, 'span', '', 'more', view.more));
       summary.appendChild(el(d, 'span', '', 'less', view.less));
@@ -210,7 +212,7 @@ function content(d, view) {
   const card = ase(d, e.ase, view.details_label);
   if (e.ase_retry != null) card.appendChild(button(d, 'ase-retry-button', 'button button-secondary', e.ase_retry, false));
   const below = [card];
-  if (e.context) below.push(context(d, e.context));
+  for (const section of [e.prep, e.context]) if (section) below.push(context(d, section));
   return [above, below];
 }
 
