@@ -9,6 +9,7 @@
 #![allow(clippy::expect_used)]
 use ase_emergency_assist::core::map::SmallMap;
 use ase_emergency_assist::core::notes::{self, PingRecord};
+use ase_emergency_assist::core::prep::Draft;
 use ase_emergency_assist::core::problems::setting_label;
 use ase_emergency_assist::core::settings::RawSettings;
 use ase_emergency_assist::core::sidebar::{
@@ -19,7 +20,10 @@ use ase_emergency_assist::core::slack::{
     SlackProfileDto, SlackResponseDto, SlackUserDto,
 };
 use ase_emergency_assist::core::text::{self, Catalog, TranslationNode};
-use ase_emergency_assist::core::view::{AseView, Badge, Message, Phase, PingView, Tone, View};
+use ase_emergency_assist::core::view::{
+    AseView, Badge, ComposerView, Message, Phase, PingView, Tone, View,
+};
+use ase_emergency_assist::core::workflow::composer::Ask;
 use ase_emergency_assist::core::zendesk::{
     CommentDto, CommentsResponseDto, CursorMetaDto, FieldOptionDto, FieldValueDto, OrganizationDto,
     OrganizationFieldDto, OrganizationFieldsResponseDto, OrganizationResponseDto,
@@ -99,6 +103,7 @@ fn boot(settings: RawSettings, ticket: ZafTicketDto, viewer: ZafUserDto) -> Boot
         settings,
         ticket,
         custom_field_value: None,
+        ase_field_value: None,
         current_user: viewer,
         locale: "en-US".into(),
         subdomain: "acme".into(),
@@ -653,8 +658,13 @@ impl Server {
                 }
                 let inner = &update.ticket;
                 if let Some(comment) = &inner.comment {
-                    assert!(inner.safe_update, "a note is written with a safe update");
-                    assert!(!comment.public, "the ping note is internal");
+                    // A prep note adds a comment and a tag: nothing to clobber, no safe update.
+                    let prep = comment.body.contains("ase-emergency-assist:v1 prep");
+                    assert!(
+                        prep || inner.safe_update,
+                        "a note is written with a safe update"
+                    );
+                    assert!(!comment.public, "the app's notes are internal");
                 }
                 if inner.safe_update && inner.updated_stamp != self.updated_at() {
                     return Err(Failure::Http {
@@ -2614,6 +2624,33 @@ fn percent_encoding_round_trips() {
     for odd in ["%", "%4", "%zz", "100%", "%C3"] {
         let _ = slack::percent_decode(odd);
     }
+    // Decoded bytes count only as UTF-8, exactly as std's validator reads them: every one- and
+    // two-byte sequence, and three- and four-byte ones around each boundary (overlong forms,
+    // surrogates, above U+10FFFF, cut short).
+    let encode = |bytes: &[u8]| {
+        bytes
+            .iter()
+            .map(|b| format!("%{b:02X}"))
+            .collect::<String>()
+    };
+    let mut sequences: Vec<Vec<u8>> = Vec::new();
+    for a in 0..=255u8 {
+        sequences.push(vec![a]);
+        for b in [
+            0x00, 0x41, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xe0, 0xff,
+        ] {
+            sequences.push(vec![a, b]);
+            for c in [0x80, 0xbf, 0x41] {
+                sequences.push(vec![a, b, c]);
+                sequences.push(vec![a, b, c, 0x80]);
+                sequences.push(vec![a, b, c, 0xbf, 0x41]);
+            }
+        }
+    }
+    for bytes in sequences {
+        let std = String::from_utf8(bytes.clone()).unwrap_or_default();
+        assert_eq!(slack::percent_decode(&encode(&bytes)), std, "{bytes:02x?}");
+    }
     assert_eq!(
         slack::method_url("users.lookupByEmail", &[("email", "maria+ase@acme.test")]),
         "https://slack.com/api/users.lookupByEmail?email=maria%2Base%40acme.test"
@@ -2938,7 +2975,7 @@ fn a_ticket_set_to_urgent_while_open_becomes_an_emergency() {
     assert_eq!(h.view().phase, Phase::NotEmergency);
 
     h.sidebar
-        .ticket_changed(ticket(json!({"priority": "urgent"})), None, &Tz);
+        .ticket_changed(ticket(json!({"priority": "urgent"})), None, None, &Tz);
     h.run();
     assert_eq!(h.view().phase, Phase::Emergency);
     check(&h.log(), START_READS);
@@ -2946,14 +2983,14 @@ fn a_ticket_set_to_urgent_while_open_becomes_an_emergency() {
 
     h.clear_log();
     h.sidebar
-        .ticket_changed(ticket(json!({"priority": "normal"})), None, &Tz);
+        .ticket_changed(ticket(json!({"priority": "normal"})), None, None, &Tz);
     h.run();
     let view = h.view();
     assert_eq!(view.phase, Phase::NotEmergency);
     assert!(view.emergency.is_none() && view.collapsed);
 
     h.sidebar
-        .ticket_changed(ticket(json!({"priority": "urgent"})), None, &Tz);
+        .ticket_changed(ticket(json!({"priority": "urgent"})), None, None, &Tz);
     h.run();
     assert_eq!(h.log(), "", "the workflows kept what they had read");
     assert!(render(&h.view()).ends_with("ping: [Ping ASE in Slack]"));
@@ -2961,6 +2998,7 @@ fn a_ticket_set_to_urgent_while_open_becomes_an_emergency() {
     // The Slack root names the subject and priority as they are now.
     h.sidebar.ticket_changed(
         ticket(json!({"priority": "urgent", "subject": "Renamed by the agent"})),
+        None,
         None,
         &Tz,
     );
@@ -3403,5 +3441,198 @@ fn prep_notes_show_the_one_planned_now_first_and_reach_the_slack_root() {
     assert!(
         root.contains("\nPrep note for this time (<https://acme.zendesk.com/agent/tickets/205|#205>): ETL backfill &lt;b&gt;&amp;&lt;/b&gt;, 2026-11-26 12:00–16:00 UTC\nPossible problems: Dashboards lag &lt;!channel&gt;\nSuggested solutions: Pause the refresh: https://runbook.example/etl"),
         "{root}"
+    );
+}
+
+// ---- The prep-note form (N3) ----
+
+fn prep_draft(task: &str) -> Draft {
+    Draft {
+        task: task.into(),
+        start: "2026-11-26T13:00".into(),
+        end: "2026-11-26T15:30".into(),
+        zone: "UTC".into(),
+        parts: [
+            "Move the checkout DB".into(),
+            "Replica lag".into(),
+            "Fail back".into(),
+            String::new(),
+            String::new(),
+        ],
+    }
+}
+
+/// An ordinary ticket of an organization with an ASE: the form, and no request until Save.
+fn composer_harness(server: Server) -> Harness {
+    let mut b = boot(
+        settings(json!({})),
+        ticket(json!({"priority": "normal", "tags": []})),
+        olivia(),
+    );
+    b.ase_field_value = Some("maria.lopez@acme-support.example".into());
+    let mut h = Harness::new(server, b);
+    h.run();
+    h
+}
+
+fn composer_view(h: &Harness) -> ComposerView {
+    h.view().composer.expect("the prep-note form")
+}
+
+fn prep_notes_of(h: &Harness) -> Vec<String> {
+    h.notes()
+        .into_iter()
+        .filter(|n| n.contains("ase-emergency-assist:v1 prep"))
+        .collect()
+}
+
+/// Preview asks nothing; Save writes one internal note with the prep-note tag and the save's
+/// nonce on its machine line; clicks while it runs do nothing; the form's text is then dropped.
+#[test]
+fn a_prep_note_is_previewed_then_saved_once() {
+    let mut h = composer_harness(Server::new());
+    assert_eq!(h.log(), "", "an ordinary ticket asks nothing");
+    let draft = prep_draft("DB migration");
+    h.sidebar.compose(Ask::Preview, &draft, None, h.now, &Tz);
+    let preview = composer_view(&h).preview.expect("a preview");
+    assert!(
+        preview.starts_with("Prep note (ASE): DB migration\nWindow: 2026-11-26 13:00–15:30 UTC"),
+        "{preview}"
+    );
+    assert_eq!(h.log(), "", "a preview asks nothing");
+
+    h.sidebar.compose(Ask::Save, &draft, None, h.now, &Tz);
+    h.sidebar.compose(Ask::Save, &draft, None, h.now, &Tz);
+    let saving = composer_view(&h);
+    assert!(saving.busy && saving.nonce.is_some(), "{saving:?}");
+    h.run();
+    assert_eq!(h.log(), "PUT /api/v2/tickets/201", "one write");
+    let notes = prep_notes_of(&h);
+    assert_eq!(notes.len(), 1);
+    let nonce = saving.nonce.unwrap();
+    assert!(
+        notes[0].starts_with(&preview),
+        "the note is the preview: {}",
+        notes[0]
+    );
+    assert!(notes[0].ends_with(&format!(" id={nonce}")), "{}", notes[0]);
+    assert!(
+        h.server.tags.contains(&"ase_prep_note".to_string()),
+        "{:?}",
+        h.server.tags
+    );
+    let saved = composer_view(&h);
+    assert_eq!((saved.clear, saved.busy, saved.nonce), (1, false, None));
+
+    // The next note is another save, with another nonce.
+    h.clear_log();
+    h.now += 60_000;
+    h.sidebar
+        .compose(Ask::Save, &prep_draft("Index rebuild"), None, h.now, &Tz);
+    h.run();
+    assert_eq!(h.log(), "PUT /api/v2/tickets/201");
+    assert_eq!(prep_notes_of(&h).len(), 2);
+}
+
+/// A save whose answer was lost after it landed: after a reload, Save again (the host kept the
+/// nonce) reads the notes back page by page, finds it behind a full page of newer replies, and
+/// writes nothing.
+#[test]
+fn a_prep_note_whose_answer_was_lost_is_read_back_not_written_again() {
+    let mut server = Server::new();
+    server.lose_answer(NOTE_PUT, 1);
+    let mut h = composer_harness(server);
+    let draft = prep_draft("DB migration");
+    h.sidebar.compose(Ask::Save, &draft, None, h.now, &Tz);
+    h.run();
+    let failed = composer_view(&h);
+    assert!(
+        failed.status.is_some() && failed.clear == 0 && !failed.busy,
+        "{failed:?}"
+    );
+    let nonce = failed
+        .nonce
+        .clone()
+        .expect("the nonce stays with the draft");
+    assert_eq!(prep_notes_of(&h).len(), 1, "it landed");
+
+    // The customer writes 150 replies; then a reload: a new sidebar, the host's kept nonce.
+    h.server.add_public_comments(150);
+    let server = std::mem::replace(&mut h.server, Server::new());
+    let mut h = composer_harness(server);
+    h.clear_log();
+    h.sidebar
+        .compose(Ask::Save, &draft, Some(nonce), h.now, &Tz);
+    h.run();
+    assert_eq!(
+        h.log(),
+        "GET /api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100\n\
+         GET /api/v2/tickets/201/comments?sort_order=desc&include=users&page%5Bsize%5D=100&page%5Bafter%5D=cursor-100",
+        "read back, nothing written"
+    );
+    assert_eq!(prep_notes_of(&h).len(), 1);
+    assert_eq!(composer_view(&h).clear, 1, "saved: the form's text goes");
+}
+
+/// A save that failed before it landed, and a forged copy of its machine line by an end user
+/// (an emailed reply can become a private comment): the copy does not count, the note is
+/// written once.
+#[test]
+fn a_forged_prep_note_line_does_not_count_as_saved() {
+    let mut server = Server::new();
+    server.fail_note_once();
+    let mut h = composer_harness(server);
+    let draft = prep_draft("DB migration");
+    h.sidebar.compose(Ask::Save, &draft, None, h.now, &Tz);
+    h.run();
+    let nonce = composer_view(&h).nonce.expect("a nonce");
+    assert_eq!(prep_notes_of(&h).len(), 0, "it did not land");
+    let forged = format!("Prep note (ASE): DB migration\n\nase-emergency-assist:v1 prep start=2026-11-26T13:00:00Z end=2026-11-26T15:30:00Z zone=UTC id={nonce}");
+    h.server.end_users.push(110);
+    h.server.add_note(110, forged);
+    h.clear_log();
+    h.sidebar.compose(Ask::Save, &draft, None, h.now, &Tz);
+    h.run();
+    assert!(h.log().ends_with("PUT /api/v2/tickets/201"), "{}", h.log());
+    let mine: Vec<_> = h
+        .server
+        .comments
+        .iter()
+        .filter(|c| c.author_id == OLIVIA && c.body.contains("v1 prep"))
+        .collect();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(composer_view(&h).clear, 1);
+}
+
+/// No organization ASE, no form; an invalid draft says why, in form order, and asks nothing.
+#[test]
+fn the_prep_note_form_needs_an_ase_and_a_valid_draft() {
+    let h = Harness::new(
+        Server::new(),
+        boot(
+            settings(json!({})),
+            ticket(json!({"priority": "normal"})),
+            olivia(),
+        ),
+    );
+    assert!(h.view().composer.is_none());
+    let mut h = composer_harness(Server::new());
+    let draft = Draft {
+        zone: "Mars/Olympus".into(),
+        ..Draft::default()
+    };
+    h.sidebar.compose(Ask::Save, &draft, None, h.now, &Tz);
+    h.run();
+    assert_eq!(h.log(), "");
+    let invalid = composer_view(&h).invalid;
+    let c = catalog();
+    assert_eq!(
+        invalid,
+        vec![
+            c.get(ase_emergency_assist::k!("ui.prep.invalid.task")),
+            c.get(ase_emergency_assist::k!("ui.prep.invalid.zone")),
+            c.get(ase_emergency_assist::k!("ui.prep.invalid.window")),
+            c.get(ase_emergency_assist::k!("ui.prep.invalid.planned")),
+        ]
     );
 }

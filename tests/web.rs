@@ -22,7 +22,7 @@ use ase_emergency_assist::core::zendesk::{
     CommentInputDto, FieldValueDto, TicketUpdateDto, TicketUpdateInnerDto,
 };
 use ase_emergency_assist::host::boot::{catalog, custom_field_id, decode_boot, decode_settings};
-use ase_emergency_assist::host::http::{decode_response, decode_settled, HttpResponse};
+use ase_emergency_assist::host::http::{decode_answer, decode_response, HttpResponse};
 use ase_emergency_assist::host::intl::BrowserIntl;
 use ase_emergency_assist::host::render::Renderer;
 use ase_emergency_assist::host::tz::IntlTz;
@@ -242,6 +242,7 @@ fn emergency_view(ase: AseView, ping: PingView) -> View {
             prep: None,
         }),
         collapsed: false,
+        composer: None,
     }
 }
 
@@ -676,6 +677,7 @@ fn renderer_not_emergency_is_one_line() {
         problems: vec![],
         emergency: None,
         collapsed: true,
+        composer: None,
     };
     let height = renderer.render(view.clone()).unwrap();
     assert_eq!(
@@ -873,10 +875,10 @@ fn request_options_for_ticket_update_and_get() {
 fn response(status: u16, headers: &[(&str, &str)], text: &str, with_json: bool) -> HttpResponse {
     HttpResponse {
         status,
-        headers: headers
+        retry_after: headers
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
+            .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
+            .map(|(_, v)| v.to_string()),
         text: text.to_string(),
         json: if with_json {
             js_sys::JSON::parse(text).ok()
@@ -889,7 +891,7 @@ fn response(status: u16, headers: &[(&str, &str)], text: &str, with_json: bool) 
 #[wasm_bindgen_test]
 fn decode_response_by_expectation_and_status() {
     let org = r#"{"organization":{"id":5,"name":"Acme","organization_fields":{"ase_email":"maria@example.com","tier":3,"vip":true,"empty":null}}}"#;
-    match decode_response(Expect::Organization, &response(200, &[], org, true)) {
+    match decode_response(Expect::Organization, response(200, &[], org, true)) {
         Ok(Reply::Organization(dto)) => {
             assert_eq!(dto.organization.id, 5);
             assert_eq!(
@@ -907,9 +909,10 @@ fn decode_response_by_expectation_and_status() {
         }
         other => panic!("{other:?}"),
     }
-    // Without responseJSON the text is parsed.
-    let slack = r#"{"ok":false,"error":"channel_not_found"}"#;
-    match decode_response(Expect::Slack, &response(200, &[], slack, false)) {
+    // Without responseJSON the shell parses the text.
+    let slack =
+        js(r#"{"status":200,"responseText":"{\"ok\":false,\"error\":\"channel_not_found\"}"}"#);
+    match decode_settled(Expect::Slack, &slack) {
         Ok(Reply::Slack(dto)) => assert_eq!(
             (dto.ok, dto.error.as_deref()),
             (false, Some("channel_not_found"))
@@ -919,14 +922,14 @@ fn decode_response_by_expectation_and_status() {
     // 2xx with the wrong shape: Decode, carrying serde's message.
     match decode_response(
         Expect::Organization,
-        &response(200, &[], r#"{"organization":{"id":"five"}}"#, true),
+        response(200, &[], r#"{"organization":{"id":"five"}}"#, true),
     ) {
         Err(Failure::Decode { detail }) => assert!(detail.contains("invalid type"), "{detail}"),
         other => panic!("{other:?}"),
     }
     match decode_response(
         Expect::Ticket,
-        &response(201, &[], "<html>oops</html>", false),
+        response(201, &[], "<html>oops</html>", false),
     ) {
         Err(Failure::Decode { detail }) => assert!(detail.contains("not JSON"), "{detail}"),
         other => panic!("{other:?}"),
@@ -939,7 +942,7 @@ fn decode_response_by_expectation_and_status() {
         true,
     );
     assert_eq!(
-        decode_response(Expect::Slack, &limited),
+        decode_response(Expect::Slack, limited),
         Err(Failure::Http {
             status: 429,
             body: r#"{"ok":false,"error":"ratelimited"}"#.to_string(),
@@ -948,7 +951,7 @@ fn decode_response_by_expectation_and_status() {
     );
     let conflict = response(409, &[], r#"{"error":"UpdateConflict"}"#, true);
     assert_eq!(
-        decode_response(Expect::Ticket, &conflict),
+        decode_response(Expect::Ticket, conflict),
         Err(Failure::Http {
             status: 409,
             body: r#"{"error":"UpdateConflict"}"#.to_string(),
@@ -958,7 +961,7 @@ fn decode_response_by_expectation_and_status() {
 }
 
 fn decode_failure(expect: Expect, text: &str) -> String {
-    match decode_response(expect, &response(200, &[], text, true)) {
+    match decode_response(expect, response(200, &[], text, true)) {
         Err(Failure::Decode { detail }) => detail,
         other => panic!("{text}: {other:?}"),
     }
@@ -973,7 +976,7 @@ fn decoders_read_every_field_and_name_the_path_of_bad_data() {
         "messages":[{"ts":"1.1"},{"ts":"1.3","user":"U1","thread_ts":"1.1"}],
         "user":{"id":"U1","name":"maria","real_name":"Maria","deleted":false,"tz":null,
             "tz_offset":-18000,"profile":{"display_name":"m","real_name":"Maria L","email":"m@x.test"}}}"#;
-    let Ok(Reply::Slack(dto)) = decode_response(Expect::Slack, &response(200, &[], slack, true))
+    let Ok(Reply::Slack(dto)) = decode_response(Expect::Slack, response(200, &[], slack, true))
     else {
         panic!("slack answer not decoded");
     };
@@ -1002,7 +1005,7 @@ fn decoders_read_every_field_and_name_the_path_of_bad_data() {
     let comments = r#"{"comments":[{"id":1,"author_id":7,"body":"b","public":true,"created_at":"t"}],
         "next_page":"https://acme/p2"}"#;
     let Ok(Reply::Comments(dto)) =
-        decode_response(Expect::Comments, &response(200, &[], comments, true))
+        decode_response(Expect::Comments, response(200, &[], comments, true))
     else {
         panic!("comments not decoded");
     };
@@ -1010,7 +1013,7 @@ fn decoders_read_every_field_and_name_the_path_of_bad_data() {
     let paged = r#"{"comments":[{"id":1,"author_id":7}],"users":[{"id":7,"role":"agent","name":"A"}],
         "meta":{"has_more":true,"after_cursor":"xyz","before_cursor":null},"links":{"next":"/p"}}"#;
     let Ok(Reply::Comments(page)) =
-        decode_response(Expect::Comments, &response(200, &[], paged, true))
+        decode_response(Expect::Comments, response(200, &[], paged, true))
     else {
         panic!("cursor page not decoded");
     };
@@ -1081,7 +1084,7 @@ fn decoders_read_every_field_and_name_the_path_of_bad_data() {
         {"ts":"1.1","metadata":{"event_type":"deploy","event_payload":{"build":7}}},
         {"ts":"1.2","metadata":"not an object"},
         {"ts":"1.3","metadata":{"event_type":"ase_emergency","event_payload":{"ticket_id":201,"action":"root","nonce":"n"}}}]}"#;
-    let Ok(Reply::Slack(dto)) = decode_response(Expect::Slack, &response(200, &[], history, true))
+    let Ok(Reply::Slack(dto)) = decode_response(Expect::Slack, response(200, &[], history, true))
     else {
         panic!("a history with foreign metadata is readable");
     };
@@ -1093,21 +1096,21 @@ fn decoders_read_every_field_and_name_the_path_of_bad_data() {
         .collect();
     assert_eq!(kept, [None, None, Some(201)]);
     let paged = r#"{"ok":true,"messages":[],"has_more":true,"response_metadata":{"next_cursor":"dXNlcjpVMEc5V0ZYTlo="}}"#;
-    let Ok(Reply::Slack(page)) = decode_response(Expect::Slack, &response(200, &[], paged, true))
+    let Ok(Reply::Slack(page)) = decode_response(Expect::Slack, response(200, &[], paged, true))
     else {
         panic!("a history page with a cursor is readable");
     };
     assert_eq!(page.next_cursor(), Some("dXNlcjpVMEc5V0ZYTlo="));
     let last =
         r#"{"ok":true,"messages":[],"has_more":false,"response_metadata":{"next_cursor":""}}"#;
-    let Ok(Reply::Slack(page)) = decode_response(Expect::Slack, &response(200, &[], last, true))
+    let Ok(Reply::Slack(page)) = decode_response(Expect::Slack, response(200, &[], last, true))
     else {
         panic!("a last page is readable");
     };
     assert_eq!(page.next_cursor(), None);
     let org = r#"{"organization":{"id":5,"organization_fields":{"regions":["eu","us"],"lookup":[{"id":1}],"ase_email":"m@x.test"}}}"#;
     let Ok(Reply::Organization(dto)) =
-        decode_response(Expect::Organization, &response(200, &[], org, true))
+        decode_response(Expect::Organization, response(200, &[], org, true))
     else {
         panic!("an organization with a list field is readable");
     };
@@ -1129,6 +1132,25 @@ fn decoders_read_every_field_and_name_the_path_of_bad_data() {
         fields.get("ase_email"),
         Some(&FieldValueDto::Text("m@x.test".to_string()))
     );
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/host/shell.js")]
+extern "C" {
+    /// The shell's reduction of a settled `client.request`: `[status, text, json, retryAfter]`.
+    #[wasm_bindgen::prelude::wasm_bindgen(js_name = answerOf)]
+    fn answer_of(settled: &JsValue) -> js_sys::Array;
+}
+
+/// A settled `client.request` as the app reads it: reduced by the shell, decoded by the host.
+fn decode_settled(expect: Expect, settled: &JsValue) -> Result<Reply, Failure> {
+    let answer = answer_of(settled);
+    decode_answer(
+        expect,
+        answer.get(0).as_f64().unwrap() as u16,
+        answer.get(1).as_string().unwrap(),
+        answer.get(2),
+        answer.get(3).as_string(),
+    )
 }
 
 #[wasm_bindgen_test]
@@ -1399,7 +1421,7 @@ fn slack_answers_with_objects_or_strings_in_the_same_field_decode() {
         r#"{"ok":true,"user":"ase_bot","user_id":"U1","bot_id":"B1"}"#,
         r#"{"ok":true,"members":["U1","U2"],"response_metadata":{"next_cursor":""}}"#,
     ] {
-        let reply = decode_response(Expect::Slack, &response(200, &[], text, true));
+        let reply = decode_response(Expect::Slack, response(200, &[], text, true));
         assert!(
             matches!(reply, Ok(Reply::Slack(ref r)) if r.ok),
             "{text}: {reply:?}"
@@ -1407,10 +1429,16 @@ fn slack_answers_with_objects_or_strings_in_the_same_field_decode() {
     }
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/host/intl.js")]
+extern "C" {
+    /// `intl.js`'s reading of a `longOffset` name.
+    #[wasm_bindgen::prelude::wasm_bindgen(js_name = parseGmtOffset)]
+    fn parse_gmt_offset(name: &str) -> Option<i32>;
+}
+
 /// `Intl`'s `longOffset` names, in minutes east of UTC.
 #[wasm_bindgen_test]
 fn gmt_offset_names_parse() {
-    use ase_emergency_assist::host::tz::parse_gmt_offset;
     for (name, minutes) in [
         ("GMT", Some(0)),
         ("GMT+05:30", Some(330)),

@@ -178,8 +178,12 @@ fn parse_hhmm(s: &str) -> Result<u16, HoursError> {
     if !all_digits(h) || h.len() > 2 || !all_digits(m) || m.len() != 2 {
         return Err(bad());
     }
-    let h: u16 = h.parse().map_err(|_| bad())?;
-    let m: u16 = m.parse().map_err(|_| bad())?;
+    let number = |s: &str| {
+        super::text::whole_number(s)
+            .and_then(|n| u16::try_from(n).ok())
+            .ok_or_else(bad)
+    };
+    let (h, m) = (number(h)?, number(m)?);
     if m > 59 || h > 24 || (h == 24 && m != 0) {
         return Err(HoursError::OutOfRange(short_text(t)));
     }
@@ -226,7 +230,8 @@ impl fmt::Display for WorkingHours {
 }
 
 fn hhmm(min: u16) -> String {
-    format!("{:02}:{:02}", min / 60, min % 60)
+    let two = |n: u16| super::text::digits(u64::from(n), 2);
+    format!("{}:{}", two(min / 60), two(min % 60))
 }
 
 /// Wall-clock time somewhere, with the offset that was in force.

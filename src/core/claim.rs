@@ -46,7 +46,11 @@ impl Claim {
 
 /// The tag of a claim by `agent` at `now_ms`; `nonce` tells two tabs of one agent apart.
 pub fn tag(now_ms: i64, agent: u64, nonce: &str) -> String {
-    format!("{TAG_PREFIX}{}_{agent}_{nonce}", now_ms.div_euclid(1000))
+    format!(
+        "{TAG_PREFIX}{}_{}_{nonce}",
+        super::text::signed(now_ms.div_euclid(1000)),
+        super::text::digits(agent, 0)
+    )
 }
 
 /// The claim a tag stands for, if it is one.

@@ -4,6 +4,7 @@
 //! Invariant: this module never reads a clock; every instant is an argument. The date
 //! algorithms are Howard Hinnant's `days_from_civil` / `civil_from_days` (proleptic Gregorian
 //! calendar), exact for every year an `i32` holds.
+use super::text::digits;
 
 /// Milliseconds in a minute.
 pub const MS_PER_MINUTE: i64 = 60_000;
@@ -143,17 +144,37 @@ pub fn civil(ms: i64) -> Civil {
 /// past, so formatting never moves an instant forward).
 pub fn format_rfc3339(ms: i64) -> String {
     let c = civil(ms);
+    let two = |n: u8| digits(u64::from(n), 2);
     format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        c.year, c.month, c.day, c.hour, c.minute, c.second
+        "{}-{}-{}T{}:{}:{}Z",
+        year(c.year),
+        two(c.month),
+        two(c.day),
+        two(c.hour),
+        two(c.minute),
+        two(c.second)
     )
+}
+
+/// A year as four digits (or more), with a `-` before the common era.
+pub fn year(year: i32) -> String {
+    let text = digits(u64::from(year.unsigned_abs()), 4);
+    if year < 0 {
+        format!("-{text}")
+    } else {
+        text
+    }
 }
 
 /// A UTC offset in minutes as `"+05:30"`, `"-05:00"` or `"+00:00"`.
 pub fn format_offset(minutes: i32) -> String {
     let sign = if minutes < 0 { '-' } else { '+' };
     let abs = minutes.unsigned_abs();
-    format!("{sign}{:02}:{:02}", abs / 60, abs % 60)
+    format!(
+        "{sign}{}:{}",
+        digits(u64::from(abs / 60), 2),
+        digits(u64::from(abs % 60), 2)
+    )
 }
 
 /// Parses an RFC 3339 timestamp into milliseconds since the epoch.

@@ -66,8 +66,9 @@ pub fn format_ping_note(catalog: &Catalog, record: &PingRecord, ase_name: &str) 
 /// `2026-11-26 14:03 UTC`: notes are read in every timezone, so they state UTC.
 fn human_time_utc(catalog: &Catalog, at_ms: i64) -> String {
     let c = clock::civil(at_ms);
-    let date = format!("{:04}-{:02}-{:02}", c.year, c.month, c.day);
-    let time = format!("{:02}:{:02}", c.hour, c.minute);
+    let two = |n: u8| super::text::digits(u64::from(n), 2);
+    let date = format!("{}-{}-{}", clock::year(c.year), two(c.month), two(c.day));
+    let time = format!("{}:{}", two(c.hour), two(c.minute));
     catalog.render(k!("note.time_utc"), &[("date", &date), ("time", &time)])
 }
 
@@ -77,7 +78,7 @@ fn machine_line(record: &PingRecord) -> String {
         percent_encode(&record.channel),
         percent_encode(&record.thread_ts),
         percent_encode(&record.permalink),
-        record.by,
+        super::text::digits(record.by, 0),
         percent_encode(&record.by_name),
         clock::format_rfc3339(record.at_ms),
         percent_encode(&record.ase),
@@ -151,7 +152,7 @@ fn parse_machine_line(line: &str) -> Option<PingRecord> {
         channel: non_empty(fields.channel)?,
         thread_ts: non_empty(fields.thread_ts)?,
         permalink: non_empty(fields.permalink)?,
-        by: fields.by?.parse().ok()?,
+        by: super::text::whole_number(&fields.by?)?,
         by_name: fields.by_name.unwrap_or_default(),
         at_ms: clock::parse_rfc3339(&fields.at?)?,
         ase: non_empty(fields.ase)?,

@@ -191,7 +191,7 @@ pub fn validate(
         .as_ref()
         .map(|w| format_note(catalog, draft, w))
         .unwrap_or_default();
-    if body.chars().count() > MAX_NOTE_CHARS {
+    if text::longer_than(&body, MAX_NOTE_CHARS) {
         problems.push(Invalid::TooLong);
     }
     match problems.is_empty() {

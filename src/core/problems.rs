@@ -7,6 +7,7 @@ use super::locale::Intl;
 use super::request::{Failure, Outcome, Reply};
 use super::settings::{Expected, SettingProblem};
 use super::slack::SlackResponseDto;
+use super::text::digits;
 use super::text::{Catalog, Key, PluralKey};
 use super::view::Message;
 
@@ -85,11 +86,14 @@ impl Problems<'_> {
             ),
             (Service::Zendesk, Failure::Timeout { after_s }) => Message::with_detail(
                 c.get(k!("problems.zendesk.timeout")),
-                format!("no answer within {after_s} s"),
+                format!("no answer within {} s", digits(u64::from(*after_s), 0)),
             ),
             (Service::Slack(method), Failure::Timeout { after_s }) => Message::with_detail(
                 c.get(k!("problems.slack.timeout")),
-                format!("{method}: no answer within {after_s} s"),
+                format!(
+                    "{method}: no answer within {} s",
+                    digits(u64::from(*after_s), 0)
+                ),
             ),
             (
                 Service::Zendesk,
@@ -111,6 +115,7 @@ impl Problems<'_> {
                     _ => c.get(k!("problems.zendesk.refused")),
                 };
                 let error = zendesk_error_text(body);
+                let status = digits(u64::from(*status), 0);
                 let detail = match error.is_empty() {
                     true => format!("HTTP {status}"),
                     false => format!("HTTP {status}: {error}"),
@@ -130,7 +135,7 @@ impl Problems<'_> {
                     Some(error) => self.slack_error(method, &error, None),
                     None => Message::with_detail(
                         c.get(k!("problems.slack.http_status")),
-                        format!("{method}: HTTP {status}"),
+                        format!("{method}: HTTP {}", digits(u64::from(*status), 0)),
                     ),
                 }
             }

@@ -8,17 +8,20 @@
 //! the small values it needs of the others.
 //!
 //! Invariants:
-//! - A ticket that is not an emergency never produces a [`Request`].
+//! - A ticket that is not an emergency never produces a [`Request`], except the prep-note
+//!   form's save (and its read-back), which the agent asks for.
 //! - An answer reaches only the workflow that asked; unknown ids are ignored.
 //! - Every word shown comes from the [`Catalog`]; every value from Zendesk or Slack is untrusted
 //!   and handled without a panic.
 use super::detection::{self, MatchReason, TicketFacts};
 use super::locale::Intl;
+use super::prep::Draft;
 use super::problems;
 use super::settings;
 use super::text::Catalog;
 use super::view::{EmergencyView, Message, Phase, View};
 use super::workflow::ase_lookup::{self, AseLookup};
+use super::workflow::composer::{self, Ask, Composer};
 use super::workflow::context::{self, AccountContext};
 use super::workflow::ping::{self, AseFacts, Ping};
 use super::workflow::prep_notes::{self, PrepNotes};
@@ -36,6 +39,10 @@ pub struct Boot {
     /// Value of the configured custom field, when the emergency field rule is set
     /// (`ticket.customField:custom_field_<id>`, stringified: checkbox → "true"/"false").
     pub custom_field_value: Option<String>,
+    /// The ticket's organization's ASE field as ZAF gives it
+    /// (`ticket.organization.customField:<ase_org_field>`): the prep-note form shows when it
+    /// holds something.
+    pub ase_field_value: Option<String>,
     pub current_user: ZafUserDto,
     /// `currentUser.locale` (`de`, `pt-BR`), or English when the agent's strings could not be
     /// loaded; the host formats dates and numbers for it.
@@ -65,6 +72,7 @@ enum Route {
     Context(context::Step),
     Ping(ping::Step),
     Prep(prep_notes::Step),
+    Compose(composer::Step),
 }
 
 /// The workflows of an emergency; absent on any other ticket.
@@ -99,6 +107,8 @@ pub struct Sidebar {
     refresh_due: Option<i64>,
     /// When the sidebar started: the prep-notes search looks back from it.
     started_ms: i64,
+    /// The prep-note form (N3), on a ticket of an organization with an ASE, emergency or not.
+    composer: Option<Composer>,
 }
 
 /// The least time between two re-reads of the shared state on activation or a save.
@@ -141,8 +151,10 @@ impl Sidebar {
             refreshed_at: now_ms,
             refresh_due: None,
             started_ms: now_ms,
+            composer: None,
         };
         sidebar.detect(&boot.ticket, boot.custom_field_value.as_deref(), intl);
+        sidebar.ase_field(boot.ase_field_value.as_deref());
         sidebar
     }
 
@@ -204,9 +216,35 @@ impl Sidebar {
         &mut self,
         ticket: ZafTicketDto,
         custom_field_value: Option<String>,
+        ase_field_value: Option<String>,
         intl: &dyn Intl,
     ) {
         self.detect(&ticket, custom_field_value.as_deref(), intl);
+        self.ase_field(ase_field_value.as_deref());
+    }
+
+    /// The form is there while the organization has an ASE (a form with a save under way or a
+    /// draft's words stays: the host keeps the words, the core its save).
+    fn ase_field(&mut self, value: Option<&str>) {
+        let has_ase = value.is_some_and(|v| !v.trim().is_empty());
+        if has_ase && self.composer.is_none() {
+            self.composer = Some(Composer::default());
+        }
+    }
+
+    /// Preview, Save or Check of the prep-note form's `draft`, with the nonce the host kept.
+    pub fn compose(
+        &mut self,
+        ask: Ask,
+        draft: &Draft,
+        kept: Option<String>,
+        now_ms: i64,
+        intl: &dyn Intl,
+    ) {
+        if let Some(composer) = &mut self.composer {
+            composer.ask(ask, draft, kept, &self.ctx, now_ms, intl);
+        }
+        self.collect();
     }
 
     /// The app was activated or someone saved the ticket: on an emergency, re-read the shared
@@ -235,6 +273,10 @@ impl Sidebar {
             return;
         };
         let (_, route) = self.pending.swap_remove(index);
+        if let (Route::Compose(step), Some(composer)) = (route, &mut self.composer) {
+            composer.handle_reply(step, reply, &self.ctx, intl);
+            return self.collect();
+        }
         let Some(flows) = &mut self.flows else {
             return;
         };
@@ -243,6 +285,7 @@ impl Sidebar {
             Route::Ase(step) => flows.ase.handle_reply(step, reply, ctx, now_ms, intl),
             Route::Context(_) => flows.context.handle_reply(reply),
             Route::Prep(step) => flows.prep.handle_reply(step, reply, ctx),
+            Route::Compose(_) => {}
             Route::Ping(step) => {
                 let organization = flows.ase.organization_name(ctx);
                 let prep = flows
@@ -313,11 +356,18 @@ impl Sidebar {
     /// Moves what the workflows issued during the last input into the queue, tagging each
     /// request with a fresh id and the workflow its answer must go back to.
     fn collect(&mut self) {
-        let Some(flows) = self.flows.as_mut() else {
-            return;
-        };
         loop {
-            let (mut request, route) = if let Some((r, step)) = flows.ase.poll_request() {
+            let composed = self.composer.as_mut().and_then(Composer::poll_request);
+            let Some(flows) = self.flows.as_mut() else {
+                let Some((request, step)) = composed else {
+                    return;
+                };
+                self.issue(request, Route::Compose(step));
+                continue;
+            };
+            let (request, route) = if let Some((r, step)) = composed {
+                (r, Route::Compose(step))
+            } else if let Some((r, step)) = flows.ase.poll_request() {
                 (r, Route::Ase(step))
             } else if let Some((r, step)) = flows.context.poll_request() {
                 (r, Route::Context(step))
@@ -328,12 +378,17 @@ impl Sidebar {
             } else {
                 return;
             };
-            let id = self.next_id;
-            self.next_id = self.next_id.wrapping_add(1).max(1);
-            request.id = id;
-            self.pending.push((id, route));
-            self.queue.push(request);
+            self.issue(request, route);
         }
+    }
+
+    /// Queues `request` with a fresh id, remembering where its answer goes.
+    fn issue(&mut self, mut request: Request, route: Route) {
+        let id = self.next_id;
+        self.next_id = self.next_id.wrapping_add(1).max(1);
+        request.id = id;
+        self.pending.push((id, route));
+        self.queue.push(request);
     }
 
     /// What to show at `now_ms`; times and countdowns are derived here, never stored.
@@ -384,6 +439,17 @@ impl Sidebar {
             emergency,
             collapsed: self.phase == Phase::NotEmergency
                 && self.ctx.settings.hide_when_not_emergency,
+            composer: self.composer.as_ref().map(|composer| {
+                // A new draft's window is in the ASE's time: Slack's, else the viewer's (an
+                // ASE writes their own notes).
+                let zone = self
+                    .flows
+                    .as_ref()
+                    .and_then(|f| f.ase.settled())
+                    .and_then(|found| found.user.tz.clone())
+                    .unwrap_or_else(|| self.ctx.viewer_tz.clone());
+                composer.view(&self.ctx, &zone)
+            }),
         }
     }
 }
@@ -425,15 +491,21 @@ fn reason_text(c: &Catalog, reason: &MatchReason) -> String {
             c.render(k!("ui.reason.priority"), &[("priority", &name)])
         }
         MatchReason::Tag(tag) => c.render(k!("ui.reason.tag"), &[("tag", tag.as_str())]),
-        MatchReason::Form(form) => c.render(k!("ui.reason.form"), &[("form", &form.to_string())]),
+        MatchReason::Form(form) => c.render(
+            k!("ui.reason.form"),
+            &[("form", &super::text::digits(*form, 0))],
+        ),
         // A checkbox says "true": the agent reads "is checked" in their own words.
         MatchReason::Field { field_id, value } if value.eq_ignore_ascii_case("true") => c.render(
             k!("ui.reason.field_checked"),
-            &[("field", &field_id.to_string())],
+            &[("field", &super::text::digits(*field_id, 0))],
         ),
         MatchReason::Field { field_id, value } => c.render(
             k!("ui.reason.field"),
-            &[("field", &field_id.to_string()), ("value", value)],
+            &[
+                ("field", &super::text::digits(*field_id, 0)),
+                ("value", value),
+            ],
         ),
         MatchReason::Keyword(keyword) => {
             c.render(k!("ui.reason.keyword"), &[("keyword", keyword.as_str())])

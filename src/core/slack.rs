@@ -221,7 +221,35 @@ pub fn percent_decode(s: &str) -> String {
     }
     // Bytes that are not UTF-8 make the value unusable (empty), like any damaged machine line,
     // rather than carrying replacement characters (and their decoder) into the bundle.
-    String::from_utf8(out).unwrap_or_default()
+    utf8(&out).unwrap_or_default()
+}
+
+/// `bytes` as text when they are UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
+/// above U+10FFFF). A small decoder of its own: std's validator is 0.7 KB of the bundle.
+fn utf8(bytes: &[u8]) -> Option<String> {
+    let mut out = String::new();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let (len, mut c) = match b {
+            0..=0x7f => (1, u32::from(b)),
+            0xc2..=0xdf => (2, u32::from(b & 0x1f)),
+            0xe0..=0xef => (3, u32::from(b & 0x0f)),
+            0xf0..=0xf4 => (4, u32::from(b & 0x07)),
+            _ => return None,
+        };
+        for k in 1..len {
+            let next = bytes.get(i + k).filter(|n| *n & 0xc0 == 0x80)?;
+            c = c << 6 | u32::from(next & 0x3f);
+        }
+        let shortest = match len {
+            3 => 0x800,
+            4 => 0x1_0000,
+            _ => 0,
+        };
+        out.push(char::from_u32(c).filter(|_| c >= shortest)?);
+        i += len;
+    }
+    Some(out)
 }
 
 /// `https://slack.com/api/<method>?k=v&...` with every value percent-encoded.
@@ -270,7 +298,11 @@ pub struct PingFacts<'a> {
 /// `<https://{subdomain}.zendesk.com/agent/tickets/{id}|#{id}>`. The subdomain is reduced to the
 /// characters a Zendesk subdomain may hold, so it cannot break out of the link token.
 pub fn ticket_link(subdomain: &str, ticket_id: u64) -> String {
-    format!("<{}|#{ticket_id}>", ticket_url(subdomain, ticket_id))
+    format!(
+        "<{}|#{}>",
+        ticket_url(subdomain, ticket_id),
+        super::text::digits(ticket_id, 0)
+    )
 }
 
 /// The ticket's address in the agent interface; the subdomain keeps only its letters, digits

@@ -62,6 +62,8 @@ pub struct View {
     /// The app should stay collapsed: a non-emergency ticket with the
     /// "Collapse on non-emergency tickets" setting checked.
     pub collapsed: bool,
+    /// The prep-note form, on a ticket of an organization with an ASE.
+    pub composer: Option<ComposerView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -94,6 +96,38 @@ pub struct ContextView {
     pub less: String,
 }
 
+/// The prep-note composer (N3). The host draws its form once and keeps it (the agent types in
+/// it); each view refreshes only what follows the fields.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComposerView {
+    /// Where the host keeps the draft (`localStorage`): this account, ticket and agent.
+    pub key: String,
+    pub title: String,
+    /// The fields' labels, in [`crate::core::prep::Draft`]'s order (the host lays out the
+    /// controls: task, start, end, zone, then the five parts).
+    pub labels: Vec<String>,
+    /// The time zone a new draft starts with (the ASE's, else the viewer's).
+    pub zone: String,
+    pub preview_label: String,
+    pub save_label: String,
+    /// Why the draft cannot be saved yet, one line each.
+    pub invalid: Vec<String>,
+    /// The note as it will be saved.
+    pub preview: Option<String>,
+    /// Saving, saved, or why the save failed.
+    pub status: Option<Message>,
+    /// A save runs: Save is disabled.
+    pub busy: bool,
+    /// The nonce of this draft's save, for the host to keep with the draft before it is sent
+    /// (once `synced`: none means the draft keeps none).
+    pub nonce: Option<String>,
+    /// The core has seen the host's draft and its kept nonce.
+    pub synced: bool,
+    /// How many times the form's very text was saved: each new one, the host drops the draft
+    /// and empties the form.
+    pub clear: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ContextItem {
     pub label: String,
@@ -108,7 +142,7 @@ pub struct ContextItem {
 
 /// Whether an item's text is long enough to fold: over 280 characters or 4 lines.
 pub fn folds(text: &str) -> bool {
-    text.chars().count() > 280 || text.split('\n').nth(4).is_some()
+    super::text::longer_than(text, 280) || text.split('\n').nth(4).is_some()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -10,10 +10,13 @@ use super::http::{self, REQUEST_TIMEOUT_S};
 use super::intl::BrowserIntl;
 use super::render::Renderer;
 use super::zaf::GetResult;
-use super::{crash, js, strings, tz, HostError};
+use super::{crash, strings, tz, HostError};
+use crate::core::prep::Draft;
 use crate::core::sidebar::{Action, Boot, Expect, Failure, Sidebar};
-use crate::core::text::{self, Catalog};
+use crate::core::text::{self, digits, Catalog};
+use crate::core::workflow::composer::Ask;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 #[wasm_bindgen(module = "/src/host/shell.js")]
 extern "C" {
@@ -36,6 +39,7 @@ pub fn run(load_strings: js_sys::Function) {
         problems: Vec::new(),
         emergency: None,
         collapsed: false,
+        composer: None,
     };
     if let Err(e) = Renderer::for_app().and_then(|mut r| r.render(loading)) {
         log(e.detail());
@@ -44,6 +48,7 @@ pub fn run(load_strings: js_sys::Function) {
         catalog,
         boot: None,
         field_path: None,
+        ase_path: String::new(),
         running: None,
     };
     start(core, &load_strings);
@@ -63,6 +68,8 @@ pub struct Core {
     boot: Option<Boot>,
     /// `ticket.customField:custom_field_<id>` of the emergency field rule, if one is set.
     field_path: Option<String>,
+    /// `ticket.organization.customField:<ase_org_field>`: whether the organization has an ASE.
+    ase_path: String,
     running: Option<Running>,
 }
 
@@ -78,9 +85,8 @@ struct Running {
 #[wasm_bindgen]
 impl Core {
     /// A start-up failure before the core had data: `kind` 0, the ZAF SDK is missing or threw;
-    /// 1, the page is not inside Zendesk; else the ZAF call `call` failed with `error`.
-    pub fn fail(&self, kind: u32, call: String, error: JsValue) {
-        let detail = js::describe(&error);
+    /// 1, the page is not inside Zendesk; else the ZAF call `call` failed with `detail`.
+    pub fn fail(&self, kind: u32, call: String, detail: String) {
         self.show(match kind {
             0 => HostError::SdkMissing(detail),
             1 => HostError::NotInZendesk,
@@ -109,6 +115,10 @@ impl Core {
             Ok(boot) => {
                 self.field_path = custom_field_id(&boot.settings)
                     .map(|id| format!("ticket.customField:custom_field_{id}"));
+                let ase_field = crate::core::settings::parse_settings(&boot.settings)
+                    .0
+                    .ase_org_field;
+                self.ase_path = format!("ticket.organization.customField:{ase_field}");
                 self.boot = Some(boot);
                 true
             }
@@ -119,9 +129,21 @@ impl Core {
         }
     }
 
-    /// The custom field the shell reads with the ticket, if the emergency field rule is set.
-    pub fn field_path(&self) -> Option<String> {
-        self.field_path.clone()
+    /// What the shell reads with the ticket besides `ticket`, one path a line: the
+    /// organization's ASE field and, when the emergency field rule is set, its custom field.
+    pub fn paths(&self) -> String {
+        let mut paths = self.ase_path.clone();
+        if let Some(field) = &self.field_path {
+            paths.push('\n');
+            paths.push_str(field);
+        }
+        paths
+    }
+
+    /// The custom field's and the ASE field's values in a `client.get` answer.
+    fn fields(&self, data: &GetResult) -> (Option<String>, Option<String>) {
+        let field = self.field_path.as_deref().and_then(|p| data.field_text(p));
+        (field, data.field_text(&self.ase_path))
     }
 
     /// The strings file (`i18n/<file>.json`) of the agent's language; none for English.
@@ -130,9 +152,9 @@ impl Core {
         text::pick_locale(locale).map(str::to_string)
     }
 
-    /// Starts the sidebar with the custom field's `client.get` answer (or null) and the
+    /// Starts the sidebar with the `client.get` answer of [`Core::paths`] (or null) and the
     /// agent's strings (or null: English). `false` when there was nothing to start.
-    pub fn start(&mut self, field: JsValue, strings: JsValue, now: f64) -> bool {
+    pub fn start(&mut self, fields: JsValue, strings: JsValue, now: f64) -> bool {
         let Some(mut boot) = self.boot.take() else {
             return false;
         };
@@ -143,10 +165,7 @@ impl Core {
                 return false;
             }
         };
-        boot.custom_field_value = self
-            .field_path
-            .as_deref()
-            .and_then(|path| GetResult::from_js(field).field_text(path));
+        (boot.custom_field_value, boot.ase_field_value) = self.fields(&GetResult::from_js(fields));
         if !strings::localize(&mut self.catalog, &boot.locale, &strings) {
             boot.locale = "en".to_string();
         }
@@ -192,8 +211,8 @@ impl Core {
                     }
                     requests.push_str(&format!(
                         r#"{{"i":{},"t":{},"o":{options}}}"#,
-                        request.id,
-                        REQUEST_TIMEOUT_S * 1000
+                        digits(u64::from(request.id), 0),
+                        digits(u64::from(REQUEST_TIMEOUT_S) * 1000, 0)
                     ));
                 }
                 Err(e) => {
@@ -205,12 +224,28 @@ impl Core {
                 }
             }
         }
-        format!(r#"{{"h":{height},"w":{wake},"r":[{requests}]}}"#)
+        format!(
+            r#"{{"h":{},"w":{},"r":[{requests}]}}"#,
+            digits(u64::from(height), 0),
+            text::signed(wake)
+        )
     }
 
-    /// The answer to request `id`: `kind` 0, the promise resolved with `answer`; 1, it
-    /// rejected (or threw) with `answer`; 2, nothing settled in time.
-    pub fn reply(&mut self, id: u32, kind: u32, answer: JsValue, now: f64) {
+    /// The answer to request `id`: `kind` 2 when nothing settled in time; else what it settled
+    /// with, as the shell's `answerOf` reduces it (HTTP `status`, 0 for none with `text` saying
+    /// why; the body's `text` and `json`; `Retry-After`).
+    // Plain values across the JavaScript boundary: one argument each.
+    #[allow(clippy::too_many_arguments)]
+    pub fn reply(
+        &mut self,
+        id: u32,
+        kind: u32,
+        status: u16,
+        text: String,
+        json: JsValue,
+        retry_after: Option<String>,
+        now: f64,
+    ) {
         let Some(run) = &mut self.running else {
             return;
         };
@@ -222,43 +257,69 @@ impl Core {
             2 => Err(Failure::Timeout {
                 after_s: REQUEST_TIMEOUT_S,
             }),
-            _ => http::decode_settled(expect, &answer),
+            _ => http::decode_answer(expect, status, text, json, retry_after),
         };
         run.sidebar.handle_reply(id, outcome, now as i64, &run.intl);
     }
 
-    /// A click on the button with element id `button` (the shell has disabled it already).
-    pub fn click(&mut self, button: &str, now: f64) {
+    /// A click on the button with element id `button` (the shell has disabled it already), or
+    /// `prep-check`: the sidebar opened on a prep-note draft kept with a nonce. `draft`: the
+    /// prep-note form's values in [`Draft`]'s order (task, start, end, zone, then the five
+    /// parts) and last the nonce kept with the draft; null without a form.
+    pub fn click(&mut self, button: &str, draft: JsValue, now: f64) {
         let Some(run) = &mut self.running else {
             return;
         };
-        let action = match button {
-            "ping-button" => Action::Ping,
-            "retry-button" => Action::Retry,
-            "ase-retry-button" => Action::RetryLookup,
-            _ => return,
+        let (now, intl) = (now as i64, &run.intl);
+        let ask = match button {
+            "prep-preview-button" => Ask::Preview,
+            "prep-save-button" => Ask::Save,
+            "prep-check" => Ask::Check,
+            _ => {
+                let action = match button {
+                    "ping-button" => Action::Ping,
+                    "retry-button" => Action::Retry,
+                    "ase-retry-button" => Action::RetryLookup,
+                    _ => return,
+                };
+                // The next render must redraw even if the core ignores the click, or the
+                // button would stay disabled.
+                run.renderer.invalidate();
+                return run.sidebar.handle_action(action, now, intl);
+            }
         };
-        // The next render must redraw even if the core ignores the click, or the button
-        // would stay disabled.
-        run.renderer.invalidate();
-        run.sidebar.handle_action(action, now as i64, &run.intl);
+        let Some(values) = draft.dyn_ref::<js_sys::Array>() else {
+            return;
+        };
+        let text = |i: u32| values.get(i).as_string().unwrap_or_default();
+        let mut parts: [String; 5] = Default::default();
+        for (i, part) in parts.iter_mut().enumerate() {
+            *part = text(4 + i as u32);
+        }
+        let form = Draft {
+            task: text(0),
+            start: text(1),
+            end: text(2),
+            zone: text(3),
+            parts,
+        };
+        let kept = Some(text(9)).filter(|n| !n.is_empty());
+        run.sidebar.compose(ask, &form, kept, now, intl);
     }
 
     /// The ticket as the agent edits it (`client.get` of `ticket` and the custom field): the
     /// core detects again and, when `shared` (a save by anyone, the app shown again), re-reads
     /// the shared state. `false` when the answer could not be read (logged).
     pub fn ticket(&mut self, data: JsValue, shared: bool, now: f64) -> bool {
+        let data = GetResult::from_js(data);
+        let (field, ase_field) = self.fields(&data);
         let Some(run) = &mut self.running else {
             return false;
         };
-        let data = GetResult::from_js(data);
-        let field = self
-            .field_path
-            .as_deref()
-            .and_then(|path| data.field_text(path));
         match data.decode("ticket") {
             Ok(ticket) => {
-                run.sidebar.ticket_changed(ticket, field, &run.intl);
+                run.sidebar
+                    .ticket_changed(ticket, field, ase_field, &run.intl);
                 if shared {
                     run.sidebar.refresh(now as i64);
                 }

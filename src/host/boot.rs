@@ -35,6 +35,7 @@ pub fn decode_boot(
         ticket: data.decode("ticket")?,
         // An unknown field or an unset value is "no value"; the core judges whether that matters.
         custom_field_value,
+        ase_field_value: None,
         current_user: data.decode("currentUser")?,
         // Without a usable locale the agent reads English; that is no reason to stop.
         locale: data.decode("currentUser.locale").unwrap_or_default(),

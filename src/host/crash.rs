@@ -39,6 +39,7 @@ pub fn show_error(catalog: &Catalog, problems: Vec<Message>) {
         problems,
         emergency: None,
         collapsed: false,
+        composer: None,
     };
     match Renderer::for_app().and_then(|mut r| r.render(view)) {
         Ok(height) => super::app::resize(height),

@@ -100,7 +100,7 @@ impl<'a> At<'a> {
             }
             Key::Index(i) => {
                 out.push('[');
-                out.push_str(&i.to_string());
+                out.push_str(&crate::core::text::digits(u64::from(i), 0));
                 out.push(']');
             }
         }

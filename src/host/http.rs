@@ -6,7 +6,6 @@
 //! `Map` would arrive as `{}`, ZAF.md §8) and bodies are JSON text; the app only ever sends the
 //! `{{setting.slack_bot_token}}` placeholder, which the core put in the headers.
 use super::decode::decode;
-use super::js;
 use super::json;
 use super::HostError;
 use crate::core::sidebar::{Body, Expect, Failure, Reply, Request};
@@ -65,72 +64,35 @@ impl Serialize for Headers<'_> {
     }
 }
 
-/// A settled `client.request`, reduced to what the app reads.
+/// A settled `client.request` with an HTTP status, as the shell reduces it (`answerOf` in
+/// `shell.js`): the body's text, the body parsed (ZAF's `responseJSON`, else the text parsed),
+/// and the `Retry-After` header.
 #[derive(Debug, Clone)]
 pub struct HttpResponse {
     pub status: u16,
-    /// Header names lower-cased.
-    pub headers: Vec<(String, String)>,
     pub text: String,
-    /// `responseJSON` when ZAF already parsed the body.
+    /// The body as JSON; `None` when it is not JSON.
     pub json: Option<JsValue>,
-}
-
-impl HttpResponse {
-    /// Reads a complete response (`{status, headers, responseText, responseJSON}`) or a rejected
-    /// xhr-like object. `None` when there is no HTTP status (status 0 means no response either).
-    pub fn from_js(value: &JsValue) -> Option<HttpResponse> {
-        let status = js::number_field(value, "status")?;
-        if !(1.0..=999.0).contains(&status) || status.fract() != 0.0 {
-            return None;
-        }
-        let mut headers = Vec::new();
-        if let Some(h) = js::field(value, "headers") {
-            for (name, value) in js::entries(&h) {
-                if let Some(value) = value.as_string() {
-                    headers.push((name.to_ascii_lowercase(), value));
-                }
-            }
-        }
-        // A real jqXHR has no `headers` map, only `getResponseHeader`.
-        if headers.is_empty() {
-            if let Some(v) = js::call_string_method(value, "getResponseHeader", "Retry-After") {
-                headers.push(("retry-after".to_string(), v));
-            }
-        }
-        Some(HttpResponse {
-            status: status as u16,
-            headers,
-            text: js::string_field(value, "responseText").unwrap_or_default(),
-            json: js::field(value, "responseJSON"),
-        })
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
+    pub retry_after: Option<String>,
 }
 
 /// Decodes an answer by what the request expects: 2xx → the DTO (or `Failure::Decode` naming
 /// the path and what is wrong), anything else → `Failure::Http` with the body and `Retry-After` seconds.
-pub fn decode_response(expect: Expect, response: &HttpResponse) -> Result<Reply, Failure> {
+pub fn decode_response(expect: Expect, response: HttpResponse) -> Result<Reply, Failure> {
     if !(200..300).contains(&response.status) {
         return Err(Failure::Http {
             status: response.status,
-            body: response.text.clone(),
+            body: response.text,
             retry_after_s: response
-                .header("retry-after")
-                .and_then(|v| v.trim().parse().ok()),
+                .retry_after
+                .and_then(|v| crate::core::text::whole_number(v.trim()))
+                .and_then(|n| u32::try_from(n).ok()),
         });
     }
-    let json = match &response.json {
-        Some(json) => json.clone(),
-        None => js_sys::JSON::parse(&response.text).map_err(|e| Failure::Decode {
-            detail: format!("response is not JSON: {}", js::describe(&e)),
-        })?,
+    let Some(json) = response.json else {
+        return Err(Failure::Decode {
+            detail: "response is not JSON".to_string(),
+        });
     };
     let reply = match expect {
         Expect::Organization => decode(&json, "").map(Reply::Organization),
@@ -145,20 +107,28 @@ pub fn decode_response(expect: Expect, response: &HttpResponse) -> Result<Reply,
     })
 }
 
-/// Decodes whatever the `client.request` promise settled with, resolved or rejected.
-pub fn decode_settled(expect: Expect, settled: &JsValue) -> Result<Reply, Failure> {
-    match HttpResponse::from_js(settled) {
-        Some(response) => decode_response(expect, &response),
-        None if js::number_field(settled, "status") == Some(0.0) => Err(Failure::Transport {
-            detail: "no response (status 0)".to_string(),
-        }),
-        None => {
-            let detail = js::string_field(settled, "statusText")
-                .filter(|s| !s.is_empty() && s != "error")
-                .unwrap_or_else(|| js::describe(settled));
-            Err(Failure::Transport { detail })
-        }
+/// The shell's reduction of a settled `client.request`: `status` 0 is no HTTP answer, `text`
+/// then saying why.
+pub fn decode_answer(
+    expect: Expect,
+    status: u16,
+    text: String,
+    json: JsValue,
+    retry_after: Option<String>,
+) -> Result<Reply, Failure> {
+    if status == 0 {
+        return Err(Failure::Transport { detail: text });
     }
+    let json = (!json.is_undefined() && !json.is_null()).then_some(json);
+    decode_response(
+        expect,
+        HttpResponse {
+            status,
+            text,
+            json,
+            retry_after,
+        },
+    )
 }
 
 /// How long a request may take before the app stops waiting: Slack and Zendesk answer in

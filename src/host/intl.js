@@ -84,10 +84,11 @@ export class LocaleIntl {
     return safe(() => new Intl.DateTimeFormat(this.l, { timeZone: tz, month: 'short', day: 'numeric' }).format(ms));
   }
 
-  longOffset(tz, ms) {
+  // Minutes east of UTC of `tz` at `ms`, from its `longOffset` name; undefined for an unknown zone.
+  offsetMinutes(tz, ms) {
     const f = this.o(tz);
     const parts = (f && safe(() => f.formatToParts(ms))) || [];
-    return (parts.find((p) => p.type === 'timeZoneName') || {}).value;
+    return parseGmtOffset((parts.find((p) => p.type === 'timeZoneName') || {}).value);
   }
 
   // `spec`: "<n> <unit>" items joined by US ("2 hour", "5 minute").
@@ -126,4 +127,16 @@ export class LocaleIntl {
       : text.match(/[\p{L}\p{N}\p{M}]+/gu) || [];
     return words.join(US);
   }
+}
+
+/**
+ * Minutes east of UTC in a `longOffset` name: `GMT`, `GMT+05:30`, `GMT-08:00` (the minus may be
+ * U+2212) or `GMT+00:09:21` (a historical offset in seconds, rounded); undefined for anything else.
+ */
+export function parseGmtOffset(name) {
+  const m = /^GMT(?:([+\-\u2212])(\d\d?)(?::(\d\d?))?(?::(\d\d?))?)?$/.exec(String(name).trim());
+  if (!m) return undefined;
+  const [h, min, s] = [m[2], m[3], m[4]].map((v) => +(v || 0));
+  if (min > 59 || s > 59) return undefined;
+  return (m[1] === '+' || !m[1] ? 1 : -1) * (h * 60 + min + (s >= 30 ? 1 : 0));
 }

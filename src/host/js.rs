@@ -1,7 +1,7 @@
 //! Reading untyped JavaScript values: the few field accessors the ZAF and HTTP decoders share.
 //!
 //! Invariant: nothing here throws or panics; a missing or mistyped field is `None`.
-use js_sys::{Array, Function, Object, Reflect, JSON};
+use js_sys::{Array, Object, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// `value[key]`, or `None` when it is `undefined`, `null` or `value` is not an object.
@@ -13,14 +13,6 @@ pub(crate) fn field(value: &JsValue, key: &str) -> Option<JsValue> {
         Ok(v) if !v.is_undefined() && !v.is_null() => Some(v),
         _ => None,
     }
-}
-
-pub(crate) fn string_field(value: &JsValue, key: &str) -> Option<String> {
-    field(value, key).and_then(|v| v.as_string())
-}
-
-pub(crate) fn number_field(value: &JsValue, key: &str) -> Option<f64> {
-    field(value, key).and_then(|v| v.as_f64())
 }
 
 /// The own enumerable string keys of an object with their values (`Object.entries`).
@@ -39,29 +31,13 @@ pub(crate) fn entries(value: &JsValue) -> Vec<(String, JsValue)> {
     entries
 }
 
-/// Calls `value[name](arg)` when it is a function; `None` when absent, throwing or not a string.
-pub(crate) fn call_string_method(value: &JsValue, name: &str, arg: &str) -> Option<String> {
-    let function = field(value, name)?.dyn_into::<Function>().ok()?;
-    function
-        .call1(value, &JsValue::from_str(arg))
-        .ok()?
-        .as_string()
-}
-
-/// A short human description of a thrown or rejected value, for error messages and logs.
+/// A short description of a value ZAF gave where another was due, for error details: its JSON
+/// text (thrown values are described by the shell).
 pub(crate) fn describe(value: &JsValue) -> String {
-    if let Some(s) = value.as_string() {
-        return s;
-    }
-    let name = string_field(value, "name");
-    let message = string_field(value, "message");
-    match (name, message) {
-        (Some(n), Some(m)) => format!("{n}: {m}"),
-        (None, Some(m)) => m,
-        (Some(n), None) => n,
-        (None, None) => JSON::stringify(value)
+    value.as_string().unwrap_or_else(|| {
+        JSON::stringify(value)
             .ok()
             .and_then(|s| s.as_string())
-            .unwrap_or_else(|| "unknown error".to_string()),
-    }
+            .unwrap_or_else(|| "unknown value".to_string())
+    })
 }

@@ -2,29 +2,38 @@
 //! `render.js`, through their serde `Serialize` derives: a minimal serde serializer writing into
 //! a `String`, much smaller in the wasm bundle than a general one. It writes objects, arrays,
 //! strings, booleans, integers and null (and serde's internally tagged enums, as objects);
-//! floats and other shapes nothing sends are an error rather than a guess.
+//! floats and other shapes nothing sends stop the app rather than be guessed (see
+//! [`JsonError`]).
 //!
 //! Invariant: the output is valid JSON with every string escaped (quotes, backslashes and
 //! control characters), so untrusted text cannot change the document's structure.
 use serde::ser::{self, Impossible, Serialize};
 use std::fmt;
 
-/// Why a value could not be written as JSON.
+/// Writing JSON cannot fail: the type has no values, so the compiler drops every error path
+/// of the serde derives (a third of their code). The shapes the writer does not write (floats,
+/// bytes, tuple structs and variants, non-string map keys) are in no type the app writes; should
+/// one ever be, [`unwritable`] stops the app rather than write a guess.
 #[derive(Debug)]
-pub struct JsonError(String);
+pub enum JsonError {}
 
 impl fmt::Display for JsonError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+    fn fmt(&self, _f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {}
     }
 }
 
 impl std::error::Error for JsonError {}
 
 impl ser::Error for JsonError {
-    fn custom<T: fmt::Display>(msg: T) -> Self {
-        JsonError(msg.to_string())
+    fn custom<T: fmt::Display>(_msg: T) -> Self {
+        unwritable()
     }
+}
+
+/// A shape no type of the app has (see [`JsonError`]).
+fn unwritable() -> ! {
+    std::process::abort()
 }
 
 /// The JSON text of `value`.
@@ -36,10 +45,6 @@ pub fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String, JsonError> {
 
 struct Writer<'a> {
     out: &'a mut String,
-}
-
-fn unsupported(what: &str) -> JsonError {
-    JsonError(format!("cannot write {what} as JSON"))
 }
 
 /// `"s"` with JSON escapes.
@@ -134,11 +139,11 @@ impl<'a, 'b> ser::Serializer for &'b mut Writer<'a> {
     }
 
     fn serialize_f32(self, _v: f32) -> Result<(), JsonError> {
-        Err(unsupported("a float"))
+        unwritable()
     }
 
     fn serialize_f64(self, _v: f64) -> Result<(), JsonError> {
-        Err(unsupported("a float"))
+        unwritable()
     }
 
     fn serialize_char(self, v: char) -> Result<(), JsonError> {
@@ -152,7 +157,7 @@ impl<'a, 'b> ser::Serializer for &'b mut Writer<'a> {
     }
 
     fn serialize_bytes(self, _v: &[u8]) -> Result<(), JsonError> {
-        Err(unsupported("bytes"))
+        unwritable()
     }
 
     fn serialize_none(self) -> Result<(), JsonError> {
@@ -196,7 +201,7 @@ impl<'a, 'b> ser::Serializer for &'b mut Writer<'a> {
         _variant: &'static str,
         _value: &T,
     ) -> Result<(), JsonError> {
-        Err(unsupported("an enum variant"))
+        unwritable()
     }
 
     fn serialize_seq(self, _len: Option<usize>) -> Result<Compound<'a, 'b>, JsonError> {
@@ -217,7 +222,7 @@ impl<'a, 'b> ser::Serializer for &'b mut Writer<'a> {
         _name: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeTupleStruct, JsonError> {
-        Err(unsupported("a tuple struct"))
+        unwritable()
     }
 
     fn serialize_tuple_variant(
@@ -227,7 +232,7 @@ impl<'a, 'b> ser::Serializer for &'b mut Writer<'a> {
         _variant: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeTupleVariant, JsonError> {
-        Err(unsupported("an enum variant"))
+        unwritable()
     }
 
     fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'a, 'b>, JsonError> {
@@ -254,7 +259,7 @@ impl<'a, 'b> ser::Serializer for &'b mut Writer<'a> {
         _variant: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeStructVariant, JsonError> {
-        Err(unsupported("an enum variant"))
+        unwritable()
     }
 }
 
@@ -351,55 +356,55 @@ impl ser::Serializer for KeyWriter<'_> {
     }
 
     fn serialize_bool(self, _v: bool) -> Result<(), JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_i8(self, _v: i8) -> Result<(), JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_i16(self, _v: i16) -> Result<(), JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_i32(self, _v: i32) -> Result<(), JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_i64(self, _v: i64) -> Result<(), JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_u8(self, _v: u8) -> Result<(), JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_u16(self, _v: u16) -> Result<(), JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_u32(self, _v: u32) -> Result<(), JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_u64(self, _v: u64) -> Result<(), JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_f32(self, _v: f32) -> Result<(), JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_f64(self, _v: f64) -> Result<(), JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_char(self, _v: char) -> Result<(), JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_bytes(self, _v: &[u8]) -> Result<(), JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_none(self) -> Result<(), JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> Result<(), JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_unit(self) -> Result<(), JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_unit_struct(self, _name: &'static str) -> Result<(), JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_unit_variant(
         self,
@@ -423,20 +428,20 @@ impl ser::Serializer for KeyWriter<'_> {
         _variant: &'static str,
         _value: &T,
     ) -> Result<(), JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_tuple_struct(
         self,
         _name: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeTupleStruct, JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_tuple_variant(
         self,
@@ -445,17 +450,17 @@ impl ser::Serializer for KeyWriter<'_> {
         _variant: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeTupleVariant, JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_struct(
         self,
         _name: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeStruct, JsonError> {
-        Err(key_error())
+        unwritable()
     }
     fn serialize_struct_variant(
         self,
@@ -464,10 +469,6 @@ impl ser::Serializer for KeyWriter<'_> {
         _variant: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeStructVariant, JsonError> {
-        Err(key_error())
+        unwritable()
     }
-}
-
-fn key_error() -> JsonError {
-    JsonError("a JSON object key must be a string".to_string())
 }

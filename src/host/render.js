@@ -187,10 +187,117 @@ function ping(d, view, label) {
   }
 }
 
+// The prep-note form (N3): drawn once and then kept, since the agent is typing in it; each render
+// refreshes only what follows the fields (why it cannot be saved, the preview, the status) and
+// the Save button. The draft lives in localStorage under the view's key, so it survives closing
+// the sidebar, a reload and a failed save, with the nonce of its save (kept before the save is
+// sent: the core reads back for it before saving again). Where the browser denies the iframe
+// storage (third-party storage blocked), the draft lives as long as the page.
+const memory = new Map();
+const stored = (key) => {
+  try {
+    return JSON.parse(localStorage.getItem(key)) || {};
+  } catch {
+    return memory.get(key) || {};
+  }
+};
+const store = (key, draft) => {
+  memory.set(key, draft);
+  try {
+    if (draft) localStorage.setItem(key, JSON.stringify(draft));
+    else localStorage.removeItem(key);
+  } catch {
+    // Kept in `memory` only.
+  }
+};
+
+// The form's fields in the core's order (`Draft`: task, start, end, zone, then the five parts),
+// with their controls.
+const FIELDS = [
+  ['task', 'text'], ['start', 'datetime-local'], ['end', 'datetime-local'], ['zone', 'text'],
+  ['planned'], ['problems'], ['solutions'], ['context'], ['contacts'],
+];
+
+/** The fields of the form `box` by name, with the nonce kept with its draft. */
+function draftOf(box) {
+  const draft = { nonce: stored(box.dataset.key).nonce || '' };
+  for (const input of box.querySelectorAll('[data-name]')) draft[input.dataset.name] = input.value;
+  return draft;
+}
+
+/** The form's values in the core's order, then the kept nonce; null without a form. */
+export function formDraft(d) {
+  const box = d.getElementById('prep-composer');
+  if (!box) return null;
+  const draft = draftOf(box);
+  return FIELDS.map(([name]) => draft[name]).concat(draft.nonce);
+}
+
+/** Keeps what the form holds now (after each keystroke). */
+export function keepDraft(d) {
+  const box = d.getElementById('prep-composer');
+  if (box) store(box.dataset.key, draftOf(box));
+}
+
+function composer(d, c, label, box) {
+  if (!box || box.dataset.key !== c.key) {
+    box = el(d, 'details', 'prep-composer', 'composer');
+    box.dataset.key = c.key;
+    box.dataset.cleared = '0';
+    box.appendChild(el(d, 'summary', 'prep-composer-summary', '', c.title));
+    const form = el(d, 'div', 'prep-form', 'prep-form');
+    FIELDS.forEach(([name, kind], i) => {
+      const l = el(d, 'label', '', 'prep-label', c.labels[i]);
+      l.setAttribute('for', `prep-${name}`);
+      const input = el(d, kind ? 'input' : 'textarea', `prep-${name}`, 'prep-input');
+      if (kind) input.setAttribute('type', kind);
+      input.dataset.name = name;
+      form.append(l, input);
+    });
+    const actions = el(d, 'div', '', 'prep-actions');
+    actions.append(
+      button(d, 'prep-preview-button', 'button button-secondary', c.preview_label, false),
+      button(d, 'prep-save-button', 'button button-primary', c.save_label, false),
+    );
+    form.append(el(d, 'ul', 'prep-invalid', 'problems'), actions, el(d, 'p', 'prep-status', 'prep-status'));
+    const preview = el(d, 'pre', 'prep-preview', 'prep-preview');
+    preview.setAttribute('dir', 'auto');
+    form.appendChild(preview);
+    box.appendChild(form);
+    fill(box, stored(c.key), c.zone);
+  }
+  if (c.clear > +box.dataset.cleared) {
+    // Saved: the draft goes, and the form starts a new one.
+    box.dataset.cleared = String(c.clear);
+    store(c.key, null);
+    fill(box, {}, c.zone);
+  } else if (c.synced) {
+    const kept = stored(c.key);
+    if ((kept.nonce || '') !== (c.nonce || '')) store(c.key, { ...draftOf(box), nonce: c.nonce || '' });
+  }
+  box.querySelector('#prep-invalid').replaceChildren(...c.invalid.map((t) => el(d, 'li', '', '', t)));
+  const status = box.querySelector('#prep-status');
+  status.replaceChildren();
+  if (c.status) message(d, status, c.status, label, 'prep-details');
+  const preview = box.querySelector('#prep-preview');
+  preview.textContent = c.preview == null ? '' : c.preview;
+  preview.hidden = c.preview == null;
+  box.querySelector('#prep-save-button').disabled = c.busy;
+  box.querySelector('#prep-preview-button').disabled = false;
+  return box;
+}
+
+function fill(box, draft, zone) {
+  for (const input of box.querySelectorAll('[data-name]')) {
+    const name = input.dataset.name;
+    input.value = draft[name] != null ? draft[name] : name === 'zone' ? zone : '';
+  }
+}
+
 // What goes above the ping region and what below it. The ASE card, whose text changes with the
 // minute (and may wrap to another line), is below, so the Ping button never moves under the
 // agent's pointer.
-function content(d, view) {
+function content(d, view, kept) {
   const above = [el(d, 'h1', 'headline', 'headline', view.headline)];
   if (view.problems.length) {
     const ul = el(d, 'ul', 'problems', 'problems');
@@ -202,7 +309,8 @@ function content(d, view) {
     above.push(ul);
   }
   const e = view.emergency;
-  if (!e) return [above, []];
+  const form = view.composer ? [composer(d, view.composer, view.details_label, kept)] : [];
+  if (!e) return [above, form];
   if (e.reasons.length) {
     const ul = el(d, 'ul', 'reasons', 'reasons');
     for (const reason of e.reasons) ul.appendChild(el(d, 'li', '', '', reason));
@@ -213,12 +321,13 @@ function content(d, view) {
   if (e.ase_retry != null) card.appendChild(button(d, 'ase-retry-button', 'button button-secondary', e.ase_retry, false));
   const below = [card];
   for (const section of [e.prep, e.context]) if (section) below.push(context(d, section));
-  return [above, below];
+  return [above, below.concat(form)];
 }
 
 /**
  * Draws the view (`json`) into `root` and returns the content height in CSS pixels, for
- * `resize`. Everything but the ping's live region is drawn anew each time; the live region only
+ * `resize`. Everything but the ping's live region and the prep-note form is drawn anew each time
+ * (the form is drawn once, then only its messages change); the live region only
  * when the ping part changed or `force` (a fresh renderer, or a click disabled a button). Open
  * disclosures stay open and keyboard focus stays on the element with the same id; when focus
  * was in the ping region and that element is gone or disabled, it moves to the region's first
@@ -243,11 +352,19 @@ export function renderView(root, json, force) {
   root.setAttribute('data-collapsed', view.collapsed ? 'true' : 'false');
   if (view.phase === 'loading') root.setAttribute('aria-busy', 'true');
   else root.removeAttribute('aria-busy');
+  // The prep-note form stays where it is (never detached: the agent's focus and caret stay).
+  const kept = root.querySelector('#prep-composer');
   while (live.previousSibling) root.removeChild(live.previousSibling);
-  while (live.nextSibling) root.removeChild(live.nextSibling);
-  const [above, below] = content(d, view);
+  for (let node = live.nextSibling; node; ) {
+    const next = node.nextSibling;
+    if (node !== kept) root.removeChild(node);
+    node = next;
+  }
+  const [above, below] = content(d, view, kept);
   for (const node of above) root.insertBefore(node, live);
-  for (const node of below) root.appendChild(node);
+  const anchor = kept && below.includes(kept) ? kept : null;
+  if (kept && !anchor) kept.remove();
+  for (const node of below) if (node !== kept) root.insertBefore(node, anchor);
 
   const pingView = view.emergency ? view.emergency.ping : null;
   const key = JSON.stringify(pingView);

@@ -22,9 +22,11 @@ const EDIT_EVENTS = [
   'ticket.organization.changed',
 ];
 // The buttons whose click goes to the core (the copy button is the shell's own).
-const ACTIONS = ['ping-button', 'retry-button', 'ase-retry-button'];
+const ACTIONS = ['ping-button', 'retry-button', 'ase-retry-button', 'prep-preview-button', 'prep-save-button'];
 // How often the view is redrawn, so the ASE's local time stays current.
 const TICK_MS = 30000;
+
+import { formDraft, keepDraft } from './render.js';
 
 let client;
 
@@ -57,6 +59,45 @@ export function send(zaf, options, ms) {
   });
 }
 
+/** A thrown or rejected value in words, for the error panel's details. */
+const describe = (e) => {
+  try {
+    return typeof e == 'string' ? e : e && e.message ? `${e.name}: ${e.message}` : JSON.stringify(e) || String(e);
+  } catch {
+    return 'unknown error';
+  }
+};
+
+/**
+ * What the core reads of a settled `client.request` (ZAF's complete response, or a rejected
+ * xhr-like object): `[status, text, json, retryAfter]`, the body parsed when ZAF did not; status
+ * 0 when there was no HTTP answer, the text then saying why.
+ */
+export function answerOf(a) {
+  const status = a && a.status;
+  if (!(status >= 1 && status <= 999 && status % 1 == 0)) {
+    const why = a && a.statusText;
+    return [0, status === 0 ? 'no response (status 0)' : why && why != 'error' ? why : describe(a)];
+  }
+  const text = typeof a.responseText == 'string' ? a.responseText : '';
+  const headers = a.headers || {};
+  let json = a.responseJSON;
+  let retry;
+  try {
+    json = json == null ? JSON.parse(text) : json;
+  } catch {
+    // Not JSON: the core says so when it expected JSON.
+  }
+  for (const name in headers) if (name.toLowerCase() == 'retry-after') retry = headers[name];
+  // A real jqXHR has no `headers` map, only `getResponseHeader`.
+  try {
+    if (!Object.keys(headers).length) retry = a.getResponseHeader('Retry-After');
+  } catch {
+    // No header, then.
+  }
+  return [status, text, json, retry == null ? undefined : `${retry}`];
+}
+
 /**
  * Starts the app: `core` is a fresh `Core`; `loadStrings(file)` resolves with the strings array
  * of `i18n/<file>.json`, or null when it fails or is slow (the app then stays in English).
@@ -80,9 +121,9 @@ export async function start(core, loadStrings) {
     // The init callback fires on `app.registered`.
     client = ZAFClient.init(registered);
   } catch (e) {
-    return call(() => core.fail(0, '', e));
+    return call(() => core.fail(0, '', describe(e)));
   }
-  if (!client || typeof client !== 'object') return call(() => core.fail(1, '', null));
+  if (!client || typeof client !== 'object') return call(() => core.fail(1, '', ''));
 
   // A ZAF call whose rejection (or throw) carries the call's name, for the error panel.
   const zaf = (name, f) => {
@@ -92,7 +133,7 @@ export async function start(core, loadStrings) {
       return Promise.reject([name, e]);
     }
   };
-  let path;
+  let paths = [];
   try {
     await ready;
     const reading = zaf('get', () => client.get(BOOT_PATHS));
@@ -100,26 +141,33 @@ export async function start(core, loadStrings) {
     const metadata = await zaf('metadata', () => client.metadata());
     const data = await reading;
     if (!call(() => core.boot(metadata, data))) return;
-    path = call(() => core.field_path());
+    paths = (call(() => core.paths()) || '').split('\n');
     const file = call(() => core.strings_file());
-    const [field, strings] = await Promise.all([
-      path && zaf('get', () => client.get([path])),
+    const [fields, strings] = await Promise.all([
+      zaf('get', () => client.get(paths)),
       file &&
         Promise.resolve(file)
           .then(loadStrings)
           .catch((e) => console.warn('strings unavailable, using English', e)),
     ]);
-    if (!call(() => core.start(field, strings, Date.now()))) return;
+    if (!call(() => core.start(fields, strings, Date.now()))) return;
   } catch (e) {
-    return call(() => (Array.isArray(e) ? core.fail(2, e[0], e[1]) : core.fail(2, 'start', e)));
+    return call(() => (Array.isArray(e) ? core.fail(2, e[0], describe(e[1])) : core.fail(2, 'start', describe(e))));
   }
 
   // Renders, resizes, re-arms the wake-up the core asked for, and sends its requests.
   let height = 0;
   let wake;
+  let checked = false;
   const pump = () => {
     const out = call(() => JSON.parse(core.pump(Date.now())));
     if (!out) return;
+    // A prep-note draft kept with a nonce: its save may have landed before the page went away.
+    const draft = !checked && formDraft(document);
+    if (draft) {
+      checked = true;
+      if (draft[draft.length - 1]) return click('prep-check');
+    }
     if (out.h && out.h !== height) resize((height = out.h));
     clearTimeout(wake);
     if (out.w >= 0) {
@@ -130,10 +178,15 @@ export async function start(core, loadStrings) {
     }
     for (const r of out.r) {
       send(client, r.o, r.t).then(([kind, answer]) => {
-        call(() => core.reply(r.i, kind, answer, Date.now()));
+        const [status, text, json, retry] = answerOf(answer);
+        call(() => core.reply(r.i, kind, status, text, json, retry, Date.now()));
         pump();
       });
     }
+  };
+  const click = (id) => {
+    call(() => core.click(id, formDraft(document), Date.now()));
+    pump();
   };
   pump();
 
@@ -149,7 +202,7 @@ export async function start(core, loadStrings) {
     do {
       again = false;
       try {
-        const data = await client.get(path ? ['ticket', path] : ['ticket']);
+        const data = await client.get(['ticket', ...paths]);
         const refresh = shared;
         shared = false;
         if (!call(() => core.ticket(data, refresh, Date.now()))) shared = shared || refresh;
@@ -165,7 +218,9 @@ export async function start(core, loadStrings) {
   SHARED_EVENTS.forEach((name) => client.on(name, onShared));
   EDIT_EVENTS.forEach((name) => client.on(name, onEdited));
   // `ticket.customField:custom_field_<id>` changes as `ticket.custom_field_<id>.changed`.
-  if (path) client.on(`${path.replace('customField:', '')}.changed`, onEdited);
+  for (const path of paths) {
+    if (path.startsWith('ticket.customField:')) client.on(`${path.replace('customField:', '')}.changed`, onEdited);
+  }
 
   document.getElementById('app')?.addEventListener('click', (event) => {
     const button = event.target instanceof Element && event.target.closest('button');
@@ -174,9 +229,10 @@ export async function start(core, loadStrings) {
     if (!ACTIONS.includes(button.id) || button.disabled) return;
     // Disabled first, synchronously: a second click of a double click finds nothing to do.
     button.disabled = true;
-    call(() => core.click(button.id, Date.now()));
-    pump();
+    click(button.id);
   });
+  // Every keystroke in the prep-note form is kept at once.
+  document.getElementById('app')?.addEventListener('input', () => keepDraft(document));
   setInterval(pump, TICK_MS);
 }
 

@@ -23,8 +23,8 @@ extern "C" {
     pub(crate) fn offset_name(this: &LocaleIntl, ms: f64, tz: &str) -> Option<String>;
     #[wasm_bindgen(method)]
     pub(crate) fn date(this: &LocaleIntl, ms: f64, tz: &str) -> Option<String>;
-    #[wasm_bindgen(method, js_name = longOffset)]
-    fn long_offset(this: &LocaleIntl, tz: &str, ms: f64) -> Option<String>;
+    #[wasm_bindgen(method, js_name = offsetMinutes)]
+    fn offset_minutes_js(this: &LocaleIntl, tz: &str, ms: f64) -> Option<i32>;
     #[wasm_bindgen(method)]
     pub(crate) fn duration(this: &LocaleIntl, spec: &str) -> String;
     #[wasm_bindgen(method)]
@@ -71,44 +71,7 @@ impl TzOffsets for IntlTz {
     }
 }
 
-/// The offset of `tz` at `utc_ms`, from its `longOffset` name.
+/// The offset of `tz` at `utc_ms`, from its `longOffset` name (read by `intl.js`).
 pub(crate) fn offset_minutes(js: &LocaleIntl, tz: &str, utc_ms: i64) -> Option<i32> {
-    parse_gmt_offset(&js.long_offset(tz, utc_ms as f64)?)
-}
-
-/// `GMT`, `GMT+05:30`, `GMT-08:00` or `GMT+00:09:21` (a historical offset in seconds, rounded)
-/// in minutes east of UTC.
-pub fn parse_gmt_offset(name: &str) -> Option<i32> {
-    let rest = name.trim().strip_prefix("GMT")?;
-    let mut bytes = rest.bytes();
-    let sign = match bytes.next() {
-        None => return Some(0),
-        Some(b'+') => 1,
-        Some(b'-') | Some(0xE2) => -1,
-        _ => return None,
-    };
-    // U+2212 (minus sign) is three bytes, E2 88 92: skip its tail.
-    if rest.as_bytes().first() == Some(&0xE2) {
-        bytes.next();
-        bytes.next();
-    }
-    let mut fields = [0i32; 3];
-    let mut index = 0;
-    let mut digits = 0;
-    for b in bytes {
-        match b {
-            b'0'..=b'9' if digits < 2 => {
-                fields[index] = fields[index] * 10 + i32::from(b - b'0');
-                digits += 1;
-            }
-            b':' if index < 2 && digits > 0 => {
-                index += 1;
-                digits = 0;
-            }
-            _ => return None,
-        }
-    }
-    let [hours, minutes, seconds] = fields;
-    (digits > 0 && minutes < 60 && seconds < 60)
-        .then(|| sign * (hours * 60 + minutes + i32::from(seconds >= 30)))
+    js.offset_minutes_js(tz, utc_ms as f64)
 }

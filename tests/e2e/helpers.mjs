@@ -42,6 +42,10 @@ export async function launch() {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      // Debian's Chromium blocks third-party storage by default (the third-party cookie
+      // phase-out Google's Chrome did not ship); the app's iframe is third-party to Zendesk's
+      // page, as here, so its prep-note drafts need the storage Chrome gives it.
+      '--disable-features=TrackingProtection3pcd',
     ],
   });
   // A fresh Chromium's first app load has, rarely, outlasted a test's 30 s deadline in the full

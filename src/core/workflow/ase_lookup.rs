@@ -89,7 +89,10 @@ impl AseLookup {
     fn restart(&mut self, ctx: &Context) {
         self.state = match ctx.ticket.organization {
             Some((org_id, _)) => {
-                let url = format!("/api/v2/organizations/{org_id}");
+                let url = format!(
+                    "/api/v2/organizations/{}",
+                    crate::core::text::digits(org_id, 0)
+                );
                 let request = Request::zendesk(Method::Get, url, None, Expect::Organization);
                 self.out.push(request, Step::Organization);
                 State::Loading

@@ -7,6 +7,7 @@
 //! through the small values the sidebar hands it (the ticket record in [`Context`], the found
 //! ASE). Adding a workflow touches the router (`sidebar.rs`) and one new file.
 pub mod ase_lookup;
+pub mod composer;
 pub mod context;
 pub mod ping;
 pub mod prep_notes;
@@ -91,7 +92,7 @@ impl Context {
 
     /// `/api/v2/tickets/<id>`: the ticket's reads and updates.
     pub fn ticket_url(&self) -> String {
-        format!("/api/v2/tickets/{}", self.ticket.id)
+        format!("/api/v2/tickets/{}", super::text::digits(self.ticket.id, 0))
     }
 
     /// A page of the ticket's comments, newest first, with their authors (`include=users`, to
@@ -99,7 +100,7 @@ impl Context {
     pub fn comments_url(&self, after: Option<&str>) -> String {
         let mut url = format!(
             "/api/v2/tickets/{}/comments?sort_order=desc&include=users&page%5Bsize%5D=100",
-            self.ticket.id
+            super::text::digits(self.ticket.id, 0)
         );
         if let Some(cursor) = after {
             url.push_str("&page%5Bafter%5D=");
@@ -130,4 +131,31 @@ impl<S> Outbox<S> {
     pub fn pop(&mut self) -> Option<(Request, S)> {
         (!self.queue.is_empty()).then(|| self.queue.remove(0))
     }
+}
+
+/// A nonce for one ping run (its metadata and claim) or one prep-note save: different per
+/// ticket, agent, moment and page (the host's random `seed`), and free of personal data (Slack metadata is
+/// workspace-visible). 16 hex digits.
+pub fn nonce(ctx: &Context, now_ms: i64) -> String {
+    // FNV-1a, 64 bit.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let digits = super::text::digits;
+    let input = format!(
+        "{}:{}:{}:{}",
+        digits(ctx.ticket.id, 0),
+        super::text::signed(now_ms),
+        digits(ctx.viewer.id, 0),
+        digits(ctx.seed, 0)
+    );
+    for b in input.bytes() {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let mut hex = String::new();
+    for shift in (0..16).rev() {
+        hex.push(char::from(
+            b"0123456789abcdef"[(hash >> (shift * 4)) as usize & 15],
+        ));
+    }
+    hex
 }

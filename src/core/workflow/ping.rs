@@ -15,7 +15,7 @@
 //!   are dropped.
 //! - The note is written only after both Slack messages exist; it releases the claim.
 use super::ase_lookup::{ase_name, slack_handle, FoundAse, Presence};
-use super::{Context, Outbox};
+use super::{nonce, Context, Outbox};
 use crate::core::availability;
 use crate::core::claim::{self, Claim};
 use crate::core::clock;
@@ -1119,18 +1119,4 @@ fn is_ambiguous(reply: &Outcome) -> bool {
                 ..
             })
     )
-}
-
-/// A nonce for the metadata and the claim of one ping run: different per ticket, agent, moment
-/// and page (the host's random `seed`), and free of personal data (Slack metadata is
-/// workspace-visible). 16 hex digits.
-fn nonce(ctx: &Context, now_ms: i64) -> String {
-    // FNV-1a, 64 bit.
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let input = format!("{}:{now_ms}:{}:{}", ctx.ticket.id, ctx.viewer.id, ctx.seed);
-    for b in input.bytes() {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{hash:016x}")
 }

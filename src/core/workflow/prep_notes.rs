@@ -66,7 +66,8 @@ pub struct PrepNotes {
 /// `/api/v2/tickets/<id>/comments`, newest first, with authors, by cursor.
 fn comments_url(ticket: u64, after: Option<&str>) -> String {
     let mut url = format!(
-        "/api/v2/tickets/{ticket}/comments?sort_order=desc&include=users&page%5Bsize%5D=100"
+        "/api/v2/tickets/{}/comments?sort_order=desc&include=users&page%5Bsize%5D=100",
+        text::digits(ticket, 0)
     );
     if let Some(cursor) = after {
         url.push_str("&page%5Bafter%5D=");
@@ -82,11 +83,12 @@ pub fn search_url(org_id: u64, tag: &str, since_ms: i64) -> String {
     // MAX_TICKETS, as the emergency's own ticket may be among them.
     let since = clock::format_rfc3339(since_ms);
     format!(
-        "/api/v2/search?query=type%3Aticket%20organization%3A{org_id}%20tags%3A{}%20created%3E%3D{}\
+        "/api/v2/search?query=type%3Aticket%20organization%3A{}%20tags%3A{}%20created%3E%3D{}\
          &sort_by=created_at&sort_order=desc&per_page={}",
+        text::digits(org_id, 0),
         percent_encode(tag),
         since.get(..10).unwrap_or_default(),
-        MAX_TICKETS + 1,
+        text::digits(MAX_TICKETS as u64 + 1, 0),
     )
 }
 
