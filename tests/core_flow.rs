@@ -607,8 +607,16 @@ impl Server {
             }
             (Method::Get, ["search"]) => {
                 assert_eq!(request.expect, Expect::Search);
+                let (_, query) = split_url(&request.url);
+                let ours = format!("organization:{ORG} ");
                 let mut results = Vec::new();
-                for (id, _) in &self.tagged {
+                // The tagged tickets are the world organization's.
+                let tagged = if query["query"].contains(&ours) {
+                    self.tagged.as_slice()
+                } else {
+                    &[]
+                };
+                for (id, _) in tagged {
                     results.push(SearchResultDto {
                         id: *id,
                         subject: None,
@@ -3442,6 +3450,58 @@ fn prep_notes_show_the_one_planned_now_first_and_reach_the_slack_root() {
         root.contains("\nPrep note for this time (<https://acme.zendesk.com/agent/tickets/205|#205>): ETL backfill &lt;b&gt;&amp;&lt;/b&gt;, 2026-11-26 12:00–16:00 UTC\nPossible problems: Dashboards lag &lt;!channel&gt;\nSuggested solutions: Pause the refresh: https://runbook.example/etl"),
         "{root}"
     );
+}
+
+/// The organization changes while its prep-notes search is under way: the late answer is the
+/// old organization's and is dropped; the new organization's finder shows what it finds (here,
+/// nothing), never the old one's notes.
+#[test]
+fn a_late_prep_notes_answer_of_the_previous_organization_is_dropped() {
+    let note = CommentDto {
+        id: 9001,
+        author_id: 101,
+        body: "Prep note (ASE): ETL backfill\nWindow: 2026-11-26 12:00-16:00 UTC".into(),
+        public: false,
+        created_at: "2026-11-25T18:00:00Z".into(),
+    };
+    let mut server = Server::new();
+    server.tagged = vec![(205, vec![note])];
+    let mut h = Harness::new(
+        server,
+        boot(settings(json!({})), ticket(json!({})), olivia()),
+    );
+    // The start-up reads leave; none is answered yet.
+    let mut held = Vec::new();
+    while let Some(request) = h.sidebar.poll_request() {
+        held.push(request);
+    }
+    assert!(
+        held.iter().any(|r| r.url.starts_with("/api/v2/search")),
+        "{held:?}"
+    );
+    h.sidebar.ticket_changed(
+        ticket(json!({"organization": {"id": 77, "name": "Initech"}})),
+        None,
+        None,
+        &Tz,
+    );
+    for request in held {
+        let reply = h.server.answer(&request);
+        h.sidebar.handle_reply(request.id, reply, h.now, &Tz);
+    }
+    h.run();
+    let tagged_reads = h
+        .server
+        .log
+        .iter()
+        .filter(|l| l.starts_with("GET /api/v2/tickets/205/"))
+        .count();
+    assert_eq!(
+        tagged_reads, 0,
+        "the old search's tickets are not read: {:#?}",
+        h.server.log
+    );
+    assert!(h.view().emergency.expect("emergency").prep.is_none());
 }
 
 // ---- The prep-note form (N3) ----

@@ -951,6 +951,64 @@ fn settings_problems_name_the_setting_and_fall_back() {
     check_settings(r#"{"emergency_priorities": "asap", "emergency_form_ids": "x", "working_hours": "always", "hide_when_not_emergency": "maybe"}"#, r#"channel= prio=urgent tags=emergency forms= field=- kw= org=ase_email hours=Mon-Fri 09:00-17:00 hide=true | missing slack_channel_id | invalid emergency_priorities "asap" priorities | invalid emergency_form_ids "x" number_list | invalid working_hours "always" working_hours | invalid hide_when_not_emergency "maybe" checkbox"#);
 }
 
+/// The prep-note settings (N2, N3): the tag, folded to lower case, and the look-back days,
+/// 1 to 90; empty is the default; anything else names the setting and falls back.
+#[test]
+fn prep_note_settings_default_validate_and_fall_back() {
+    let parse = |extra: &str| {
+        let json = format!(r#"{{"slack_channel_id": "C0123ABCD"{extra}}}"#);
+        let raw: RawSettings = serde_json::from_str(&json).expect("settings");
+        let (s, problems) = parse_settings(&raw);
+        let problems: Vec<String> = problems
+            .iter()
+            .map(|p| match p {
+                SettingProblem::Invalid {
+                    setting, expected, ..
+                } => format!("{setting}:{}", expected.key()),
+                SettingProblem::Missing { setting } => format!("missing {setting}"),
+            })
+            .collect();
+        (s.prep_tag, s.prep_lookback_days, problems.join(" "))
+    };
+    let ok = |tag: &str, days: i64| (tag.to_string(), days, String::new());
+    assert_eq!(parse(""), ok("ase_prep_note", 14));
+    assert_eq!(
+        parse(r#", "prep_note_tag": " ASE-Prep ", "prep_lookback_days": 90"#),
+        ok("ase-prep", 90)
+    );
+    assert_eq!(
+        parse(r#", "prep_note_tag": "", "prep_lookback_days": "  ""#),
+        ok("ase_prep_note", 14)
+    );
+    assert_eq!(
+        parse(r#", "prep_lookback_days": "1""#),
+        ok("ase_prep_note", 1)
+    );
+    for days in ["0", "91", "-3", "1.5", "\"two\""] {
+        assert_eq!(
+            parse(&format!(r#", "prep_lookback_days": {days}"#)),
+            (
+                "ase_prep_note".to_string(),
+                14,
+                "prep_lookback_days:days".to_string()
+            ),
+            "{days}"
+        );
+    }
+    for tag in ["two words", "tag:x", "\"quoted\"", "a*"] {
+        let json = serde_json::to_string(tag).expect("json");
+        assert_eq!(
+            parse(&format!(r#", "prep_note_tag": {json}"#)),
+            (
+                "ase_prep_note".to_string(),
+                14,
+                "prep_note_tag:tag".to_string()
+            ),
+            "{tag}"
+        );
+    }
+}
+
 #[test]
 fn settings_never_panic_and_clip_hostile_values() {
     let long = "é".repeat(500);

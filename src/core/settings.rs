@@ -292,21 +292,23 @@ pub fn parse_settings(raw: &RawSettings) -> (Settings, Vec<SettingProblem>) {
         _ => defaults::PREP_NOTE_TAG.to_string(),
     };
 
-    let prep_lookback_days = match text(raw, names::PREP_LOOKBACK_DAYS) {
-        None => defaults::PREP_LOOKBACK_DAYS,
-        Some(s) => match super::text::whole_number(s.trim()) {
-            Some(days @ 1..=90) => days as i64, // MAX_LOOKBACK_DAYS
-            _ => {
-                invalid(
-                    &mut problems,
-                    names::PREP_LOOKBACK_DAYS,
-                    s.trim(),
-                    Expected::Days,
-                );
-                defaults::PREP_LOOKBACK_DAYS
-            }
-        },
-    };
+    // A cleared number setting may arrive as empty text: the default, as for the tag.
+    let prep_lookback_days =
+        match text(raw, names::PREP_LOOKBACK_DAYS).filter(|s| !s.trim().is_empty()) {
+            None => defaults::PREP_LOOKBACK_DAYS,
+            Some(s) => match super::text::whole_number(s.trim()) {
+                Some(days @ 1..=90) => days as i64, // MAX_LOOKBACK_DAYS
+                _ => {
+                    invalid(
+                        &mut problems,
+                        names::PREP_LOOKBACK_DAYS,
+                        s.trim(),
+                        Expected::Days,
+                    );
+                    defaults::PREP_LOOKBACK_DAYS
+                }
+            },
+        };
 
     let working_hours = match text(raw, names::WORKING_HOURS) {
         None => WorkingHours::default(),

@@ -71,7 +71,9 @@ enum Route {
     Ase(ase_lookup::Step),
     Context(context::Step),
     Ping(ping::Step),
-    Prep(prep_notes::Step),
+    /// A prep-notes read of the finder started `.0`-th (an organization change starts another:
+    /// the old one's late answers are dropped).
+    Prep(u32, prep_notes::Step),
     Compose(composer::Step),
 }
 
@@ -109,6 +111,8 @@ pub struct Sidebar {
     started_ms: i64,
     /// The prep-note form (N3), on a ticket of an organization with an ASE, emergency or not.
     composer: Option<Composer>,
+    /// How many prep-note finders have started (see [`Route::Prep`]).
+    prep_runs: u32,
 }
 
 /// The least time between two re-reads of the shared state on activation or a save.
@@ -152,6 +156,7 @@ impl Sidebar {
             refresh_due: None,
             started_ms: now_ms,
             composer: None,
+            prep_runs: 0,
         };
         sidebar.detect(&boot.ticket, boot.custom_field_value.as_deref(), intl);
         sidebar.ase_field(boot.ase_field_value.as_deref());
@@ -192,6 +197,7 @@ impl Sidebar {
                 Some(flows) => (flows.context, flows.ping),
                 None => (AccountContext::start(&self.ctx), Ping::start(&self.ctx)),
             };
+            self.prep_runs += 1;
             let settings = &self.ctx.settings;
             let prep = PrepNotes::start(
                 &self.ctx,
@@ -284,7 +290,10 @@ impl Sidebar {
         match route {
             Route::Ase(step) => flows.ase.handle_reply(step, reply, ctx, now_ms, intl),
             Route::Context(_) => flows.context.handle_reply(reply),
-            Route::Prep(step) => flows.prep.handle_reply(step, reply, ctx),
+            Route::Prep(run, step) if run == self.prep_runs => {
+                flows.prep.handle_reply(step, reply, ctx)
+            }
+            Route::Prep(..) => {}
             Route::Compose(_) => {}
             Route::Ping(step) => {
                 let organization = flows.ase.organization_name(ctx);
@@ -374,7 +383,7 @@ impl Sidebar {
             } else if let Some((r, step)) = flows.ping.poll_request() {
                 (r, Route::Ping(step))
             } else if let Some((r, step)) = flows.prep.poll_request() {
-                (r, Route::Prep(step))
+                (r, Route::Prep(self.prep_runs, step))
             } else {
                 return;
             };

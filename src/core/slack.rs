@@ -315,7 +315,7 @@ pub fn ticket_url(subdomain: &str, ticket_id: u64) -> String {
         }
     }
     url.push_str(".zendesk.com/agent/tickets/");
-    url.push_str(&super::text::number_text(ticket_id as f64));
+    url.push_str(&super::text::digits(ticket_id, 0));
     url
 }
 

@@ -31,9 +31,10 @@ impl ser::Error for JsonError {
     }
 }
 
-/// A shape no type of the app has (see [`JsonError`]).
+/// A shape no type of the app has (see [`JsonError`]): a panic, so the panic hook draws the
+/// error panel.
 fn unwritable() -> ! {
-    std::process::abort()
+    panic!("a value JSON cannot hold")
 }
 
 /// The JSON text of `value`.

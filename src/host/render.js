@@ -264,17 +264,24 @@ function composer(d, c, label, box) {
     preview.setAttribute('dir', 'auto');
     form.appendChild(preview);
     box.appendChild(form);
-    fill(box, stored(c.key), c.zone);
+    const kept = stored(c.key);
+    fill(box, kept, c.zone);
+    box.dataset.nonce = kept.nonce || '';
   }
   if (c.clear > +box.dataset.cleared) {
     // Saved: the draft goes, and the form starts a new one.
     box.dataset.cleared = String(c.clear);
     store(c.key, null);
     fill(box, {}, c.zone);
-  } else if (c.synced) {
-    const kept = stored(c.key);
-    if ((kept.nonce || '') !== (c.nonce || '')) store(c.key, { ...draftOf(box), nonce: c.nonce || '' });
+    box.dataset.nonce = '';
+  } else if (c.synced && (c.nonce || '') !== box.dataset.nonce) {
+    // The core's nonce for this form changed (a save began, or ended): kept with the draft.
+    // Only then: another tab's nonce for the same ticket is not overwritten on every redraw.
+    box.dataset.nonce = c.nonce || '';
+    store(c.key, { ...draftOf(box), nonce: box.dataset.nonce });
   }
+  // While a save runs the words are the ones being saved: they cannot change under it.
+  for (const input of box.querySelectorAll('[data-name]')) input.readOnly = c.busy;
   box.querySelector('#prep-invalid').replaceChildren(...c.invalid.map((t) => el(d, 'li', '', '', t)));
   const status = box.querySelector('#prep-status');
   status.replaceChildren();

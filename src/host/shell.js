@@ -162,12 +162,6 @@ export async function start(core, loadStrings) {
   const pump = () => {
     const out = call(() => JSON.parse(core.pump(Date.now())));
     if (!out) return;
-    // A prep-note draft kept with a nonce: its save may have landed before the page went away.
-    const draft = !checked && formDraft(document);
-    if (draft) {
-      checked = true;
-      if (draft[draft.length - 1]) return click('prep-check');
-    }
     if (out.h && out.h !== height) resize((height = out.h));
     clearTimeout(wake);
     if (out.w >= 0) {
@@ -182,6 +176,13 @@ export async function start(core, loadStrings) {
         call(() => core.reply(r.i, kind, status, text, json, retry, Date.now()));
         pump();
       });
+    }
+    // The first time the prep-note form shows: a draft kept with a nonce may have been saved
+    // before the page went away (checked after this pump's requests are on their way).
+    const draft = !checked && formDraft(document);
+    if (draft) {
+      checked = true;
+      if (draft[draft.length - 1]) click('prep-check');
     }
   };
   const click = (id) => {

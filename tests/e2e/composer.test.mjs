@@ -121,3 +121,36 @@ test('a save whose answer was lost is read back, not written twice', TEST_TIMEOU
   assert.equal((await prepNotes(w, 204)).length, 1, 'one note');
   assert.equal(ticket(w, 204).id, 204);
 });
+
+test('an emergency opened on a draft whose save landed starts as always, and finds the note', TEST_TIMEOUT, async () => {
+  const w = session.world;
+  await injectFault({ route: 'PUT /api/v2/tickets/*', status: 502, after: true });
+  await withPage(session, async (page) => {
+    let app = await openTicket(page, 201, MARIA);
+    await fillForm(app, { ...NOTE, task: 'Failover drill' });
+    await app.locator('#prep-save-button').click();
+    await appShows(app, '#prep-status .message-text', 'the failed save');
+    // Reloaded: the start-up reads go out as ever, and the kept draft's save is found.
+    await page.reload();
+    app = page.frameLocator('#app-frame');
+    await appShows(app, '#ase[data-ase="found"]', 'the ASE card after the reload');
+    await appShows(app, '#ping-button', 'the Ping button after the reload');
+    await app.locator('#prep-composer-summary').click();
+    await appShows(app, `#prep-status:has-text("${T.ui.compose.saved}")`, 'the draft found saved');
+    assert.equal(await app.locator('#prep-task').inputValue(), '', 'the saved draft goes');
+  });
+  assert.equal((await prepNotes(w, 201)).length, 1, 'one note');
+});
+
+test('the words cannot change while they are being saved', TEST_TIMEOUT, async () => {
+  await injectFault({ route: 'PUT /api/v2/tickets/*', delay_ms: 3000 });
+  await withPage(session, async (page) => {
+    const app = await openTicket(page, 204, MARIA);
+    await fillForm(app, { ...NOTE, task: 'Slow save' });
+    await app.locator('#prep-save-button').click();
+    await appShows(app, '#prep-save-button[disabled]', 'Save disabled while saving');
+    assert.equal(await app.locator('#prep-contacts').evaluate((e) => e.readOnly), true, 'read-only while saving');
+    await appShows(app, `#prep-status:has-text("${T.ui.compose.saved}")`, 'the saved status');
+    assert.equal(await app.locator('#prep-contacts').evaluate((e) => e.readOnly), false, 'editable again');
+  });
+});
