@@ -8,8 +8,13 @@
 // finds it disabled; no request is waited for longer than the core's time-out; a panic kills
 // the wasm instance (its hook has drawn the error panel), after which the shell calls nothing.
 
-// The first `client.get`, made at once with `metadata()`; `Core.boot` reads these paths.
-const BOOT_PATHS = ['ticket', 'currentUser', 'currentUser.locale', 'currentAccount.subdomain'];
+// The first `client.get`, made at once with `metadata()`; `Core.boot` reads these paths. The
+// organization's ASE field under its default key is read with them: with the default setting
+// the sidebar then starts without a second read.
+const BOOT_PATHS = [
+  'ticket', 'currentUser', 'currentUser.locale', 'currentAccount.subdomain',
+  'ticket.organization.customField:ase_email',
+];
 // A save by anyone and the app shown again: the shared state (claims, notes) may have changed.
 const SHARED_EVENTS = ['ticket.updated', 'app.activated'];
 // The agent editing the ticket: detection again.
@@ -143,8 +148,10 @@ export async function start(core, loadStrings) {
     if (!call(() => core.boot(metadata, data))) return;
     paths = (call(() => core.paths()) || '').split('\n');
     const file = call(() => core.strings_file());
+    // What the first read lacks (another ASE field key, the field rule's custom field).
+    const more = paths.filter((path) => !BOOT_PATHS.includes(path));
     const [fields, strings] = await Promise.all([
-      zaf('get', () => client.get(paths)),
+      more.length ? zaf('get', () => client.get(more)).then((got) => ({ ...data, ...got })) : data,
       file &&
         Promise.resolve(file)
           .then(loadStrings)
