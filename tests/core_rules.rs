@@ -1255,6 +1255,13 @@ mod prep_notes {
             .collect();
         assert_eq!(note.parts, expected);
         assert_eq!(note.other, "");
+        // The machine line as an editor or a mail client may leave it: Windows line ends,
+        // doubled spaces, the save's id after the window.
+        let mangled = body
+            .replace('\n', "\r\n")
+            .replace(" prep start=", "  prep   start=")
+            + " id=0123456789abcdef";
+        assert_eq!(parse(&mangled, "UTC", &TestTz).window, note.window);
     }
 
     #[test]

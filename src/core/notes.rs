@@ -126,7 +126,7 @@ fn parse_body(body: &str) -> Option<PingRecord> {
 }
 
 fn parse_machine_line(line: &str) -> Option<PingRecord> {
-    let mut words = line.split_whitespace();
+    let mut words = super::text::words(line.trim());
     if words.next()? != MACHINE_PREFIX || words.next()? != "ping" {
         return None;
     }

@@ -431,10 +431,15 @@ pub fn parse(body: &str, default_zone: &str, tz: &dyn TzOffsets) -> PrepNote {
         }
     }
     note.other = trimmed(&note.other);
-    for (_, text) in &mut note.parts {
-        *text = trimmed(text);
+    // Sections left empty go (a push loop: `retain` is its own copy in the bundle).
+    let mut parts = Vec::new();
+    for (part, text) in note.parts {
+        let text = trimmed(&text);
+        if !text.is_empty() {
+            parts.push((part, text));
+        }
     }
-    note.parts.retain(|(_, text)| !text.is_empty());
+    note.parts = parts;
     // The machine line's window is exact; a hand-written one is read as well as it can be, and
     // failing that, the first line of the note that holds a date and a time range.
     note.window = machine.or_else(|| read_window(window_text, default_zone, tz));
@@ -535,7 +540,7 @@ fn heading(line: &str) -> Option<(Heading, &str)> {
 
 /// The window of a composer's machine line.
 fn machine_window(line: &str) -> Option<Window> {
-    let mut words = line.split_whitespace();
+    let mut words = super::text::words(line.trim());
     if words.next()? != MACHINE_PREFIX || words.next()? != "prep" {
         return None;
     }
