@@ -2817,6 +2817,50 @@ impl Two {
     }
 }
 
+/// The ASE looking at their account's emergency is the one pinged, not the one pinging: no
+/// button offers them to ping themselves, and a click asks nothing. Once on-call has pinged,
+/// the ASE's sidebar shows the ping and the thread.
+#[test]
+fn the_ase_is_not_offered_to_ping_themselves() {
+    let maria = ZafUserDto {
+        id: 101,
+        name: "Maria Lopez".into(),
+        email: Some("Maria@Acme.test".into()),
+    };
+    let mut two = Two::new(Server::new(), maria.clone());
+    let view = |two: &Two, i: usize| {
+        two.sides[i]
+            .view(two.now, &Tz)
+            .emergency
+            .expect("emergency")
+    };
+    assert!(matches!(view(&two, 0).ping, PingView::Ready { .. }));
+    assert_eq!(view(&two, 1).viewer_role, "You are the ASE");
+    assert_eq!(view(&two, 1).ping, PingView::Hidden);
+    two.sides[1].handle_action(Action::Ping, two.now, &Tz);
+    two.sides[1].handle_action(Action::Retry, two.now, &Tz);
+    assert_eq!(
+        two.sides[1].poll_request(),
+        None,
+        "the ASE's click asks nothing"
+    );
+    assert_eq!(view(&two, 1).ping, PingView::Hidden);
+    two.sides[0].handle_action(Action::Ping, two.now, &Tz);
+    two.run(0);
+    assert!(matches!(view(&two, 0).ping, PingView::Done { .. }));
+    let two = Two::new(two.server, maria);
+    let PingView::Done {
+        text, permalink, ..
+    } = view(&two, 1).ping
+    else {
+        panic!("the ASE sees the ping")
+    };
+    assert!(text.starts_with("Pinged by Olivia"), "{text}");
+    assert!(permalink.starts_with("https://"), "{permalink}");
+    let posts = &two.server.posts;
+    assert_eq!(posts.len(), 2, "one root and one mention: {posts:#?}");
+}
+
 /// Two agents click Ping at the same moment, in every interleaving of their requests a
 /// deterministic schedule produces, with stamps that can (Zendesk's one-second precision) or
 /// cannot tell their claims apart: one root, one mention, one note, no claim left, and both

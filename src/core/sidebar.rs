@@ -13,6 +13,7 @@
 //! - An answer reaches only the workflow that asked; unknown ids are ignored.
 //! - Every word shown comes from the [`Catalog`]; every value from Zendesk or Slack is untrusted
 //!   and handled without a panic.
+use super::ase::ViewerRole;
 use super::detection::{self, MatchReason, TicketFacts};
 use super::locale::Intl;
 use super::prep::Draft;
@@ -320,6 +321,7 @@ impl Sidebar {
                 let zone = ase_zone(&flows.ase);
                 let prep = flows.prep.slack_summary(&self.ctx, &zone, now_ms, intl);
                 let Some(ase) = ase_facts(&flows.ase, organization.as_deref(), prep.as_deref())
+                    .filter(|_| pings(&flows.ase, &self.ctx, intl))
                 else {
                     return;
                 };
@@ -428,7 +430,8 @@ impl Sidebar {
                 let organization = flows.ase.organization_name(&self.ctx);
                 let zone = ase_zone(&flows.ase);
                 let prep = flows.prep.slack_summary(&self.ctx, &zone, now_ms, intl);
-                let ase = ase_facts(&flows.ase, organization.as_deref(), prep.as_deref());
+                let ase = ase_facts(&flows.ase, organization.as_deref(), prep.as_deref())
+                    .filter(|_| pings(&flows.ase, &self.ctx, intl));
                 flows.ping.view(&self.ctx, ase, now_ms, intl)
             },
             context: flows.context.view(&self.ctx, flows.ase.organization()),
@@ -474,6 +477,12 @@ fn ase_facts<'a>(
         organization,
         prep,
     })
+}
+
+/// Whether the viewer may ping the ASE: not when they are the ASE (and not the DRI), who is
+/// the one pinged, so no "Ping ASE" button offers them to ping themselves.
+fn pings(lookup: &AseLookup, ctx: &Context, intl: &dyn Intl) -> bool {
+    lookup.viewer_role(ctx, intl) != ViewerRole::Ase
 }
 
 /// The ASE's timezone (Slack's `tz`), for prep-note windows written without one; UTC until

@@ -75,6 +75,16 @@ async function assertExactlyOnePing(ticketId, href, label) {
 }
 
 test('Ping ASE on 201: one root, one mention, one internal note; reload and a second agent see it, nothing is posted again', TEST_TIMEOUT, async () => {
+  // The ASE (Maria, 101) is the one pinged: once her card has settled (presence shown), no
+  // button offers her to ping herself.
+  await withPage(session, async (page) => {
+    const app = await openTicket(page, 201, 101);
+    await appShows(app, '#ase-presence', 'the ASE looking at 201');
+    assert.equal(await text(app.locator('#viewer-role')), T.ui.role.ase, 'agent 101 is the ASE');
+    assert.equal(await app.locator('#ping-button').count(), 0, 'the ASE: no #ping-button');
+    assert.equal((await postMessages()).length, 0, 'the ASE posted nothing');
+  });
+
   await withPage(session, async (page) => {
     const app = await openTicket(page, 201, 100);
     const button = app.locator('#ping-button');
@@ -99,13 +109,15 @@ test('Ping ASE on 201: one root, one mention, one internal note; reload and a se
     await assertExactlyOnePing(201, href, 'after a reload');
   });
 
-  await withPage(session, async (page) => {
-    const app = await openTicket(page, 201, 102);
-    const href = await pinged(app, 'agent 102');
-    assert.equal(await app.locator('#ping-button').count(), 0, 'agent 102: no #ping-button');
-    await settled();
-    await assertExactlyOnePing(201, href, 'agent 102');
-  });
+  for (const agent of [102, 101]) {
+    await withPage(session, async (page) => {
+      const app = await openTicket(page, 201, agent);
+      const href = await pinged(app, `agent ${agent}`);
+      assert.equal(await app.locator('#ping-button').count(), 0, `agent ${agent}: no #ping-button`);
+      await settled();
+      await assertExactlyOnePing(201, href, `agent ${agent}`);
+    });
+  }
 });
 
 for (const [ticketId, clicks, how] of [

@@ -312,18 +312,22 @@ impl AseLookup {
         if matches!(self.state, State::Loading) {
             return ctx.catalog.get(k!("ui.role.loading"));
         }
-        let role = ase::viewer_role(
-            &ctx.viewer,
-            self.email.as_deref(),
-            ctx.ticket.assignee_id,
-            &|s| intl.lower(s),
-        );
-        ctx.catalog.get(match role {
+        ctx.catalog.get(match self.viewer_role(ctx, intl) {
             ViewerRole::Ase => k!("ui.role.ase"),
             ViewerRole::Dri => k!("ui.role.dri"),
             ViewerRole::AseAndDri => k!("ui.role.ase_and_dri"),
             ViewerRole::Other => k!("ui.role.other"),
         })
+    }
+
+    /// The viewer's role by the organization's ASE email (none known yet: not the ASE).
+    pub fn viewer_role(&self, ctx: &Context, intl: &dyn Intl) -> ViewerRole {
+        ase::viewer_role(
+            &ctx.viewer,
+            self.email.as_deref(),
+            ctx.ticket.assignee_id,
+            &|s| intl.lower(s),
+        )
     }
 
     pub fn view(&self, ctx: &Context, now_ms: i64, intl: &dyn Intl) -> AseView {
