@@ -95,19 +95,24 @@ impl Context {
         format!("/api/v2/tickets/{}", super::text::digits(self.ticket.id, 0))
     }
 
-    /// A page of the ticket's comments, newest first, with their authors (`include=users`, to
-    /// tell staff from end users), by cursor: `after` is the previous page's `after_cursor`.
+    /// A page of this ticket's comments ([`comments_url`]).
     pub fn comments_url(&self, after: Option<&str>) -> String {
-        let mut url = format!(
-            "/api/v2/tickets/{}/comments?sort_order=desc&include=users&page%5Bsize%5D=100",
-            super::text::digits(self.ticket.id, 0)
-        );
-        if let Some(cursor) = after {
-            url.push_str("&page%5Bafter%5D=");
-            url.push_str(&super::slack::percent_encode(cursor));
-        }
-        url
+        comments_url(self.ticket.id, after)
     }
+}
+
+/// `/api/v2/tickets/<id>/comments`, newest first, with authors (`include=users`, to tell staff
+/// from end users), by cursor: `after` is the previous page's `after_cursor`.
+pub fn comments_url(ticket: u64, after: Option<&str>) -> String {
+    let mut url = format!(
+        "/api/v2/tickets/{}/comments?sort_order=desc&include=users&page%5Bsize%5D=100",
+        super::text::digits(ticket, 0)
+    );
+    if let Some(cursor) = after {
+        url.push_str("&page%5Bafter%5D=");
+        url.push_str(&super::slack::percent_encode(cursor));
+    }
+    url
 }
 
 /// The requests a workflow has issued and not yet handed to the sidebar, each with the tag its

@@ -9,7 +9,7 @@
 //! Invariants: only internal notes written by staff count (an end user's emailed reply can
 //! become a private comment); a note that does not read as a prep note is not one; a failed
 //! read loses only what it would have found, and says so; nothing here writes.
-use super::{Context, Outbox};
+use super::{comments_url, Context, Outbox};
 use crate::core::availability::TzOffsets;
 use crate::core::clock::{self, MS_PER_DAY};
 use crate::core::locale::Intl;
@@ -61,19 +61,6 @@ pub struct PrepNotes {
     /// A read failed: some notes may be missing.
     incomplete: bool,
     out: Outbox<Step>,
-}
-
-/// `/api/v2/tickets/<id>/comments`, newest first, with authors, by cursor.
-fn comments_url(ticket: u64, after: Option<&str>) -> String {
-    let mut url = format!(
-        "/api/v2/tickets/{}/comments?sort_order=desc&include=users&page%5Bsize%5D=100",
-        text::digits(ticket, 0)
-    );
-    if let Some(cursor) = after {
-        url.push_str("&page%5Bafter%5D=");
-        url.push_str(&percent_encode(cursor));
-    }
-    url
 }
 
 /// The Search API query of the organization's tagged tickets created since `since_ms`.
