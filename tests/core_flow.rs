@@ -21,7 +21,7 @@ use ase_emergency_assist::core::slack::{
 };
 use ase_emergency_assist::core::text::{self, Catalog, TranslationNode};
 use ase_emergency_assist::core::view::{
-    AseView, Badge, ComposerView, Message, Phase, PingView, Tone, View,
+    AseView, Badge, ComposerView, FollowUpView, Message, Phase, PingView, Tone, View,
 };
 use ase_emergency_assist::core::workflow::composer::Ask;
 use ase_emergency_assist::core::zendesk::{
@@ -160,7 +160,8 @@ struct Msg {
 enum Fault {
     /// HTTP 200 `{"ok":false,"error":...}`.
     SlackError(&'static str),
-    /// A non-2xx answer.
+    /// A non-2xx answer; `body` as the shell hands it to the core: a JSON error reduced to its
+    /// readable part (`answerOf`), any other body as it came.
     Http {
         status: u16,
         retry_after_s: Option<u32>,
@@ -566,7 +567,7 @@ impl Server {
         }
         let not_found = Failure::Http {
             status: 404,
-            body: r#"{"error":"RecordNotFound","description":"Not found"}"#.into(),
+            body: "Not found".into(),
             retry_after_s: None,
         };
         let segments: Vec<&str> = path.trim_start_matches("/api/v2/").split('/').collect();
@@ -677,7 +678,8 @@ impl Server {
                 if inner.safe_update && inner.updated_stamp != self.updated_at() {
                     return Err(Failure::Http {
                         status: 409,
-                        body: r#"{"error":"UpdateConflict","description":"Safe Update prevented the update due to outdated ticket data."}"#.into(),
+                        body: "Safe Update prevented the update due to outdated ticket data."
+                            .into(),
                         retry_after_s: None,
                     });
                 }
@@ -1483,10 +1485,12 @@ fn lookup_failures_say_what_failed() {
     let cases: &[(&str, Fault, &str)] = &[
         ("users.lookupByEmail", Fault::SlackError("invalid_auth"), "ase: failed: Slack rejected the bot token in the “Slack bot token” setting; an admin must set a valid one {users.lookupByEmail: invalid_auth}"),
         ("users.lookupByEmail", Fault::SlackError("missing_scope"), "ase: failed: The Slack app lacks the users:read.email scope; add it and reinstall the app {users.lookupByEmail: missing_scope}"),
-        ("users.lookupByEmail", Fault::Http { status: 429, retry_after_s: Some(7), body: r#"{"ok":false,"error":"ratelimited"}"# }, "ase: failed: Slack is rate-limiting; try again in 7 seconds {users.lookupByEmail: ratelimited}"),
+        ("users.lookupByEmail", Fault::Http { status: 429, retry_after_s: Some(7), body: "ratelimited" }, "ase: failed: Slack is rate-limiting; try again in 7 seconds {users.lookupByEmail: ratelimited}"),
+        ("users.lookupByEmail", Fault::Http { status: 502, retry_after_s: None, body: "Bad Gateway" }, "ase: failed: Slack answered with an HTTP error {users.lookupByEmail: HTTP 502}"),
+        ("users.lookupByEmail", Fault::Http { status: 503, retry_after_s: None, body: "service_unavailable" }, "ase: failed: Slack refused the request {users.lookupByEmail: service_unavailable}"),
         ("users.lookupByEmail", Fault::SlackError("fatal_error"), "ase: failed: Slack refused the request {users.lookupByEmail: fatal_error}"),
         ("users.lookupByEmail", Fault::Transport, "ase: failed: Could not reach Slack {users.lookupByEmail: network down}"),
-        ("GET /api/v2/organizations/9", Fault::Http { status: 404, retry_after_s: None, body: r#"{"error":"RecordNotFound","description":"Not found"}"# }, "ase: failed: Could not read the organization: Zendesk could not find the ticket or organization {HTTP 404: Not found}"),
+        ("GET /api/v2/organizations/9", Fault::Http { status: 404, retry_after_s: None, body: "Not found" }, "ase: failed: Could not read the organization: Zendesk could not find the ticket or organization {HTTP 404: Not found}"),
         ("GET /api/v2/organizations/9", Fault::Http { status: 500, retry_after_s: None, body: "<html>oops</html>" }, "ase: failed: Could not read the organization: Zendesk had a server error; try again in a moment {HTTP 500}"),
     ];
     for (key, fault, expect) in cases {
@@ -1887,7 +1891,7 @@ fn a_rate_limited_mention_waits_and_is_repeated() {
         Fault::Http {
             status: 429,
             retry_after_s: Some(3),
-            body: r#"{"ok":false,"error":"ratelimited"}"#,
+            body: "ratelimited",
         },
         1,
     );
@@ -2018,7 +2022,7 @@ fn endless_ambiguous_failures_stop_and_release_the_claim() {
     let fault = Fault::Http {
         status: 503,
         retry_after_s: None,
-        body: r#"{"ok":false,"error":"service_unavailable"}"#,
+        body: "service_unavailable",
     };
     server.fail("chat.postMessage", fault, 10);
     let mut h = Harness::start(server);
@@ -2438,7 +2442,7 @@ fn ping_failures_name_what_to_fix() {
         ("conversations.history", Fault::SlackError("missing_scope"), "The Slack app lacks the channels:history, groups:history scope; add it and reinstall the app {conversations.history: missing_scope}"),
         ("chat.postMessage", Fault::SlackError("some_new_error"), "Slack refused the request {chat.postMessage: some_new_error}"),
         ("chat.getPermalink", Fault::Transport, "Could not reach Slack {chat.getPermalink: network down}"),
-        ("GET /api/v2/tickets/201", Fault::Http { status: 403, retry_after_s: None, body: r#"{"error":{"title":"Forbidden","message":"You do not have access"}}"# }, "Zendesk refused: your role may not be allowed to do this {HTTP 403: You do not have access}"),
+        ("GET /api/v2/tickets/201", Fault::Http { status: 403, retry_after_s: None, body: "You do not have access" }, "Zendesk refused: your role may not be allowed to do this {HTTP 403: You do not have access}"),
         ("GET /api/v2/tickets/201", Fault::Http { status: 429, retry_after_s: Some(30), body: "" }, "Zendesk is rate-limiting; try again in 30 seconds {HTTP 429}"),
         ("GET /api/v2/tickets/201", Fault::Http { status: 429, retry_after_s: Some(1), body: "" }, "Zendesk is rate-limiting; try again in 1 second {HTTP 429}"),
     ];
@@ -2859,6 +2863,82 @@ fn the_ase_is_not_offered_to_ping_themselves() {
     assert!(permalink.starts_with("https://"), "{permalink}");
     let posts = &two.server.posts;
     assert_eq!(posts.len(), 2, "one root and one mention: {posts:#?}");
+}
+
+/// The ASE's follow-up to the customer (C2): only the ASE gets the button; its draft names the
+/// ASE and the ticket and holds no internal text; a click while it is on its way to the reply
+/// editor does nothing; the editor taking it ends in a status line, refusing it brings the
+/// button back.
+#[test]
+fn the_ase_drafts_one_follow_up_for_the_customer() {
+    let maria = ZafUserDto {
+        id: 101,
+        name: "Maria Lopez".into(),
+        email: Some("maria@acme.test".into()),
+    };
+    let mut on_call = Harness::start(Server::new());
+    assert_eq!(on_call.view().emergency.expect("emergency").follow_up, None);
+    on_call.click(Action::Ping);
+    on_call.run();
+    let mut h = Harness::new(
+        on_call.server,
+        boot(settings(json!({})), ticket(json!({})), maria),
+    );
+    h.run();
+    let follow_up = |h: &Harness| h.view().emergency.expect("emergency").follow_up;
+    let Some(FollowUpView { label, draft }) = follow_up(&h) else {
+        panic!("the ASE gets the follow-up")
+    };
+    assert_eq!(label, "Draft a follow-up to the customer");
+    assert!(
+        draft.contains("I'm Maria Lopez,") && draft.contains("request #201"),
+        "{draft}"
+    );
+    let internal = h.notes().join("\n");
+    for line in internal.lines().filter(|l| l.len() > 8) {
+        assert!(!draft.contains(line), "internal {line:?} in {draft}");
+    }
+    for word in ["ase-emergency-assist", "slack.com", "Pinged", "Globex"] {
+        assert!(!draft.contains(word), "{word} in {draft}");
+    }
+    h.clear_log();
+    h.click(Action::FollowedUp(true));
+    assert_eq!(
+        follow_up(&h).map(|f| f.label),
+        Some(label.clone()),
+        "no click, no outcome"
+    );
+    h.click(Action::FollowUp);
+    assert_eq!(
+        follow_up(&h),
+        Some(FollowUpView::default()),
+        "on its way: no button"
+    );
+    h.click(Action::FollowUp);
+    h.click(Action::FollowedUp(false));
+    assert_eq!(
+        follow_up(&h).map(|f| f.draft),
+        Some(draft.clone()),
+        "refused: the button is back"
+    );
+    h.click(Action::FollowUp);
+    h.click(Action::FollowedUp(true));
+    h.click(Action::FollowedUp(false));
+    let done = follow_up(&h).expect("status");
+    assert_eq!(
+        (done.label.as_str(), done.draft.as_str()),
+        (
+            "The follow-up draft is in the reply editor: complete it, then send it yourself",
+            ""
+        )
+    );
+    h.click(Action::FollowUp);
+    assert_eq!(
+        follow_up(&h),
+        Some(done),
+        "drafted once: a later click adds nothing"
+    );
+    assert_eq!(h.log(), "", "the follow-up sends nothing");
 }
 
 /// Two agents click Ping at the same moment, in every interleaving of their requests a

@@ -15,8 +15,8 @@ use ase_emergency_assist::core::settings::{RawSettings, SettingValue};
 use ase_emergency_assist::core::sidebar::{Body, Expect, Failure, Method, Reply, Request};
 use ase_emergency_assist::core::slack::{EventPayloadDto, MetadataDto, PostMessageDto};
 use ase_emergency_assist::core::view::{
-    AseCard, AseView, Badge, ContextItem, ContextView, EmergencyView, Message, Phase, PingView,
-    Tone, View,
+    AseCard, AseView, Badge, ContextItem, ContextView, EmergencyView, FollowUpView, Message, Phase,
+    PingView, Tone, View,
 };
 use ase_emergency_assist::core::zendesk::{
     CommentInputDto, FieldValueDto, TicketUpdateDto, TicketUpdateInnerDto,
@@ -237,6 +237,7 @@ fn emergency_view(ase: AseView, ping: PingView) -> View {
             ase,
             ase_retry: None,
             viewer_role: "You are the DRI (assignee)".to_string(),
+            follow_up: None,
             ping,
             context: None,
             prep: None,
@@ -331,6 +332,46 @@ fn renderer_keeps_hostile_text_as_text() {
         "javascript: URLs never become links"
     );
     assert!(!root.inner_html().contains("<img"));
+}
+
+/// The ASE's follow-up (C2): a button carrying the draft as its value (text, for the shell to
+/// put into the reply editor), then a status line in its place.
+#[wasm_bindgen_test]
+fn renderer_draws_the_follow_up_button_then_its_status() {
+    let root = fresh_root();
+    let mut renderer = Renderer::new(root.clone()).unwrap();
+    let mut view = emergency_view(card("Maria", "3:12 AM"), PingView::Hidden);
+    let draft = format!("Hello,\n\n{HOSTILE}\n#201");
+    if let Some(e) = view.emergency.as_mut() {
+        e.follow_up = Some(FollowUpView {
+            label: HOSTILE.to_string(),
+            draft: draft.clone(),
+        });
+    }
+    renderer.render(view.clone()).unwrap();
+    assert_eq!(text_of(&root, "button#follow-up-button"), HOSTILE);
+    let button: web_sys::HtmlButtonElement = root
+        .query_selector("#follow-up-button")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    assert_eq!(button.value(), draft);
+    assert_eq!(count(&root, "img"), 0);
+    if let Some(e) = view.emergency.as_mut() {
+        e.follow_up = Some(FollowUpView {
+            label: "In the reply editor".to_string(),
+            draft: String::new(),
+        });
+    }
+    renderer.render(view.clone()).unwrap();
+    assert_eq!(count(&root, "#follow-up-button"), 0);
+    assert_eq!(text_of(&root, "p#follow-up-status"), "In the reply editor");
+    if let Some(e) = view.emergency.as_mut() {
+        e.follow_up = Some(FollowUpView::default());
+    }
+    renderer.render(view).unwrap();
+    assert_eq!(count(&root, "#follow-up-button, #follow-up-status"), 0);
 }
 
 /// The account context: untrusted text with its line breaks, only http(s) words as links (less
@@ -1189,6 +1230,39 @@ fn decode_settled_values_from_zaf() {
             retry_after_s: Some(7)
         })
     );
+    // A JSON error reaches the core as its readable part: Zendesk's description, message (at any
+    // depth), error or title, Slack's error code; blank fields do not count; a JSON error
+    // without any stays its text.
+    for (body, expect) in [
+        (
+            r#"{"error":"RecordNotFound","description":"Not found"}"#,
+            "Not found",
+        ),
+        (
+            r#"{"error":{"title":"Forbidden","message":"You do not have access"}}"#,
+            "You do not have access",
+        ),
+        (
+            r#"{"error":"RecordInvalid","description":"  ","details":{"base":[]}}"#,
+            "RecordInvalid",
+        ),
+        (r#"{"error":{"title":"Forbidden"}}"#, "Forbidden"),
+        (
+            r#"{"ok":false,"error":"service_unavailable"}"#,
+            "service_unavailable",
+        ),
+        (r#"{"ok":false,"error":42}"#, r#"{"ok":false,"error":42}"#),
+        ("<html>Bad gateway</html>", "<html>Bad gateway</html>"),
+    ] {
+        let settled = js_sys::Object::new();
+        js_sys::Reflect::set(&settled, &"status".into(), &503.into()).unwrap();
+        js_sys::Reflect::set(&settled, &"headers".into(), &js_sys::Object::new()).unwrap();
+        js_sys::Reflect::set(&settled, &"responseText".into(), &body.into()).unwrap();
+        match decode_settled(Expect::Ticket, &settled.into()) {
+            Err(Failure::Http { body, .. }) => assert_eq!(body, expect),
+            other => panic!("{other:?}"),
+        }
+    }
     // No HTTP answer at all.
     let no_answer = js(r#"{"status":0,"statusText":"error","responseText":""}"#);
     assert!(matches!(

@@ -131,9 +131,12 @@ impl Problems<'_> {
                 },
             ) => self.slack_error(method, "ratelimited", *retry_after_s),
             (Service::Slack(method), Failure::Http { status, body, .. }) => {
-                match json_string_field(body, "error").filter(|e| !e.is_empty()) {
-                    Some(error) => self.slack_error(method, &error, None),
-                    None => Message::with_detail(
+                // A Slack error code (the body's `error`), or an HTML or text page.
+                let error = body.trim();
+                let code = error.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+                match !error.is_empty() && code {
+                    true => self.slack_error(method, error, None),
+                    false => Message::with_detail(
                         c.get(k!("problems.slack.http_status")),
                         format!("{method}: HTTP {}", digits(u64::from(*status), 0)),
                     ),
@@ -308,50 +311,13 @@ pub fn no_rules(catalog: &Catalog, intl: &dyn Intl) -> String {
 
 // ---- Error bodies ----
 
-/// The readable part of a Zendesk error body (`description`, `message` or `error`), without a
-/// JSON parser: the core carries none, and a body that is not JSON is shown trimmed instead.
+/// The readable part of a Zendesk error body (the shell has taken it out of a JSON error); a
+/// JSON or HTML body it could not read is left out, any other text is shown trimmed.
 fn zendesk_error_text(body: &str) -> String {
-    ["description", "message", "error", "title"]
-        .iter()
-        .find_map(|field| json_string_field(body, field).filter(|v| !v.trim().is_empty()))
-        .unwrap_or_else(|| {
-            let trimmed = body.trim();
-            if trimmed.starts_with('{') || trimmed.starts_with('<') {
-                String::new()
-            } else {
-                super::text::first_chars(trimmed, 200).to_string()
-            }
-        })
-}
-
-/// The first string value of `"field": "..."` in a JSON text, unescaped; `None` when absent or
-/// not a string.
-fn json_string_field(body: &str, field: &str) -> Option<String> {
-    let pattern = format!("\"{field}\"");
-    let start = super::text::find(body, &pattern)? + pattern.len();
-    let rest = body
-        .get(start..)?
-        .trim_start()
-        .strip_prefix(':')?
-        .trim_start();
-    let mut chars = rest.strip_prefix('"')?.chars();
-    let mut out = String::new();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => return Some(out),
-            '\\' => match chars.next()? {
-                'n' | 'r' | 't' => out.push(' '),
-                'u' => {
-                    let rest = chars.as_str();
-                    let code = super::text::first_chars(rest, 4);
-                    let c = u32::from_str_radix(code, 16).ok().and_then(char::from_u32);
-                    out.push(c.unwrap_or('\u{fffd}'));
-                    chars = rest.get(code.len()..).unwrap_or_default().chars();
-                }
-                other => out.push(other),
-            },
-            c => out.push(c),
-        }
+    let trimmed = body.trim();
+    if trimmed.starts_with('{') || trimmed.starts_with('<') {
+        String::new()
+    } else {
+        super::text::first_chars(trimmed, 200).to_string()
     }
-    None
 }

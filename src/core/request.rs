@@ -125,7 +125,9 @@ pub enum Reply {
 /// A request that did not produce a decodable 2xx answer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Failure {
-    /// Non-2xx HTTP status, with the body text and `Retry-After` seconds when present.
+    /// Non-2xx HTTP status, with the body and `Retry-After` seconds when present. The body of
+    /// a JSON error is its readable part, as the shell reduces it (`answerOf`): Zendesk's
+    /// `description`, `message`, `error` or `title`, Slack's `error` code.
     Http {
         status: u16,
         body: String,

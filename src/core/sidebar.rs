@@ -20,7 +20,7 @@ use super::prep::Draft;
 use super::problems;
 use super::settings;
 use super::text::Catalog;
-use super::view::{EmergencyView, Message, Phase, View};
+use super::view::{EmergencyView, FollowUpView, Message, Phase, View};
 use super::workflow::ase_lookup::{self, AseLookup};
 use super::workflow::composer::{self, Ask, Composer};
 use super::workflow::context::{self, AccountContext};
@@ -64,6 +64,17 @@ pub enum Action {
     Retry,
     /// Retry of the ASE lookup (the ASE card's button).
     RetryLookup,
+    /// The ASE's follow-up to the customer (C2): the button was clicked (the host is putting the
+    /// draft into the reply editor), then the editor took it (`true`) or refused it.
+    FollowUp,
+    FollowedUp(bool),
+}
+
+/// Where the ASE's follow-up draft (C2) is: on its way to the reply editor, or there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FollowUp {
+    Sending,
+    Drafted,
 }
 
 /// Which workflow a pending request belongs to, with that workflow's own tag.
@@ -88,6 +99,9 @@ struct Workflows {
     ping: Ping,
     /// The prep notes of the ticket's organization (N2); they start over with a new one.
     prep: PrepNotes,
+    /// The ASE's follow-up draft, once its button was clicked on this page (`None` again when
+    /// the editor refused it: the button is back).
+    follow_up: Option<FollowUp>,
 }
 
 /// The sidebar of one ticket for one agent.
@@ -211,6 +225,7 @@ impl Sidebar {
                 context,
                 ping,
                 prep,
+                follow_up: None,
             });
         }
         self.collect();
@@ -316,6 +331,15 @@ impl Sidebar {
         };
         match action {
             Action::RetryLookup => flows.ase.retry(&self.ctx),
+            // One draft: a click while it is on its way or once it is there does nothing, and
+            // only the outcome of the one on its way counts.
+            Action::FollowUp if flows.follow_up.is_none() => {
+                flows.follow_up = Some(FollowUp::Sending)
+            }
+            Action::FollowedUp(took) if flows.follow_up == Some(FollowUp::Sending) => {
+                flows.follow_up = took.then_some(FollowUp::Drafted)
+            }
+            Action::FollowUp | Action::FollowedUp(_) => {}
             Action::Ping | Action::Retry => {
                 let organization = flows.ase.organization_name(&self.ctx);
                 let zone = ase_zone(&flows.ase);
@@ -426,6 +450,7 @@ impl Sidebar {
             ase: flows.ase.view(&self.ctx, now_ms, intl),
             ase_retry: flows.ase.retry_label(&self.ctx),
             viewer_role: flows.ase.viewer_role_text(&self.ctx, intl),
+            follow_up: follow_up_view(flows, &self.ctx, intl),
             ping: {
                 let organization = flows.ase.organization_name(&self.ctx);
                 let zone = ase_zone(&flows.ase);
@@ -483,6 +508,34 @@ fn ase_facts<'a>(
 /// the one pinged, so no "Ping ASE" button offers them to ping themselves.
 fn pings(lookup: &AseLookup, ctx: &Context, intl: &dyn Intl) -> bool {
     lookup.viewer_role(ctx, intl) != ViewerRole::Ase
+}
+
+/// The follow-up to the customer (C2), for the ASE only: a button that puts a customer-facing
+/// draft into the reply editor (never sent by the app; it names only the ASE and the ticket, so
+/// no internal text), then that it is there.
+fn follow_up_view(flows: &Workflows, ctx: &Context, intl: &dyn Intl) -> Option<FollowUpView> {
+    let role = flows.ase.viewer_role(ctx, intl);
+    if !matches!(role, ViewerRole::Ase | ViewerRole::AseAndDri) {
+        return None;
+    }
+    let c = &ctx.catalog;
+    Some(match flows.follow_up {
+        None => FollowUpView {
+            label: c.get(k!("ui.follow_up.button")),
+            draft: c.render(
+                k!("ui.follow_up.draft"),
+                &[
+                    ("name", &ctx.viewer.name),
+                    ("id", &super::text::digits(ctx.ticket.id, 0)),
+                ],
+            ),
+        },
+        Some(FollowUp::Sending) => FollowUpView::default(),
+        Some(FollowUp::Drafted) => FollowUpView {
+            label: c.get(k!("ui.follow_up.drafted")),
+            draft: String::new(),
+        },
+    })
 }
 
 /// The ASE's timezone (Slack's `tz`), for prep-note windows written without one; UTC until

@@ -76,11 +76,21 @@ pub struct EmergencyView {
     pub ase_retry: Option<String>,
     /// "You are the ASE" / "You are the DRI (assignee)" / "You are neither ...".
     pub viewer_role: String,
+    /// The ASE's follow-up to the customer (C2); `None` for everyone else.
+    pub follow_up: Option<FollowUpView>,
     pub ping: PingView,
     /// The account's context (N1), once the organization is read and when it has any.
     pub context: Option<ContextView>,
     /// The ASE's prep notes (N2), the one planned now first, once found.
     pub prep: Option<ContextView>,
+}
+
+/// The follow-up to the customer (C2): a button labelled `label` that puts `draft` into the
+/// reply editor; with no draft (it is on its way, or there), `label` is a status line.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct FollowUpView {
+    pub label: String,
+    pub draft: String,
 }
 
 /// A section of untrusted text items (the account's context, the prep notes), each shown with

@@ -280,6 +280,9 @@ impl Core {
                     "ping-button" => Action::Ping,
                     "retry-button" => Action::Retry,
                     "ase-retry-button" => Action::RetryLookup,
+                    "follow-up-button" => Action::FollowUp,
+                    "follow-up-done" => Action::FollowedUp(true),
+                    "follow-up-refused" => Action::FollowedUp(false),
                     _ => return,
                 };
                 // The next render must redraw even if the core ignores the click, or the

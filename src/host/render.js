@@ -324,6 +324,14 @@ function content(d, view, kept) {
     above.push(ul);
   }
   above.push(el(d, 'p', 'viewer-role', 'secondary', e.viewer_role));
+  // The ASE's follow-up (C2): the draft rides on the button as its value, for the shell.
+  const f = e.follow_up;
+  if (f && f.draft) {
+    const b = button(d, 'follow-up-button', 'button button-secondary', f.label, false);
+    b.value = f.draft;
+    above.push(b);
+  }
+  else if (f && f.label) above.push(el(d, 'p', 'follow-up-status', 'secondary', f.label));
   const card = ase(d, e.ase, view.details_label);
   if (e.ase_retry != null) card.appendChild(button(d, 'ase-retry-button', 'button button-secondary', e.ase_retry, false));
   const below = [card];

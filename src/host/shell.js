@@ -27,7 +27,9 @@ const EDIT_EVENTS = [
   'ticket.organization.changed',
 ];
 // The buttons whose click goes to the core (the copy button is the shell's own).
-const ACTIONS = ['ping-button', 'retry-button', 'ase-retry-button', 'prep-preview-button', 'prep-save-button'];
+const ACTIONS = [
+  'ping-button', 'retry-button', 'ase-retry-button', 'prep-preview-button', 'prep-save-button', 'follow-up-button',
+];
 // How often the view is redrawn, so the ASE's local time stays current.
 const TICK_MS = 30000;
 
@@ -73,10 +75,23 @@ const describe = (e) => {
   }
 };
 
+// The readable fields of a JSON error body, in order: Zendesk's `description`, `message`,
+// `error` (a code, or an object holding `title` and `message`) and `title`; Slack's `error`.
+const ERROR_FIELDS = ['description', 'message', 'error', 'title'];
+
+/** The first text of field `k` in `v`, at any depth; '' when none holds any. */
+const said = (v, k) =>
+  v && typeof v == 'object'
+    ? typeof v[k] == 'string' && v[k].trim()
+      ? v[k]
+      : Object.values(v).reduce((t, x) => t || said(x, k), '')
+    : '';
+
 /**
  * What the core reads of a settled `client.request` (ZAF's complete response, or a rejected
  * xhr-like object): `[status, text, json, retryAfter]`, the body parsed when ZAF did not; status
- * 0 when there was no HTTP answer, the text then saying why.
+ * 0 when there was no HTTP answer, the text then saying why. A non-2xx JSON error's text is its
+ * readable part (`ERROR_FIELDS`).
  */
 export function answerOf(a) {
   const status = a && a.status;
@@ -84,7 +99,7 @@ export function answerOf(a) {
     const why = a && a.statusText;
     return [0, status === 0 ? 'no response (status 0)' : why && why != 'error' ? why : describe(a)];
   }
-  const text = typeof a.responseText == 'string' ? a.responseText : '';
+  let text = typeof a.responseText == 'string' ? a.responseText : '';
   const headers = a.headers || {};
   let json = a.responseJSON;
   let retry;
@@ -93,6 +108,8 @@ export function answerOf(a) {
   } catch {
     // Not JSON: the core says so when it expected JSON.
   }
+  // A failed answer's JSON error: its readable part, for the core to show (see `said`).
+  if (status < 200 || status > 299) text = ERROR_FIELDS.reduce((t, k) => t || said(json, k), '') || text;
   for (const name in headers) if (name.toLowerCase() == 'retry-after') retry = headers[name];
   // A real jqXHR has no `headers` map, only `getResponseHeader`.
   try {
@@ -238,6 +255,17 @@ export async function start(core, loadStrings) {
     // Disabled first, synchronously: a second click of a double click finds nothing to do.
     button.disabled = true;
     click(button.id);
+    // The ASE's follow-up: the core now shows it on its way (no button), so this click is the
+    // only one that puts the draft into the reply editor. Never sent: the agent sends it.
+    if (button.id === 'follow-up-button') {
+      client.invoke('comment.appendText', button.value).then(
+        () => click('follow-up-done'),
+        (e) => {
+          console.error('the reply editor refused the draft', e);
+          click('follow-up-refused');
+        },
+      );
+    }
   });
   // Every keystroke in the prep-note form is kept at once.
   document.getElementById('app')?.addEventListener('input', () => keepDraft(document));

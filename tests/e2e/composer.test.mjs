@@ -134,7 +134,9 @@ test('an emergency opened on a draft whose save landed starts as always, and fin
     await page.reload();
     app = page.frameLocator('#app-frame');
     await appShows(app, '#ase[data-ase="found"]', 'the ASE card after the reload');
-    await appShows(app, '#ping-button', 'the Ping button after the reload');
+    // Maria is the ASE: no Ping button for her; her card settles and the prep notes show.
+    await appShows(app, '#ase-presence', 'the settled ASE card after the reload');
+    await appShows(app, '#prep-notes', 'the prep notes after the reload');
     await app.locator('#prep-composer-summary').click();
     await appShows(app, `#prep-status:has-text("${T.ui.compose.saved}")`, 'the draft found saved');
     assert.equal(await app.locator('#prep-task').inputValue(), '', 'the saved draft goes');
