@@ -194,6 +194,26 @@ fn intl_lowercases_and_splits_words_with_unicode_data() {
     assert!(words("  ,;!  ").is_empty());
 }
 
+/// A browser without `Intl.Segmenter` (Firefox before 125): words are runs of letters, digits
+/// and marks, lowercased, so the keyword rules still match across punctuation and case.
+#[wasm_bindgen_test]
+fn intl_splits_words_without_a_segmenter() {
+    js_sys::eval("globalThis.__segmenter = Intl.Segmenter; delete Intl.Segmenter;").unwrap();
+    let intl = BrowserIntl::new("en-US");
+    js_sys::eval("Intl.Segmenter = globalThis.__segmenter;").unwrap();
+    let words = |s: &str| intl.words(s);
+    assert_eq!(words("Site DOWN!! (prod)"), ["site", "down", "prod"]);
+    assert_eq!(
+        words("Ausfall: Zahlungs-API"),
+        ["ausfall", "zahlungs", "api"]
+    );
+    assert_eq!(words("cafe\u{301}🔥panne"), ["cafe\u{301}", "panne"]);
+    assert_eq!(words("障害 発生"), ["障害", "発生"]);
+    assert!(words("  ,;!  ").is_empty());
+    // Without dictionaries, a script written without spaces is one word.
+    assert_eq!(words("サーバー障害発生"), ["サーバー障害発生"]);
+}
+
 // ---- Renderer ----
 
 fn fresh_root() -> Element {

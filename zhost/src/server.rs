@@ -117,10 +117,19 @@ fn serve_connection(stream: TcpStream, handle: &dyn Fn(Req) -> Answer) {
         } else {
             !connection.contains("close")
         };
-        let req = match read_body(&mut reader, &mut writer, req) {
+        let req = match read_body(&mut reader, &mut writer, req, version_10) {
             Ok(req) => req,
             Err(resp) => {
-                let _ = write_response(&mut writer, &resp, false, false);
+                // The client may still be sending the refused body: closing with it unread
+                // would reset the connection before the client reads the answer, so it is
+                // read and dropped first (a second at most between reads).
+                if write_response(&mut writer, &resp, false, false).is_ok() {
+                    let _ = writer.shutdown(Shutdown::Write);
+                    let _ = reader
+                        .get_ref()
+                        .set_read_timeout(Some(Duration::from_secs(1)));
+                    let _ = std::io::copy(&mut reader.take(crate::MAX_BODY), &mut std::io::sink());
+                }
                 return;
             }
         };
@@ -203,11 +212,13 @@ fn parse_head(head: &str) -> Option<(Req, bool)> {
     Some((req, version_10))
 }
 
-/// Reads the body `Content-Length` announces (answering `Expect: 100-continue` first).
+/// Reads the body `Content-Length` announces (answering an HTTP/1.1 `Expect: 100-continue`
+/// first; HTTP/1.0 has no interim responses).
 fn read_body(
     reader: &mut BufReader<TcpStream>,
     writer: &mut TcpStream,
     mut req: Req,
+    version_10: bool,
 ) -> Result<Req, Resp> {
     if req
         .header("transfer-encoding")
@@ -226,6 +237,7 @@ fn read_body(
         return Err(Resp::text(413, "request body too large"));
     }
     if length > 0
+        && !version_10
         && req
             .header("expect")
             .is_some_and(|e| e.eq_ignore_ascii_case("100-continue"))
@@ -387,6 +399,27 @@ mod tests {
         let mut garbage = connect(port);
         let (status, _) = exchange(&mut garbage, "NOT HTTP\r\n\r\n");
         assert_eq!(status, "HTTP/1.1 400 Bad Request");
+
+        // A body too large, sent without waiting: refused with 413 (the server reads and drops
+        // the rest before closing; on loopback the answer arrives either way).
+        let mut big = connect(port);
+        let length = crate::MAX_BODY + 1;
+        let head = format!("POST /big HTTP/1.1\r\nContent-Length: {length}\r\n\r\n");
+        big.write_all(head.as_bytes()).unwrap();
+        let _ = big.write_all(&vec![b'x'; 4 * 1024 * 1024]);
+        let (status, _) = exchange(&mut big, "");
+        assert_eq!(status, "HTTP/1.1 413 Payload Too Large");
+
+        // HTTP/1.0 knows no 100 Continue: the body is read without one.
+        let mut old = connect(port);
+        let (status, body) = exchange(
+            &mut old,
+            "PUT /old HTTP/1.0\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\nhi",
+        );
+        assert_eq!(
+            (status.as_str(), body.as_str()),
+            ("HTTP/1.1 200 OK", "PUT /old 2")
+        );
 
         // HTTP/1.0 without keep-alive: answered, then closed.
         let mut old = connect(port);
