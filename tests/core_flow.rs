@@ -95,6 +95,7 @@ fn olivia() -> ZafUserDto {
         id: OLIVIA,
         name: "Olivia On-call".into(),
         email: Some("olivia@acme.test".into()),
+        alias: None,
     }
 }
 
@@ -1622,6 +1623,7 @@ fn viewer_roles() {
                 id: 101,
                 name: "Maria Lopez".into(),
                 email: Some("Maria@Acme.test".into()),
+                alias: None,
             },
             "You are the ASE",
         ),
@@ -1630,6 +1632,7 @@ fn viewer_roles() {
                 id: 102,
                 name: "Sam".into(),
                 email: Some("sam@acme.test".into()),
+                alias: None,
             },
             "You are neither the ASE nor the DRI",
         ),
@@ -1638,6 +1641,7 @@ fn viewer_roles() {
                 id: OLIVIA,
                 name: "Olivia".into(),
                 email: Some("maria@acme.test".into()),
+                alias: None,
             },
             "You are the ASE and the DRI",
         ),
@@ -1807,6 +1811,7 @@ fn hostile_text_is_escaped_in_slack() {
             id: OLIVIA,
             name: "<!everyone> Olivia & co".into(),
             email: None,
+            alias: None,
         },
     );
     b.subdomain = "acme.evil.test/x|<".into();
@@ -2747,6 +2752,7 @@ fn sam() -> ZafUserDto {
         id: 102,
         name: "Sam Second".into(),
         email: Some("sam@acme.test".into()),
+        alias: None,
     }
 }
 
@@ -2830,6 +2836,7 @@ fn the_ase_is_not_offered_to_ping_themselves() {
         id: 101,
         name: "Maria Lopez".into(),
         email: Some("Maria@Acme.test".into()),
+        alias: None,
     };
     let mut two = Two::new(Server::new(), maria.clone());
     let view = |two: &Two, i: usize| {
@@ -2865,35 +2872,58 @@ fn the_ase_is_not_offered_to_ping_themselves() {
     assert_eq!(posts.len(), 2, "one root and one mention: {posts:#?}");
 }
 
-/// The ASE's follow-up to the customer (C2): only the ASE gets the button; its draft names the
-/// ASE and the ticket and holds no internal text; a click while it is on its way to the reply
-/// editor does nothing; the editor taking it ends in a status line, refusing it brings the
-/// button back.
+/// The ASE's follow-up to the customer (C2): only the ASE gets the button, once the lookup has
+/// said who the ASE is; a click has the core hand the draft to the host once, and a click
+/// while it goes hands over nothing; the editor taking it ends in a status line, refusing it
+/// brings the button back. The draft names the ASE (by alias when they have one) and the
+/// ticket, holds no internal text, and is never isolated for right-to-left: it goes to the
+/// customer as plain text.
 #[test]
 fn the_ase_drafts_one_follow_up_for_the_customer() {
     let maria = ZafUserDto {
         id: 101,
         name: "Maria Lopez".into(),
         email: Some("maria@acme.test".into()),
+        alias: None,
     };
+    let follow_up = |h: &Harness| h.view().emergency.expect("emergency").follow_up;
     let mut on_call = Harness::start(Server::new());
-    assert_eq!(on_call.view().emergency.expect("emergency").follow_up, None);
+    assert_eq!(follow_up(&on_call), None);
+    on_call.click(Action::FollowUp);
+    assert_eq!(on_call.sidebar.take_draft(), None, "not the ASE: nothing");
     on_call.click(Action::Ping);
     on_call.run();
-    let mut h = Harness::new(
-        on_call.server,
-        boot(settings(json!({})), ticket(json!({})), maria),
+    let mut b = boot(settings(json!({})), ticket(json!({})), maria.clone());
+    b.catalog.set_isolate_values(true);
+    let mut h = Harness::new(on_call.server, b);
+    assert_eq!(
+        follow_up(&h),
+        None,
+        "not before the lookup says who the ASE is"
     );
     h.run();
-    let follow_up = |h: &Harness| h.view().emergency.expect("emergency").follow_up;
-    let Some(FollowUpView { label, draft }) = follow_up(&h) else {
-        panic!("the ASE gets the follow-up")
+    let ready = FollowUpView {
+        label: "Draft a follow-up to the customer".into(),
+        busy: false,
+        done: false,
     };
-    assert_eq!(label, "Draft a follow-up to the customer");
+    assert_eq!(follow_up(&h), Some(ready.clone()));
+    h.clear_log();
+    h.click(Action::FollowedUp(true));
+    assert_eq!(follow_up(&h), Some(ready.clone()), "no click, no outcome");
+    assert_eq!(h.sidebar.take_draft(), None, "no click, no draft");
+    h.click(Action::FollowUp);
+    let draft = h
+        .sidebar
+        .take_draft()
+        .expect("the click hands the draft over");
+    assert_eq!(h.sidebar.take_draft(), None, "once");
     assert!(
-        draft.contains("I'm Maria Lopez,") && draft.contains("request #201"),
-        "{draft}"
+        draft.starts_with("Hello,\n\nI'm Maria Lopez, your Assigned Support Engineer.")
+            && draft.contains("request #201"),
+        "{draft:?}"
     );
+    assert!(!draft.contains(['\u{2068}', '\u{2069}']), "{draft:?}");
     let internal = h.notes().join("\n");
     for line in internal.lines().filter(|l| l.len() > 8) {
         assert!(!draft.contains(line), "internal {line:?} in {draft}");
@@ -2901,44 +2931,65 @@ fn the_ase_drafts_one_follow_up_for_the_customer() {
     for word in ["ase-emergency-assist", "slack.com", "Pinged", "Globex"] {
         assert!(!draft.contains(word), "{word} in {draft}");
     }
-    h.clear_log();
-    h.click(Action::FollowedUp(true));
-    assert_eq!(
-        follow_up(&h).map(|f| f.label),
-        Some(label.clone()),
-        "no click, no outcome"
-    );
+    let busy = FollowUpView {
+        busy: true,
+        ..ready.clone()
+    };
+    assert_eq!(follow_up(&h), Some(busy));
     h.click(Action::FollowUp);
     assert_eq!(
-        follow_up(&h),
-        Some(FollowUpView::default()),
-        "on its way: no button"
+        h.sidebar.take_draft(),
+        None,
+        "a click while it goes: nothing"
     );
-    h.click(Action::FollowUp);
     h.click(Action::FollowedUp(false));
     assert_eq!(
-        follow_up(&h).map(|f| f.draft),
-        Some(draft.clone()),
+        follow_up(&h),
+        Some(ready.clone()),
         "refused: the button is back"
     );
     h.click(Action::FollowUp);
+    assert_eq!(h.sidebar.take_draft().as_deref(), Some(draft.as_str()));
     h.click(Action::FollowedUp(true));
     h.click(Action::FollowedUp(false));
-    let done = follow_up(&h).expect("status");
-    assert_eq!(
-        (done.label.as_str(), done.draft.as_str()),
-        (
-            "The follow-up draft is in the reply editor: complete it, then send it yourself",
-            ""
-        )
-    );
+    let done = FollowUpView {
+        label: "The draft is in the reply editor: complete it, then send it yourself".into(),
+        busy: false,
+        done: true,
+    };
+    assert_eq!(follow_up(&h), Some(done.clone()));
     h.click(Action::FollowUp);
     assert_eq!(
-        follow_up(&h),
-        Some(done),
-        "drafted once: a later click adds nothing"
+        h.sidebar.take_draft(),
+        None,
+        "drafted: a later click hands over nothing"
     );
-    assert_eq!(h.log(), "", "the follow-up sends nothing");
+    assert_eq!(follow_up(&h), Some(done));
+    assert_eq!(h.log(), "", "the follow-up sends no request");
+
+    // An alias is the name customers see; a viewer with no name at all gets no button.
+    for (name, alias, signs) in [
+        ("Maria Lopez", " M. Lopez ", Some("I'm M. Lopez,")),
+        ("", "", None),
+    ] {
+        let viewer = ZafUserDto {
+            name: name.into(),
+            alias: Some(alias.into()),
+            ..maria.clone()
+        };
+        let mut h = Harness::new(
+            Server::new(),
+            boot(settings(json!({})), ticket(json!({})), viewer),
+        );
+        h.run();
+        h.click(Action::FollowUp);
+        let draft = h.sidebar.take_draft();
+        assert_eq!(follow_up(&h).is_some(), signs.is_some());
+        match signs {
+            Some(text) => assert!(draft.unwrap_or_default().contains(text)),
+            None => assert_eq!(draft, None),
+        }
+    }
 }
 
 /// Two agents click Ping at the same moment, in every interleaving of their requests a

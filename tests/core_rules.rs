@@ -801,6 +801,7 @@ fn check_role(
         id: viewer.0,
         name: "Viewer".to_string(),
         email: viewer.1.map(str::to_string),
+        alias: None,
     };
     assert_eq!(
         viewer_role(&user, ase, assignee, &lower),
@@ -1512,6 +1513,7 @@ mod prep_finder {
                 id: 100,
                 name: "Olivia".into(),
                 email: None,
+                alias: None,
             },
             subdomain: "acme".into(),
             viewer_tz: "UTC".into(),

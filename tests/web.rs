@@ -354,44 +354,36 @@ fn renderer_keeps_hostile_text_as_text() {
     assert!(!root.inner_html().contains("<img"));
 }
 
-/// The ASE's follow-up (C2): a button carrying the draft as its value (text, for the shell to
-/// put into the reply editor), then a status line in its place.
+/// The ASE's follow-up (C2): a button (disabled and busy while the draft goes), then a status
+/// line in its place; text only.
 #[wasm_bindgen_test]
 fn renderer_draws_the_follow_up_button_then_its_status() {
     let root = fresh_root();
     let mut renderer = Renderer::new(root.clone()).unwrap();
     let mut view = emergency_view(card("Maria", "3:12 AM"), PingView::Hidden);
-    let draft = format!("Hello,\n\n{HOSTILE}\n#201");
-    if let Some(e) = view.emergency.as_mut() {
-        e.follow_up = Some(FollowUpView {
-            label: HOSTILE.to_string(),
-            draft: draft.clone(),
-        });
-    }
-    renderer.render(view.clone()).unwrap();
-    assert_eq!(text_of(&root, "button#follow-up-button"), HOSTILE);
-    let button: web_sys::HtmlButtonElement = root
-        .query_selector("#follow-up-button")
-        .unwrap()
-        .unwrap()
-        .dyn_into()
-        .unwrap();
-    assert_eq!(button.value(), draft);
-    assert_eq!(count(&root, "img"), 0);
-    if let Some(e) = view.emergency.as_mut() {
-        e.follow_up = Some(FollowUpView {
-            label: "In the reply editor".to_string(),
-            draft: String::new(),
-        });
-    }
-    renderer.render(view.clone()).unwrap();
+    let mut show = |busy: bool, done: bool| {
+        if let Some(e) = view.emergency.as_mut() {
+            e.follow_up = Some(FollowUpView {
+                label: HOSTILE.to_string(),
+                busy,
+                done,
+            });
+        }
+        renderer.render(view.clone()).unwrap();
+    };
+    show(false, false);
+    assert_eq!(text_of(&root, "button#follow-up-button:enabled"), HOSTILE);
+    assert_eq!(attr_of(&root, "#follow-up-button", "aria-busy"), None);
+    show(true, false);
+    assert_eq!(count(&root, "button#follow-up-button:disabled"), 1);
+    assert_eq!(
+        attr_of(&root, "#follow-up-button", "aria-busy").as_deref(),
+        Some("true")
+    );
+    show(false, true);
     assert_eq!(count(&root, "#follow-up-button"), 0);
-    assert_eq!(text_of(&root, "p#follow-up-status"), "In the reply editor");
-    if let Some(e) = view.emergency.as_mut() {
-        e.follow_up = Some(FollowUpView::default());
-    }
-    renderer.render(view).unwrap();
-    assert_eq!(count(&root, "#follow-up-button, #follow-up-status"), 0);
+    assert_eq!(text_of(&root, "p#follow-up-status"), HOSTILE);
+    assert_eq!(count(&root, "img"), 0);
 }
 
 /// The account context: untrusted text with its line breaks, only http(s) words as links (less

@@ -133,7 +133,9 @@ impl Problems<'_> {
             (Service::Slack(method), Failure::Http { status, body, .. }) => {
                 // A Slack error code (the body's `error`), or an HTML or text page.
                 let error = body.trim();
-                let code = error.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+                let code = error
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
                 match !error.is_empty() && code {
                     true => self.slack_error(method, error, None),
                     false => Message::with_detail(

@@ -64,8 +64,9 @@ pub enum Action {
     Retry,
     /// Retry of the ASE lookup (the ASE card's button).
     RetryLookup,
-    /// The ASE's follow-up to the customer (C2): the button was clicked (the host is putting the
-    /// draft into the reply editor), then the editor took it (`true`) or refused it.
+    /// The ASE's follow-up to the customer (C2): the button was clicked (the core hands the
+    /// draft to the host, [`Sidebar::take_draft`]), then the draft is in the reply editor
+    /// (`true`) or the editor refused it.
     FollowUp,
     FollowedUp(bool),
 }
@@ -100,7 +101,7 @@ struct Workflows {
     /// The prep notes of the ticket's organization (N2); they start over with a new one.
     prep: PrepNotes,
     /// The ASE's follow-up draft, once its button was clicked on this page (`None` again when
-    /// the editor refused it: the button is back).
+    /// the editor refused it: the button is back). It outlives an organization change.
     follow_up: Option<FollowUp>,
 }
 
@@ -128,6 +129,8 @@ pub struct Sidebar {
     composer: Option<Composer>,
     /// How many prep-note finders have started (see [`Route::Prep`]).
     prep_runs: u32,
+    /// The ASE's follow-up draft, for the host to put into the reply editor (taken once).
+    draft: Option<String>,
 }
 
 /// The least time between two re-reads of the shared state on activation or a save.
@@ -172,6 +175,7 @@ impl Sidebar {
             started_ms: now_ms,
             composer: None,
             prep_runs: 0,
+            draft: None,
         };
         sidebar.detect(&boot.ticket, boot.custom_field_value.as_deref(), intl);
         sidebar.ase_field(boot.ase_field_value.as_deref());
@@ -208,9 +212,13 @@ impl Sidebar {
         if self.phase == Phase::Emergency && (self.flows.is_none() || org_changed) {
             // A new organization means another ASE: the lookup starts over (a ping under way
             // keeps its run).
-            let (context, ping) = match self.flows.take() {
-                Some(flows) => (flows.context, flows.ping),
-                None => (AccountContext::start(&self.ctx), Ping::start(&self.ctx)),
+            let (context, ping, follow_up) = match self.flows.take() {
+                Some(flows) => (flows.context, flows.ping, flows.follow_up),
+                None => (
+                    AccountContext::start(&self.ctx),
+                    Ping::start(&self.ctx),
+                    None,
+                ),
             };
             self.prep_runs += 1;
             let settings = &self.ctx.settings;
@@ -225,7 +233,7 @@ impl Sidebar {
                 context,
                 ping,
                 prep,
-                follow_up: None,
+                follow_up,
             });
         }
         self.collect();
@@ -334,7 +342,12 @@ impl Sidebar {
             // One draft: a click while it is on its way or once it is there does nothing, and
             // only the outcome of the one on its way counts.
             Action::FollowUp if flows.follow_up.is_none() => {
-                flows.follow_up = Some(FollowUp::Sending)
+                if let Some(name) = follow_up_name(flows, &self.ctx, intl) {
+                    let id = super::text::digits(self.ctx.ticket.id, 0);
+                    let args = [("name", name), ("id", id.as_str())];
+                    self.draft = Some(self.ctx.catalog.render(k!("ui.follow_up.draft"), &args));
+                    flows.follow_up = Some(FollowUp::Sending);
+                }
             }
             Action::FollowedUp(took) if flows.follow_up == Some(FollowUp::Sending) => {
                 flows.follow_up = took.then_some(FollowUp::Drafted)
@@ -415,6 +428,12 @@ impl Sidebar {
             };
             self.issue(request, route);
         }
+    }
+
+    /// The follow-up draft a click asked for, once: the host puts it into the reply editor
+    /// (unless it is there already) and reports back with `Action::FollowedUp`.
+    pub fn take_draft(&mut self) -> Option<String> {
+        self.draft.take()
     }
 
     /// Queues `request` with a fresh id, remembering where its answer goes.
@@ -510,31 +529,36 @@ fn pings(lookup: &AseLookup, ctx: &Context, intl: &dyn Intl) -> bool {
     lookup.viewer_role(ctx, intl) != ViewerRole::Ase
 }
 
-/// The follow-up to the customer (C2), for the ASE only: a button that puts a customer-facing
-/// draft into the reply editor (never sent by the app; it names only the ASE and the ticket, so
-/// no internal text), then that it is there.
-fn follow_up_view(flows: &Workflows, ctx: &Context, intl: &dyn Intl) -> Option<FollowUpView> {
+/// The name the ASE's follow-up draft signs with (their alias, which customers see, else their
+/// name), when the viewer is the ASE (once the organization is read) and has one.
+fn follow_up_name<'a>(flows: &Workflows, ctx: &'a Context, intl: &dyn Intl) -> Option<&'a str> {
     let role = flows.ase.viewer_role(ctx, intl);
-    if !matches!(role, ViewerRole::Ase | ViewerRole::AseAndDri) {
-        return None;
-    }
+    let viewer = &ctx.viewer;
+    let alias = viewer
+        .alias
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty());
+    Some(alias.unwrap_or(viewer.name.trim()))
+        .filter(|name| !name.is_empty())
+        .filter(|_| matches!(role, ViewerRole::Ase | ViewerRole::AseAndDri))
+}
+
+/// The follow-up to the customer (C2), for the ASE only: a button that has the core hand a
+/// customer-facing draft to the host for the reply editor (never sent by the app; it names
+/// only the ASE and the ticket, so no internal text), busy while it goes, then that it is
+/// there.
+fn follow_up_view(flows: &Workflows, ctx: &Context, intl: &dyn Intl) -> Option<FollowUpView> {
+    follow_up_name(flows, ctx, intl)?;
     let c = &ctx.catalog;
-    Some(match flows.follow_up {
-        None => FollowUpView {
-            label: c.get(k!("ui.follow_up.button")),
-            draft: c.render(
-                k!("ui.follow_up.draft"),
-                &[
-                    ("name", &ctx.viewer.name),
-                    ("id", &super::text::digits(ctx.ticket.id, 0)),
-                ],
-            ),
-        },
-        Some(FollowUp::Sending) => FollowUpView::default(),
-        Some(FollowUp::Drafted) => FollowUpView {
-            label: c.get(k!("ui.follow_up.drafted")),
-            draft: String::new(),
-        },
+    let done = flows.follow_up == Some(FollowUp::Drafted);
+    Some(FollowUpView {
+        label: c.get(match done {
+            true => k!("ui.follow_up.drafted"),
+            false => k!("ui.follow_up.button"),
+        }),
+        busy: flows.follow_up == Some(FollowUp::Sending),
+        done,
     })
 }
 

@@ -104,9 +104,14 @@ const fn position(name: &str, suffix: &str) -> Option<u16> {
     None
 }
 
+/// Texts that go to others as plain text are never isolated (see [`Catalog::render`]): the
+/// Slack messages and ticket notes, and the customer's follow-up draft (which, unlike them, is
+/// translated: it is written in the agent's language).
 const fn with_flag(index: u16, name: &str) -> Key {
     let b = name.as_bytes();
-    let shared = starts_with(b, b"slack.") || starts_with(b, b"note.");
+    let shared = starts_with(b, b"slack.")
+        || starts_with(b, b"note.")
+        || starts_with(b, b"ui.follow_up.draft");
     Key(if shared { index | SHARED } else { index })
 }
 
@@ -211,7 +216,8 @@ impl Catalog {
     }
 
     /// Isolates filled-in values in the agent's messages (for a right-to-left language); never
-    /// in the Slack and note texts, which go to others as plain text.
+    /// in the Slack and note texts or the customer's follow-up draft, which go to others as
+    /// plain text.
     pub fn set_isolate_values(&mut self, isolate: bool) {
         self.isolate_values = isolate;
     }

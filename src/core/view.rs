@@ -85,12 +85,13 @@ pub struct EmergencyView {
     pub prep: Option<ContextView>,
 }
 
-/// The follow-up to the customer (C2): a button labelled `label` that puts `draft` into the
-/// reply editor; with no draft (it is on its way, or there), `label` is a status line.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+/// The follow-up to the customer (C2): a button that puts the draft into the reply editor
+/// (disabled and busy while it goes), or once it is there, `label` as a status line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FollowUpView {
     pub label: String,
-    pub draft: String,
+    pub busy: bool,
+    pub done: bool,
 }
 
 /// A section of untrusted text items (the account's context, the prep notes), each shown with

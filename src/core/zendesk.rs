@@ -24,6 +24,9 @@ pub struct ZafUserDto {
     pub name: String,
     #[serde(default)]
     pub email: Option<String>,
+    /// The name end users see instead of `name`, when the agent set one.
+    #[serde(default)]
+    pub alias: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Default)]

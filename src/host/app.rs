@@ -224,8 +224,14 @@ impl Core {
                 }
             }
         }
+        // The follow-up draft a click asked for (`a`), once.
+        requests.push(']');
+        if let Some(draft) = run.sidebar.take_draft() {
+            requests.push_str(r#","a":"#);
+            super::json::write_str(&mut requests, &draft);
+        }
         format!(
-            r#"{{"h":{},"w":{},"r":[{requests}]}}"#,
+            r#"{{"h":{},"w":{},"r":[{requests}}}"#,
             digits(u64::from(height), 0),
             text::signed(wake)
         )

@@ -375,6 +375,7 @@ impl Decode for ZafUserDto {
             id: req(o, "id", at),
             name: opt(o, "name", at),
             email: opt(o, "email", at),
+            alias: opt(o, "alias", at),
         }
     }
 }

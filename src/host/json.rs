@@ -49,7 +49,7 @@ struct Writer<'a> {
 }
 
 /// `"s"` with JSON escapes.
-fn write_str(out: &mut String, s: &str) {
+pub fn write_str(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     for c in s.chars() {

@@ -22,10 +22,12 @@ function el(d, tag, id, cls, text) {
   return e;
 }
 
+// A disabled button is one whose action is under way: busy.
 function button(d, id, cls, label, disabled) {
   const b = el(d, 'button', id, cls, label);
   b.setAttribute('type', 'button');
   b.disabled = disabled;
+  if (disabled) b.setAttribute('aria-busy', 'true');
   return b;
 }
 
@@ -152,11 +154,8 @@ function ping(d, view, label) {
   switch (view.kind) {
     case 'Ready':
       return [button(d, 'ping-button', 'button button-primary', view.label, false)];
-    case 'InFlight': {
-      const b = button(d, 'ping-button', 'button button-primary', view.label, true);
-      b.setAttribute('aria-busy', 'true');
-      return [b];
-    }
+    case 'InFlight':
+      return [button(d, 'ping-button', 'button button-primary', view.label, true)];
     case 'Done': {
       const status = el(d, 'p', 'ping-status', 'ping-status');
       status.appendChild(el(d, 'span', '', '', view.text));
@@ -324,19 +323,27 @@ function content(d, view, kept) {
     above.push(ul);
   }
   above.push(el(d, 'p', 'viewer-role', 'secondary', e.viewer_role));
-  // The ASE's follow-up (C2): the draft rides on the button as its value, for the shell.
+  // The ASE's follow-up (C2): its button (busy while the draft goes), then its status.
   const f = e.follow_up;
-  if (f && f.draft) {
-    const b = button(d, 'follow-up-button', 'button button-secondary', f.label, false);
-    b.value = f.draft;
-    above.push(b);
-  }
-  else if (f && f.label) above.push(el(d, 'p', 'follow-up-status', 'secondary', f.label));
+  if (f && f.done) above.push(el(d, 'p', 'follow-up-status', 'secondary', f.label));
+  else if (f) above.push(button(d, 'follow-up-button', 'button button-secondary', f.label, f.busy));
   const card = ase(d, e.ase, view.details_label);
   if (e.ase_retry != null) card.appendChild(button(d, 'ase-retry-button', 'button button-secondary', e.ase_retry, false));
   const below = [card];
   for (const section of [e.prep, e.context]) if (section) below.push(context(d, section));
   return [above, below.concat(form)];
+}
+
+/** This document's `#app` element, or null. */
+export function appRoot() {
+  return document.getElementById('app');
+}
+
+/** The document's language and direction, from the agent's strings. */
+export function setLanguage(lang, dir) {
+  const root = document.documentElement;
+  root.lang = lang;
+  root.dir = dir;
 }
 
 /**

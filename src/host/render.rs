@@ -16,21 +16,13 @@ extern "C" {
     /// Draws `json` (a [`View`]) into `root`; returns the content height in CSS pixels.
     #[wasm_bindgen(js_name = renderView)]
     fn render_view(root: &Element, json: &str, force: bool) -> u32;
-}
-
-// A call the app makes on its own elements with constant names: it cannot throw, so it is
-// imported without `catch`.
-#[wasm_bindgen]
-extern "C" {
-    /// Any DOM element, seen through `setAttribute`.
-    pub(crate) type Dom;
-    #[wasm_bindgen(method, js_name = setAttribute)]
-    pub(crate) fn put(this: &Dom, name: &str, value: &str);
-}
-
-/// `node` through the non-throwing import (for `strings`, which sets `lang` and `dir`).
-pub(crate) fn raw(node: &JsValue) -> &Dom {
-    node.unchecked_ref()
+    /// This document's `#app` element, if it has one. (`web_sys::window()` would bring
+    /// js-sys's global-object lookup into the bundle: about 1 KB.)
+    #[wasm_bindgen(js_name = appRoot)]
+    fn app_root() -> Option<Element>;
+    /// Sets the document's `lang` and `dir`.
+    #[wasm_bindgen(js_name = setLanguage)]
+    pub(crate) fn set_language(lang: &str, dir: &str);
 }
 
 /// Renders views into one root element.
@@ -53,10 +45,7 @@ impl Renderer {
 
     /// The `#app` element of the current document.
     pub fn for_app() -> Result<Renderer, HostError> {
-        let root = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id("app"))
-            .ok_or_else(|| HostError::Dom("no #app element".into()))?;
+        let root = app_root().ok_or_else(|| HostError::Dom("no #app element".into()))?;
         Renderer::new(root)
     }
 

@@ -109,7 +109,12 @@ export function answerOf(a) {
     // Not JSON: the core says so when it expected JSON.
   }
   // A failed answer's JSON error: its readable part, for the core to show (see `said`).
-  if (status < 200 || status > 299) text = ERROR_FIELDS.reduce((t, k) => t || said(json, k), '') || text;
+  // (A body nested too deep for `said` stays as it came.)
+  if (status < 200 || status > 299) {
+    try {
+      text = ERROR_FIELDS.reduce((t, k) => t || said(json, k), '') || text;
+    } catch {}
+  }
   for (const name in headers) if (name.toLowerCase() == 'retry-after') retry = headers[name];
   // A real jqXHR has no `headers` map, only `getResponseHeader`.
   try {
@@ -194,6 +199,7 @@ export async function start(core, loadStrings) {
         pump();
       }, out.w);
     }
+    if (out.a != null) followUp(out.a);
     for (const r of out.r) {
       send(client, r.o, r.t).then(([kind, answer]) => {
         const [status, text, json, retry] = answerOf(answer);
@@ -208,6 +214,18 @@ export async function start(core, loadStrings) {
       checked = true;
       if (draft[draft.length - 1]) click('prep-check');
     }
+  };
+  // The ASE's follow-up draft, which the core hands over once per click: into the reply editor
+  // unless its opening is there already (a reload, or an earlier append that rejected but
+  // landed); then the core hears whether it went in. Never sent: the agent sends it.
+  const followUp = (draft) => {
+    // Letters and digits only: the editor may hold the text as HTML.
+    const flat = (s) => String(s).replace(/<[^>]*>|[^\p{L}\p{N}]/gu, '');
+    const there = () =>
+      client.get('comment.text').then((d) => flat(d['comment.text']).includes(flat(draft).slice(0, 60)), () => false);
+    there()
+      .then((yes) => yes || client.invoke('comment.appendText', draft).then(() => true, () => false))
+      .then((ok) => click(ok ? 'follow-up-done' : 'follow-up-refused'));
   };
   const click = (id) => {
     call(() => core.click(id, formDraft(document), Date.now()));
@@ -255,17 +273,6 @@ export async function start(core, loadStrings) {
     // Disabled first, synchronously: a second click of a double click finds nothing to do.
     button.disabled = true;
     click(button.id);
-    // The ASE's follow-up: the core now shows it on its way (no button), so this click is the
-    // only one that puts the draft into the reply editor. Never sent: the agent sends it.
-    if (button.id === 'follow-up-button') {
-      client.invoke('comment.appendText', button.value).then(
-        () => click('follow-up-done'),
-        (e) => {
-          console.error('the reply editor refused the draft', e);
-          click('follow-up-refused');
-        },
-      );
-    }
   });
   // Every keystroke in the prep-note form is kept at once.
   document.getElementById('app')?.addEventListener('input', () => keepDraft(document));

@@ -26,15 +26,7 @@ pub fn localize(catalog: &mut Catalog, locale: &str, strings: &JsValue) -> bool 
             }
         }
     }
-    if let Some(root) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-    {
-        // Constant attribute names: `setAttribute` cannot throw, so the renderer's import
-        // without `catch` serves.
-        super::render::raw(&root).put("lang", &catalog.get(k!("meta.lang")));
-        super::render::raw(&root).put("dir", &catalog.get(k!("meta.dir")));
-    }
+    super::render::set_language(&catalog.get(k!("meta.lang")), &catalog.get(k!("meta.dir")));
     catalog.set_isolate_values(catalog.get(k!("meta.dir")) == "rtl");
     applied
 }

@@ -1,13 +1,14 @@
 // The ASE's follow-up to the customer (issue 8, C2): Maria, Globex's ASE, opens Globex's
 // emergency 201 and puts a "next steps" draft into the reply editor with one click. The draft
-// lands once (a double click included), is never sent, names Maria and the request, and holds
-// none of the ticket's internal text. Olivia, on call, is not offered it.
+// lands once (a double click, and a click again after the app restarted, included), is never
+// sent, names Maria and the request, and holds none of the ticket's internal text. Olivia, on
+// call, is not offered it.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   T, TEST_TIMEOUT, fill, openTicket, text, useSession, withPage, appShows, internalNotes, organization,
-  ticket, userById, zendesk, proxied, settled,
+  ticket, userById, zendesk, proxied, settled, appFrame,
 } from './helpers.mjs';
 
 const session = useSession();
@@ -30,6 +31,14 @@ test('the ASE drafts one follow-up into the reply editor; nothing is sent, nothi
     const editor = await page.locator('#reply-editor').inputValue();
     const expected = fill(T.ui.follow_up.draft, { name: userById(w, MARIA).name, id: '201' });
     assert.equal(editor, expected, 'the editor holds the draft exactly once');
+
+    // The app starts again (the sidebar reloaded; the editor keeps its draft): its button is
+    // back, and a click finds the draft already there and adds nothing.
+    await (await appFrame(page)).evaluate(() => location.reload());
+    const again = page.frameLocator('#app-frame');
+    await again.locator('#follow-up-button').click();
+    await appShows(again, '#follow-up-status', 'the follow-up status after the restart');
+    assert.equal(await page.locator('#reply-editor').inputValue(), expected, 'still once');
 
     // Nothing internal: no line of an internal note, no organization note or field, no
     // machine line.

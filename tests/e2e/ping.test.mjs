@@ -80,6 +80,8 @@ test('Ping ASE on 201: one root, one mention, one internal note; reload and a se
   await withPage(session, async (page) => {
     const app = await openTicket(page, 201, 101);
     await appShows(app, '#ase-presence', 'the ASE looking at 201');
+    // The ping's start-up read of the notes has answered too: its button would be there now.
+    await settled();
     assert.equal(await text(app.locator('#viewer-role')), T.ui.role.ase, 'agent 101 is the ASE');
     assert.equal(await app.locator('#ping-button').count(), 0, 'the ASE: no #ping-button');
     assert.equal((await postMessages()).length, 0, 'the ASE posted nothing');

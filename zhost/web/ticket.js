@@ -457,7 +457,8 @@
         paths.forEach(function (p) {
           p = String(p);
           zhost.gets.push(p);
-          var v = lookup(data, p);
+          // The reply editor's draft (what `comment.appendText` added, and what was typed).
+          var v = /^(ticket\.)?comment\.text$/.test(p) ? document.getElementById('reply-editor').value : lookup(data, p);
           if (v === MISSING) result.errors[p] = noSuchApi(p);
           else result[p] = v;
         });

@@ -320,11 +320,13 @@ impl AseLookup {
         })
     }
 
-    /// The viewer's role by the organization's ASE email (none known yet: not the ASE).
+    /// The viewer's role by the organization's ASE email (not the ASE while the lookup is
+    /// loading, as the role line says "checking").
     pub fn viewer_role(&self, ctx: &Context, intl: &dyn Intl) -> ViewerRole {
+        let loading = matches!(self.state, State::Loading);
         ase::viewer_role(
             &ctx.viewer,
-            self.email.as_deref(),
+            self.email.as_deref().filter(|_| !loading),
             ctx.ticket.assignee_id,
             &|s| intl.lower(s),
         )
