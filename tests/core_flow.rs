@@ -185,6 +185,8 @@ struct Server {
     concurrent_note: Option<String>,
     slack_users: Vec<SlackUserDto>,
     presence: BTreeMap<String, &'static str>,
+    /// Slack users with Do Not Disturb on: its current or next window, Unix seconds.
+    dnd: BTreeMap<String, (i64, i64)>,
     messages: Vec<Msg>,
     next_ts: u32,
     faults: Vec<(String, Fault, u32)>,
@@ -264,6 +266,7 @@ impl Server {
                 ),
                 slack_user("U0NOTZ001", "Noor Tz", "noor", "noor@acme.test", None),
             ],
+            dnd: BTreeMap::new(),
             presence: BTreeMap::from([
                 ("U0MARIA01".to_string(), "active"),
                 ("U0RAVI001".to_string(), "away"),
@@ -810,6 +813,17 @@ impl Server {
                 let presence = self.presence.get(&arg("user")).map(|p| p.to_string());
                 Ok(Reply::Slack(SlackResponseDto { presence, ..ok }))
             }
+            // Slack answers a window even when Do Not Disturb is off (the emulator: 1, 1).
+            "dnd.info" => {
+                let window = self.dnd.get(&arg("user")).copied();
+                let (start, end) = window.unwrap_or((1, 1));
+                Ok(Reply::Slack(SlackResponseDto {
+                    dnd_enabled: Some(window.is_some()),
+                    next_dnd_start_ts: Some(start),
+                    next_dnd_end_ts: Some(end),
+                    ..ok
+                }))
+            }
             "conversations.history" => {
                 assert_eq!(request.method, Method::Get);
                 if arg("channel") != CHANNEL {
@@ -1121,6 +1135,9 @@ fn render(view: &View) -> String {
                 ));
                 out.push(format!("  hours: {}", badge(&card.hours)));
                 out.push(format!("  presence: {}", badge(&card.presence)));
+                if card.dnd.is_some() {
+                    out.push(format!("  dnd: {}", badge(&card.dnd)));
+                }
                 if let Some(problem) = &card.presence_problem {
                     out.push(format!("  presence problem: {}", message(problem)));
                 }
@@ -1345,6 +1362,7 @@ const START_READS: &str = "
     GET /api/v2/search?query=type%3Aticket%20organization%3A9%20tags%3Aase_prep_note%20created%3E%3D2026-11-12&sort_by=created_at&sort_order=desc&per_page=11
     GET slack:users.lookupByEmail?email=maria%40acme.test
     GET slack:users.getPresence?user=U0MARIA01
+    GET slack:dnd.info?user=U0MARIA01
     ";
 
 #[test]
@@ -1597,6 +1615,60 @@ fn ping_waits_for_the_ase_presence() {
         h.view().emergency.expect("emergency").ping,
         PingView::Ready { .. }
     ));
+}
+
+/// The ASE's scheduled Do Not Disturb (A2, `dnd.info`): a badge with its end while it holds,
+/// and the ping's wording says the ASE is not available; none for a window to come or one that
+/// is off; a failed read is said where a presence problem would be, and the ping goes on.
+#[test]
+fn do_not_disturb_shows_and_words_the_ping() {
+    let s = NOW / 1000;
+    type Case = (Option<(i64, i64)>, Option<&'static str>, &'static str);
+    let cases: [Case; 4] = [
+        (
+            Some((s - 3_600, s + 7 * 3_600)),
+            Some("[warn] Do Not Disturb · ends in 7 hr"),
+            "No action needed unless you are available",
+        ),
+        (Some((s + 7_200, s + 36_000)), None, "Could you join?"),
+        (Some((s - 7_200, s)), None, "Could you join?"),
+        (None, None, "Could you join?"),
+    ];
+    for (window, badge_text, wording) in cases {
+        let mut server = Server::new();
+        if let Some(window) = window {
+            server.dnd.insert("U0MARIA01".into(), window);
+        }
+        let mut h = Harness::start(server);
+        let AseView::Found(card) = h.view().emergency.expect("emergency").ase else {
+            panic!("found")
+        };
+        assert_eq!(
+            card.dnd
+                .as_ref()
+                .map(|b| badge(&Some(b.clone())))
+                .as_deref(),
+            badge_text
+        );
+        h.click(Action::Ping);
+        h.run();
+        let mention = &h.server.posts[1].text;
+        assert!(mention.contains(wording), "{window:?}: {mention}");
+    }
+    let mut server = Server::new();
+    server.fail("dnd.info", Fault::SlackError("missing_scope"), 1);
+    let mut h = Harness::start(server);
+    let AseView::Found(card) = h.view().emergency.expect("emergency").ase else {
+        panic!("found")
+    };
+    assert_eq!(card.dnd, None);
+    assert_eq!(
+        card.presence_problem.as_ref().map(message).as_deref(),
+        Some("The Slack app lacks the dnd:read scope; add it and reinstall the app {dnd.info: missing_scope}")
+    );
+    h.click(Action::Ping);
+    h.run();
+    assert_eq!(h.written(), (1, 1, 1), "the ping goes on");
 }
 
 #[test]

@@ -280,6 +280,10 @@ fn card(name: &str, time: &str) -> AseView {
             text: "Away on Slack".to_string(),
             tone: Tone::Warn,
         }),
+        dnd: Some(Badge {
+            text: "Do Not Disturb · ends in 7 hr".to_string(),
+            tone: Tone::Warn,
+        }),
         presence_problem: None,
     })
 }
@@ -560,6 +564,10 @@ fn renderer_sets_contract_ids_and_data_attributes() {
     assert_eq!(
         attr_of(&root, "#ase-presence", "data-tone").as_deref(),
         Some("warn")
+    );
+    assert_eq!(
+        text_of(&root, "span#ase-dnd.badge[data-tone=warn]"),
+        "Do Not Disturb · ends in 7 hr"
     );
     assert_eq!(text_of(&root, "#viewer-role"), "You are the DRI (assignee)");
     assert_eq!(

@@ -212,6 +212,7 @@ fn needed_scope(method: &str) -> Option<&'static str> {
     match method {
         "users.lookupByEmail" => Some("users:read.email"),
         "users.getPresence" | "users.info" => Some("users:read"),
+        "dnd.info" => Some("dnd:read"),
         "conversations.history" | "conversations.replies" => {
             Some("channels:history, groups:history")
         }

@@ -121,6 +121,14 @@ pub struct SlackResponseDto {
     /// users.getPresence: "active" | "away"
     #[serde(default)]
     pub presence: Option<String>,
+    /// dnd.info: whether the user has Do Not Disturb on, and its current or next scheduled
+    /// window, in Unix seconds (a manual snooze is visible to the user only, SLACK.md §3).
+    #[serde(default)]
+    pub dnd_enabled: Option<bool>,
+    #[serde(default)]
+    pub next_dnd_start_ts: Option<i64>,
+    #[serde(default)]
+    pub next_dnd_end_ts: Option<i64>,
     /// conversations.history, conversations.replies
     #[serde(default)]
     pub messages: Option<Vec<SlackMessageDto>>,

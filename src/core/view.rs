@@ -180,7 +180,9 @@ pub struct AseCard {
     pub local_time: Option<String>,
     pub hours: Option<Badge>,
     pub presence: Option<Badge>,
-    /// Why the presence is unknown, when a request failed.
+    /// "Do Not Disturb · ends in 7 hr", while the ASE's scheduled Do Not Disturb holds.
+    pub dnd: Option<Badge>,
+    /// Why the presence (or else the Do Not Disturb) is unknown, when a request failed.
     pub presence_problem: Option<Message>,
 }
 

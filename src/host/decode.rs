@@ -656,6 +656,9 @@ impl Decode for SlackResponseDto {
                 None
             },
             presence: opt(o, "presence", at),
+            dnd_enabled: opt(o, "dnd_enabled", at),
+            next_dnd_start_ts: opt(o, "next_dnd_start_ts", at),
+            next_dnd_end_ts: opt(o, "next_dnd_end_ts", at),
             messages: opt(o, "messages", at),
             has_more: opt(o, "has_more", at),
             response_metadata: opt(o, "response_metadata", at),

@@ -76,7 +76,7 @@ function ase(d, view, label) {
     section.appendChild(p);
   }
   if (view.local_time != null) section.appendChild(el(d, 'p', 'ase-local-time', 'ase-time', view.local_time));
-  const badges = [['ase-hours', view.hours], ['ase-presence', view.presence]].filter(([, b]) => b);
+  const badges = [['ase-hours', view.hours], ['ase-presence', view.presence], ['ase-dnd', view.dnd]].filter(([, b]) => b);
   if (badges.length) {
     const row = el(d, 'p', '', 'badges');
     for (const [id, badge] of badges) {

@@ -101,10 +101,11 @@ test('201: emergency with an available ASE (name, handle, local time, inside hou
     assert.equal(await text(button), T.ui.ping.button, '201: #ping-button label');
     assert.equal(await app.locator('#ping-status').count(), 0, '201: nobody pinged yet, so no #ping-status');
     assert.equal(await app.locator('#ping-error').count(), 0, '201: no #ping-error');
+    assert.equal(await app.locator('#ase-dnd').count(), 0, '201: Maria has no Do Not Disturb');
   });
 });
 
-test('202: emergency with the ASE outside working hours', TEST_TIMEOUT, async () => {
+test('202: emergency with the ASE outside working hours and in Do Not Disturb', TEST_TIMEOUT, async () => {
   await withPage(session, async (page) => {
     const app = await openTicket(page, 202, 100);
     await assertEmergencyHeader('202')(app);
@@ -112,6 +113,11 @@ test('202: emergency with the ASE outside working hours', TEST_TIMEOUT, async ()
     const hours = await text(app.locator('#ase-hours'));
     const outside = T.ui.ase.hours_outside.split('{{')[0].trim();
     assert.ok(hours.startsWith(outside), `202: #ase-hours ${JSON.stringify(hours)} starts with ${JSON.stringify(outside)}`);
+    // Kenji's scheduled Do Not Disturb (the world's slack.dnd) holds until 08:00 in Tokyo, 9 hours
+    // after the world's clock.
+    const dnd = app.locator('#ase-dnd');
+    assert.equal(await dnd.getAttribute('data-tone'), 'warn', '202: #ase-dnd tone');
+    assert.equal(await text(dnd), fill(T.ui.ase.dnd, { duration: '9 hr' }), '202: #ase-dnd');
     await app.locator('#ping-button').waitFor();
   });
 });

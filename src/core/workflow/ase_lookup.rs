@@ -29,6 +29,7 @@ pub enum Step {
     Organization,
     LookupUser,
     Presence,
+    Dnd,
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +50,27 @@ enum State {
 pub struct FoundAse {
     pub user: SlackUserDto,
     pub presence: Presence,
+    pub dnd: Dnd,
+}
+
+/// The ASE's scheduled Do Not Disturb (`dnd.info`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dnd {
+    Loading,
+    /// Read: the current or next window (ms since the epoch, end excluded), when it is on.
+    Known(Option<(i64, i64)>),
+    /// The read failed: why.
+    Unknown(Message),
+}
+
+impl FoundAse {
+    /// When the ASE's Do Not Disturb ends, if it holds at `now_ms`.
+    pub fn dnd_until(&self, now_ms: i64) -> Option<i64> {
+        match self.dnd {
+            Dnd::Known(Some((start, end))) if start <= now_ms && now_ms < end => Some(end),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -158,6 +180,7 @@ impl AseLookup {
             Step::Organization => self.on_organization(reply, ctx, intl),
             Step::LookupUser => self.on_lookup_user(reply, ctx, intl),
             Step::Presence => self.on_presence(reply, ctx, intl),
+            Step::Dnd => self.on_dnd(reply, ctx, intl),
         }
         if let (State::Failed { retry_at, .. }, Some(after)) = (&mut self.state, retry_after) {
             let backoff = BACKOFF_S[self.retries.min(BACKOFF_S.len() - 1)];
@@ -179,7 +202,8 @@ impl AseLookup {
     /// needs, since its wording follows their availability. Until then the card is still
     /// growing, so a button shown earlier would move under the agent's pointer.
     pub fn settled(&self) -> Option<&FoundAse> {
-        self.found().filter(|f| f.presence != Presence::Loading)
+        self.found()
+            .filter(|f| f.presence != Presence::Loading && f.dnd != Dnd::Loading)
     }
 
     /// The organization as the REST API gave it, once read.
@@ -276,13 +300,18 @@ impl AseLookup {
                 .render(k!("ui.ase.deactivated"), &[("email", &email)]);
             return self.fail(Message::new(text));
         }
-        let url = slack::method_url("users.getPresence", &[("user", &user.id)]);
+        for (method, step) in [
+            ("users.getPresence", Step::Presence),
+            ("dnd.info", Step::Dnd),
+        ] {
+            let url = slack::method_url(method, &[("user", &user.id)]);
+            self.out.push(Request::slack(Method::Get, url, None), step);
+        }
         self.state = State::Found(Box::new(FoundAse {
             user,
             presence: Presence::Loading,
+            dnd: Dnd::Loading,
         }));
-        self.out
-            .push(Request::slack(Method::Get, url, None), Step::Presence);
     }
 
     fn on_presence(&mut self, reply: Outcome, ctx: &Context, intl: &dyn Intl) {
@@ -301,6 +330,21 @@ impl AseLookup {
         };
         if let State::Found(found) = &mut self.state {
             found.presence = presence;
+        }
+    }
+
+    fn on_dnd(&mut self, reply: Outcome, ctx: &Context, intl: &dyn Intl) {
+        let dnd = match self.problems(ctx, intl).slack_ok("dnd.info", reply) {
+            Ok(r) => Dnd::Known(
+                r.next_dnd_start_ts
+                    .zip(r.next_dnd_end_ts)
+                    .filter(|_| r.dnd_enabled == Some(true))
+                    .map(|(start, end)| (start * 1000, end * 1000)),
+            ),
+            Err(reason) => Dnd::Unknown(reason),
+        };
+        if let State::Found(found) = &mut self.state {
+            found.dnd = dnd;
         }
     }
 
@@ -413,6 +457,19 @@ impl AseLookup {
             text: c.get(key),
             tone,
         });
+        // Do Not Disturb now, until when; a failed read says why where a presence problem would.
+        let dnd = found.dnd_until(now_ms).map(|end| {
+            let minutes = (end - now_ms + 59_999) / 60_000;
+            let duration = intl.duration(&duration_parts(minutes));
+            Badge {
+                text: c.render(k!("ui.ase.dnd"), &[("duration", &duration)]),
+                tone: Tone::Warn,
+            }
+        });
+        let problem = match (problem, &found.dnd) {
+            (None, Dnd::Unknown(reason)) => Some(reason.clone()),
+            (problem, _) => problem,
+        };
         let handle = handle(user)
             .or_else(|| self.email.clone())
             .unwrap_or_default();
@@ -422,6 +479,7 @@ impl AseLookup {
             local_time: Some(local_time),
             hours: Some(hours_badge),
             presence,
+            dnd,
             presence_problem: problem,
         }
     }

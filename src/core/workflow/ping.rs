@@ -1090,7 +1090,9 @@ fn mention_text(
         ticket_id: ctx.ticket.id,
         organization: ase.organization,
         pinged_by: &ctx.viewer.name,
-        available: inside_hours && ase.found.presence == Presence::Active,
+        available: inside_hours
+            && ase.found.presence == Presence::Active
+            && ase.found.dnd_until(now_ms).is_none(),
     };
     slack::compose_ping(&ctx.catalog, &facts, thread)
 }
