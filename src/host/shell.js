@@ -66,6 +66,28 @@ export function send(zaf, options, ms) {
   });
 }
 
+// Slack's answers about the ASE (who, presence, Do Not Disturb) are kept for a minute in the
+// tab's sessionStorage, so reopening a ticket does not ask Slack again (its rate limits are per
+// workspace). Only successful answers; a storage the browser denies just means no cache.
+const CACHED = /^https:\/\/slack\.com\/api\/(users|dnd)\./;
+
+/** `send`, answered from the cache when it holds a fresh copy of this Slack lookup. */
+export function cached(zaf, options, ms) {
+  const key = options.type == 'GET' && CACHED.test(options.url) && `ase-slack:${options.url}`;
+  try {
+    const hit = key && JSON.parse(sessionStorage[key]);
+    if (Date.now() - hit.t < 60_000) return Promise.resolve([0, { status: 200, responseText: hit.x }]);
+  } catch {}
+  return send(zaf, options, ms).then((out) => {
+    try {
+      if (key && JSON.parse(out[1].responseText).ok) {
+        sessionStorage[key] = JSON.stringify({ t: Date.now(), x: out[1].responseText });
+      }
+    } catch {}
+    return out;
+  });
+}
+
 /** A thrown or rejected value in words, for the error panel's details. */
 const describe = (e) => {
   try {
@@ -201,7 +223,7 @@ export async function start(core, loadStrings) {
     }
     if (out.a != null) followUp(out.a);
     for (const r of out.r) {
-      send(client, r.o, r.t).then(([kind, answer]) => {
+      cached(client, r.o, r.t).then(([kind, answer]) => {
         const [status, text, json, retry] = answerOf(answer);
         call(() => core.reply(r.i, kind, status, text, json, retry, Date.now()));
         pump();
