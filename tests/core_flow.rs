@@ -2819,6 +2819,16 @@ fn the_compiled_english_is_en_json_and_every_setting_has_a_label() {
 
 // ---- Two agents, one ticket ----
 
+/// Maria, the ASE of the test organization (her email in another case than the field's).
+fn maria() -> ZafUserDto {
+    ZafUserDto {
+        id: 101,
+        name: "Maria Lopez".into(),
+        email: Some("Maria@Acme.test".into()),
+        alias: None,
+    }
+}
+
 fn sam() -> ZafUserDto {
     ZafUserDto {
         id: 102,
@@ -2904,12 +2914,7 @@ impl Two {
 /// the ASE's sidebar shows the ping and the thread.
 #[test]
 fn the_ase_is_not_offered_to_ping_themselves() {
-    let maria = ZafUserDto {
-        id: 101,
-        name: "Maria Lopez".into(),
-        email: Some("Maria@Acme.test".into()),
-        alias: None,
-    };
+    let maria = maria();
     let mut two = Two::new(Server::new(), maria.clone());
     let view = |two: &Two, i: usize| {
         two.sides[i]
@@ -2952,12 +2957,7 @@ fn the_ase_is_not_offered_to_ping_themselves() {
 /// customer as plain text.
 #[test]
 fn the_ase_drafts_one_follow_up_for_the_customer() {
-    let maria = ZafUserDto {
-        id: 101,
-        name: "Maria Lopez".into(),
-        email: Some("maria@acme.test".into()),
-        alias: None,
-    };
+    let maria = maria();
     let follow_up = |h: &Harness| h.view().emergency.expect("emergency").follow_up;
     let mut on_call = Harness::start(Server::new());
     assert_eq!(follow_up(&on_call), None);
