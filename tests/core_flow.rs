@@ -185,8 +185,8 @@ struct Server {
     concurrent_note: Option<String>,
     slack_users: Vec<SlackUserDto>,
     presence: BTreeMap<String, &'static str>,
-    /// Slack users with Do Not Disturb on: its current or next window, Unix seconds.
-    dnd: BTreeMap<String, (i64, i64)>,
+    /// Slack users' Do Not Disturb: on or off, and its current or next window (Unix seconds).
+    dnd: BTreeMap<String, (bool, i64, i64)>,
     messages: Vec<Msg>,
     next_ts: u32,
     faults: Vec<(String, Fault, u32)>,
@@ -815,10 +815,9 @@ impl Server {
             }
             // Slack answers a window even when Do Not Disturb is off (the emulator: 1, 1).
             "dnd.info" => {
-                let window = self.dnd.get(&arg("user")).copied();
-                let (start, end) = window.unwrap_or((1, 1));
+                let (on, start, end) = self.dnd.get(&arg("user")).copied().unwrap_or((false, 1, 1));
                 Ok(Reply::Slack(SlackResponseDto {
-                    dnd_enabled: Some(window.is_some()),
+                    dnd_enabled: Some(on),
                     next_dnd_start_ts: Some(start),
                     next_dnd_end_ts: Some(end),
                     ..ok
@@ -1608,6 +1607,15 @@ fn ping_waits_for_the_ase_presence() {
         PingView::Hidden,
         "no button before presence"
     );
+    // Presence answered, Do Not Disturb still being asked: still no button, and a (stale)
+    // click does nothing.
+    assert!(h.step());
+    let ping = |h: &Harness| h.view().emergency.expect("emergency").ping;
+    assert_eq!(
+        ping(&h),
+        PingView::Hidden,
+        "no button before Do Not Disturb"
+    );
     h.click(Action::Ping);
     h.run();
     check(&h.log(), START_READS);
@@ -1623,21 +1631,22 @@ fn ping_waits_for_the_ase_presence() {
 #[test]
 fn do_not_disturb_shows_and_words_the_ping() {
     let s = NOW / 1000;
-    type Case = (Option<(i64, i64)>, Option<&'static str>, &'static str);
-    let cases: [Case; 4] = [
+    type Case = (Option<(bool, i64, i64)>, Option<&'static str>, &'static str);
+    let cases: [Case; 5] = [
         (
-            Some((s - 3_600, s + 7 * 3_600)),
+            Some((true, s - 3_600, s + 7 * 3_600)),
             Some("[warn] Do Not Disturb · ends in 7 hr"),
             "No action needed unless you are available",
         ),
-        (Some((s + 7_200, s + 36_000)), None, "Could you join?"),
-        (Some((s - 7_200, s)), None, "Could you join?"),
+        (Some((true, s + 7_200, s + 36_000)), None, "Could you join?"),
+        (Some((true, s - 7_200, s)), None, "Could you join?"),
+        (Some((false, s - 3_600, s + 3_600)), None, "Could you join?"),
         (None, None, "Could you join?"),
     ];
-    for (window, badge_text, wording) in cases {
+    for (dnd, badge_text, wording) in cases {
         let mut server = Server::new();
-        if let Some(window) = window {
-            server.dnd.insert("U0MARIA01".into(), window);
+        if let Some(dnd) = dnd {
+            server.dnd.insert("U0MARIA01".into(), dnd);
         }
         let mut h = Harness::start(server);
         let AseView::Found(card) = h.view().emergency.expect("emergency").ase else {
@@ -1653,7 +1662,7 @@ fn do_not_disturb_shows_and_words_the_ping() {
         h.click(Action::Ping);
         h.run();
         let mention = &h.server.posts[1].text;
-        assert!(mention.contains(wording), "{window:?}: {mention}");
+        assert!(mention.contains(wording), "{dnd:?}: {mention}");
     }
     let mut server = Server::new();
     server.fail("dnd.info", Fault::SlackError("missing_scope"), 1);

@@ -69,18 +69,19 @@ export function send(zaf, options, ms) {
 // Slack's answers about the ASE (who, presence, Do Not Disturb) are kept for a minute in the
 // tab's sessionStorage, so reopening a ticket does not ask Slack again (its rate limits are per
 // workspace). Only successful answers; a storage the browser denies just means no cache.
-const CACHED = /^https:\/\/slack\.com\/api\/(users|dnd)\./;
+const CACHED = /^https:\/\/slack\.com\/api\/(users\.(lookupByEmail|getPresence)|dnd\.info)\?/;
 
 /** `send`, answered from the cache when it holds a fresh copy of this Slack lookup. */
 export function cached(zaf, options, ms) {
   const key = options.type == 'GET' && CACHED.test(options.url) && `ase-slack:${options.url}`;
   try {
     const hit = key && JSON.parse(sessionStorage[key]);
-    if (Date.now() - hit.t < 60_000) return Promise.resolve([0, { status: 200, responseText: hit.x }]);
+    const age = Date.now() - hit.t;
+    if (age >= 0 && age < 60_000) return Promise.resolve([0, { status: 200, responseText: hit.x }]);
   } catch {}
   return send(zaf, options, ms).then((out) => {
     try {
-      if (key && JSON.parse(out[1].responseText).ok) {
+      if (key && out[0] == 0 && out[1].status == 200 && JSON.parse(out[1].responseText).ok) {
         sessionStorage[key] = JSON.stringify({ t: Date.now(), x: out[1].responseText });
       }
     } catch {}

@@ -1,5 +1,7 @@
 //! The ASE lookup (A1, A2): the organization's ASE email from Zendesk, the Slack user with that
-//! email, then their Slack presence; and the ASE card and the viewer's role it makes possible.
+//! email, then their Slack presence and scheduled Do Not Disturb; and the ASE card and the
+//! viewer's role it makes possible. A failed presence or Do Not Disturb read is only reported
+//! (the card stays): it is read again with the next lookup (a reload, another organization).
 //!
 //! Invariants: nothing is asked of Slack until the organization names a plausible email; every
 //! failure leaves a sentence that says what failed, never a blank card; a failed lookup can be
@@ -198,7 +200,8 @@ impl AseLookup {
         }
     }
 
-    /// The ASE once their presence is settled (known, or known to be unknown): what a ping
+    /// The ASE once their presence and Do Not Disturb are settled (known, or known to be
+    /// unknown): what a ping
     /// needs, since its wording follows their availability. Until then the card is still
     /// growing, so a button shown earlier would move under the agent's pointer.
     pub fn settled(&self) -> Option<&FoundAse> {
@@ -339,7 +342,7 @@ impl AseLookup {
                 r.next_dnd_start_ts
                     .zip(r.next_dnd_end_ts)
                     .filter(|_| r.dnd_enabled == Some(true))
-                    .map(|(start, end)| (start * 1000, end * 1000)),
+                    .map(|(start, end)| (start.saturating_mul(1000), end.saturating_mul(1000))),
             ),
             Err(reason) => Dnd::Unknown(reason),
         };
