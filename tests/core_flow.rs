@@ -3760,6 +3760,43 @@ fn a_late_prep_notes_answer_of_the_previous_organization_is_dropped() {
     assert!(h.view().emergency.expect("emergency").prep.is_none());
 }
 
+/// The organization changes while the ASE lookup's first read is under way: the late answer is
+/// the old organization's (Maria's) and is dropped, so the new organization's card never shows
+/// the old ASE and Slack is never asked about her.
+#[test]
+fn a_late_lookup_answer_of_the_previous_organization_is_dropped() {
+    let mut h = Harness::new(
+        Server::new(),
+        boot(settings(json!({})), ticket(json!({})), olivia()),
+    );
+    let mut held = Vec::new();
+    while let Some(request) = h.sidebar.poll_request() {
+        held.push(request);
+    }
+    assert!(
+        held.iter().any(|r| r.url == "/api/v2/organizations/9"),
+        "{held:?}"
+    );
+    h.sidebar.ticket_changed(
+        ticket(json!({"organization": {"id": 77, "name": "Initech"}})),
+        None,
+        None,
+        &Tz,
+    );
+    for request in held {
+        let reply = h.server.answer(&request);
+        h.sidebar.handle_reply(request.id, reply, h.now, &Tz);
+    }
+    h.run();
+    assert!(
+        !h.log().contains("users.lookupByEmail"),
+        "Slack is not asked about the old ASE: {}",
+        h.log()
+    );
+    let ase = h.view().emergency.expect("emergency").ase;
+    assert!(!matches!(ase, AseView::Found(_)), "{ase:?}");
+}
+
 // ---- The prep-note form (N3) ----
 
 fn prep_draft(task: &str) -> Draft {

@@ -81,11 +81,12 @@ enum FollowUp {
 /// Which workflow a pending request belongs to, with that workflow's own tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Route {
-    Ase(ase_lookup::Step),
+    /// A read of the ASE lookup, or of the prep-notes finder, started for the `.0`-th
+    /// organization: an organization change starts both again, and the old ones' late answers
+    /// are dropped (they would show the previous organization's ASE or notes).
+    Ase(u32, ase_lookup::Step),
     Context(context::Step),
     Ping(ping::Step),
-    /// A prep-notes read of the finder started `.0`-th (an organization change starts another:
-    /// the old one's late answers are dropped).
     Prep(u32, prep_notes::Step),
     Compose(composer::Step),
 }
@@ -127,7 +128,8 @@ pub struct Sidebar {
     started_ms: i64,
     /// The prep-note form (N3), on a ticket of an organization with an ASE, emergency or not.
     composer: Option<Composer>,
-    /// How many prep-note finders have started (see [`Route::Prep`]).
+    /// How many ASE lookups and prep-note finders have started: one each per organization (see
+    /// [`Route::Ase`]).
     prep_runs: u32,
     /// The ASE's follow-up draft, for the host to put into the reply editor (taken once).
     draft: Option<String>,
@@ -312,7 +314,10 @@ impl Sidebar {
         };
         let ctx = &self.ctx;
         match route {
-            Route::Ase(step) => flows.ase.handle_reply(step, reply, ctx, now_ms, intl),
+            Route::Ase(run, step) if run == self.prep_runs => {
+                flows.ase.handle_reply(step, reply, ctx, now_ms, intl)
+            }
+            Route::Ase(..) => {}
             Route::Context(_) => flows.context.handle_reply(reply),
             Route::Prep(run, step) if run == self.prep_runs => {
                 flows.prep.handle_reply(step, reply, ctx)
@@ -416,7 +421,7 @@ impl Sidebar {
             let (request, route) = if let Some((r, step)) = composed {
                 (r, Route::Compose(step))
             } else if let Some((r, step)) = flows.ase.poll_request() {
-                (r, Route::Ase(step))
+                (r, Route::Ase(self.prep_runs, step))
             } else if let Some((r, step)) = flows.context.poll_request() {
                 (r, Route::Context(step))
             } else if let Some((r, step)) = flows.ping.poll_request() {
