@@ -818,6 +818,32 @@ fn validate(root: &Value) -> Vec<String> {
             }
         }
     }
+    // `dnd.info`'s answers: `{<U>: {dnd_enabled, next_dnd_start_ts, next_dnd_end_ts}}`, all
+    // optional (the emulator fills in Slack's "off" answer).
+    if let Some(d) = slack.get("dnd") {
+        for (k, v) in c.obj(Some(d), "slack.dnd").into_iter().flatten() {
+            let at = format!("slack.dnd.{k}");
+            if !slack_users.contains(k) {
+                c.bad(&at, "not a user in slack.users");
+            }
+            let Some(fields) = c.obj(Some(v), &at) else {
+                continue;
+            };
+            for (name, value) in fields {
+                let ok = match name.as_str() {
+                    "dnd_enabled" => value.is_boolean(),
+                    "next_dnd_start_ts" | "next_dnd_end_ts" => value.is_i64(),
+                    _ => false,
+                };
+                if !ok {
+                    c.bad(
+                        &format!("{at}.{name}"),
+                        "expected dnd_enabled (a boolean) or next_dnd_start_ts / next_dnd_end_ts (Unix seconds)",
+                    );
+                }
+            }
+        }
+    }
     if let Some(m) = slack.get("messages") {
         for (ch, list) in c.obj(Some(m), "slack.messages").into_iter().flatten() {
             let at = format!("slack.messages.{ch}");

@@ -173,6 +173,23 @@ fn structural_problems_are_named_by_path() {
     assert!(e.contains("zendesk.users[0].role"), "{e}");
 
     assert!(problems(&json!([])).contains("expected an object"));
+
+    let mut w = demo();
+    w["slack"]["dnd"] = json!({
+        "U0NOBODY01": {},
+        "U0ASE0MARIA": {"dnd_enabled": "yes", "next_dnd_start_ts": 1.5, "snooze": true},
+    });
+    let e = problems(&w);
+    assert!(
+        e.contains("slack.dnd.U0NOBODY01: not a user in slack.users"),
+        "{e}"
+    );
+    for field in ["dnd_enabled", "next_dnd_start_ts", "snooze"] {
+        assert!(
+            e.contains(&format!("slack.dnd.U0ASE0MARIA.{field}: expected")),
+            "{e}"
+        );
+    }
 }
 
 #[test]
