@@ -3708,6 +3708,32 @@ fn prep_notes_show_the_one_planned_now_first_and_reach_the_slack_root() {
     );
 }
 
+/// Starts an emergency whose start-up reads (among them one whose URL starts with `read`) all
+/// leave unanswered, changes the ticket's organization, then answers them late and runs on.
+fn answered_after_an_organization_change(server: Server, read: &str) -> Harness {
+    let mut h = Harness::new(
+        server,
+        boot(settings(json!({})), ticket(json!({})), olivia()),
+    );
+    let mut held = Vec::new();
+    while let Some(request) = h.sidebar.poll_request() {
+        held.push(request);
+    }
+    assert!(held.iter().any(|r| r.url.starts_with(read)), "{held:?}");
+    h.sidebar.ticket_changed(
+        ticket(json!({"organization": {"id": 77, "name": "Initech"}})),
+        None,
+        None,
+        &Tz,
+    );
+    for request in held {
+        let reply = h.server.answer(&request);
+        h.sidebar.handle_reply(request.id, reply, h.now, &Tz);
+    }
+    h.run();
+    h
+}
+
 /// The organization changes while its prep-notes search is under way: the late answer is the
 /// old organization's and is dropped; the new organization's finder shows what it finds (here,
 /// nothing), never the old one's notes.
@@ -3722,30 +3748,7 @@ fn a_late_prep_notes_answer_of_the_previous_organization_is_dropped() {
     };
     let mut server = Server::new();
     server.tagged = vec![(205, vec![note])];
-    let mut h = Harness::new(
-        server,
-        boot(settings(json!({})), ticket(json!({})), olivia()),
-    );
-    // The start-up reads leave; none is answered yet.
-    let mut held = Vec::new();
-    while let Some(request) = h.sidebar.poll_request() {
-        held.push(request);
-    }
-    assert!(
-        held.iter().any(|r| r.url.starts_with("/api/v2/search")),
-        "{held:?}"
-    );
-    h.sidebar.ticket_changed(
-        ticket(json!({"organization": {"id": 77, "name": "Initech"}})),
-        None,
-        None,
-        &Tz,
-    );
-    for request in held {
-        let reply = h.server.answer(&request);
-        h.sidebar.handle_reply(request.id, reply, h.now, &Tz);
-    }
-    h.run();
+    let h = answered_after_an_organization_change(server, "/api/v2/search");
     let tagged_reads = h
         .server
         .log
@@ -3765,29 +3768,7 @@ fn a_late_prep_notes_answer_of_the_previous_organization_is_dropped() {
 /// the old ASE and Slack is never asked about her.
 #[test]
 fn a_late_lookup_answer_of_the_previous_organization_is_dropped() {
-    let mut h = Harness::new(
-        Server::new(),
-        boot(settings(json!({})), ticket(json!({})), olivia()),
-    );
-    let mut held = Vec::new();
-    while let Some(request) = h.sidebar.poll_request() {
-        held.push(request);
-    }
-    assert!(
-        held.iter().any(|r| r.url == "/api/v2/organizations/9"),
-        "{held:?}"
-    );
-    h.sidebar.ticket_changed(
-        ticket(json!({"organization": {"id": 77, "name": "Initech"}})),
-        None,
-        None,
-        &Tz,
-    );
-    for request in held {
-        let reply = h.server.answer(&request);
-        h.sidebar.handle_reply(request.id, reply, h.now, &Tz);
-    }
-    h.run();
+    let h = answered_after_an_organization_change(Server::new(), "/api/v2/organizations/9");
     assert!(
         !h.log().contains("users.lookupByEmail"),
         "Slack is not asked about the old ASE: {}",
