@@ -130,7 +130,7 @@ pub struct Sidebar {
     composer: Option<Composer>,
     /// How many ASE lookups and prep-note finders have started: one each per organization (see
     /// [`Route::Ase`]).
-    prep_runs: u32,
+    org_runs: u32,
     /// The ASE's follow-up draft, for the host to put into the reply editor (taken once).
     draft: Option<String>,
 }
@@ -176,7 +176,7 @@ impl Sidebar {
             refresh_due: None,
             started_ms: now_ms,
             composer: None,
-            prep_runs: 0,
+            org_runs: 0,
             draft: None,
         };
         sidebar.detect(&boot.ticket, boot.custom_field_value.as_deref(), intl);
@@ -222,7 +222,7 @@ impl Sidebar {
                     None,
                 ),
             };
-            self.prep_runs += 1;
+            self.org_runs += 1;
             let settings = &self.ctx.settings;
             let prep = PrepNotes::start(
                 &self.ctx,
@@ -314,12 +314,12 @@ impl Sidebar {
         };
         let ctx = &self.ctx;
         match route {
-            Route::Ase(run, step) if run == self.prep_runs => {
+            Route::Ase(run, step) if run == self.org_runs => {
                 flows.ase.handle_reply(step, reply, ctx, now_ms, intl)
             }
             Route::Ase(..) => {}
             Route::Context(_) => flows.context.handle_reply(reply),
-            Route::Prep(run, step) if run == self.prep_runs => {
+            Route::Prep(run, step) if run == self.org_runs => {
                 flows.prep.handle_reply(step, reply, ctx)
             }
             Route::Prep(..) => {}
@@ -421,13 +421,13 @@ impl Sidebar {
             let (request, route) = if let Some((r, step)) = composed {
                 (r, Route::Compose(step))
             } else if let Some((r, step)) = flows.ase.poll_request() {
-                (r, Route::Ase(self.prep_runs, step))
+                (r, Route::Ase(self.org_runs, step))
             } else if let Some((r, step)) = flows.context.poll_request() {
                 (r, Route::Context(step))
             } else if let Some((r, step)) = flows.ping.poll_request() {
                 (r, Route::Ping(step))
             } else if let Some((r, step)) = flows.prep.poll_request() {
-                (r, Route::Prep(self.prep_runs, step))
+                (r, Route::Prep(self.org_runs, step))
             } else {
                 return;
             };
